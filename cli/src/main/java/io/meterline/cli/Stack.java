@@ -1,0 +1,256 @@
+package io.meterline.cli;
+
+import io.meterline.devstack.DevJwt;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The whole local pipeline as child processes: the dev-stack infrastructure (Kafka, Mongo-wire, Stripe
+ * stand-in) and the three services, each the packaged Quarkus application. Closing it stops them all.
+ */
+public final class Stack implements AutoCloseable {
+
+    public static final int KAFKA_PORT = 9092;
+    public static final int MONGO_PORT = 27018;
+    public static final int STRIPE_PORT = 12111;
+
+    /** Services by name, with their fixed local ports. */
+    public static final Map<String, Integer> SERVICE_PORTS = Map.of("ingest", 8081, "billing", 8082, "webhook", 8083);
+
+    private final Path home;
+    private final Path stateDir;
+    private final DevJwt jwt = DevJwt.generate();
+    private final Map<String, Process> processes = new LinkedHashMap<>();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private String kafkaBootstrap;
+    private String mongoConnectionString;
+
+    private Stack(Path home) {
+        this.home = home;
+        this.stateDir = home.resolve(".meterline");
+    }
+
+    /** Starts the infrastructure only; services are started with {@link #startService}. */
+    public static Stack startInfrastructure(Path home, List<String> devStackArgs) throws IOException {
+        Stack stack = new Stack(home);
+        Runtime.getRuntime().addShutdownHook(new Thread(stack::close, "stack-shutdown"));
+        stack.startDevStack(devStackArgs);
+        return stack;
+    }
+
+    /** Starts infrastructure and every service, waiting until each is ready. */
+    public static Stack startAll(Path home) throws IOException {
+        Stack stack = startInfrastructure(home, List.of("--fresh"));
+        for (String service : List.of("ingest", "billing", "webhook")) {
+            stack.startService(service, Map.of());
+        }
+        return stack;
+    }
+
+    public Path home() {
+        return home;
+    }
+
+    public Path stateDir() {
+        return stateDir;
+    }
+
+    public DevJwt jwt() {
+        return jwt;
+    }
+
+    public String operatorToken() {
+        return jwt.operatorToken();
+    }
+
+    public String kafkaBootstrap() {
+        return kafkaBootstrap;
+    }
+
+    public String mongoConnectionString() {
+        return mongoConnectionString;
+    }
+
+    public String stripeApiBase() {
+        return "http://127.0.0.1:" + STRIPE_PORT;
+    }
+
+    public String url(String service) {
+        return "http://127.0.0.1:" + SERVICE_PORTS.get(service);
+    }
+
+    public String ingestUrl() {
+        return url("ingest");
+    }
+
+    public String billingUrl() {
+        return url("billing");
+    }
+
+    public String webhookUrl() {
+        return url("webhook");
+    }
+
+    /** Starts a packaged service with the stack's config plus {@code extraConfig}, and waits until it is ready. */
+    public void startService(String service, Map<String, String> extraConfig) throws IOException {
+        Path jar = home.resolve(service + "-service/target/quarkus-app/quarkus-run.jar");
+        if (!Files.exists(jar)) {
+            throw new IllegalStateException(jar + " is missing: build first (./mvnw -DskipTests install)");
+        }
+        Map<String, String> config = new LinkedHashMap<>();
+        config.put("quarkus.http.port", String.valueOf(SERVICE_PORTS.get(service)));
+        config.put("kafka.bootstrap.servers", kafkaBootstrap);
+        config.put("quarkus.kafka-streams.bootstrap-servers", kafkaBootstrap);
+        config.put("quarkus.mongodb.connection-string", mongoConnectionString);
+        config.put("mp.jwt.verify.issuer", DevJwt.ISSUER);
+        config.put("mp.jwt.verify.audiences", DevJwt.AUDIENCE);
+        config.put("meterline.stripe.api-base", stripeApiBase());
+        config.putAll(extraConfig);
+        List<String> command = new ArrayList<>(List.of(javaBin(), "-Xmx1g", "-XX:+UseParallelGC"));
+        config.forEach((key, value) -> command.add("-D" + key + "=" + value));
+        command.addAll(List.of("-jar", jar.toString()));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(logFile(service).toFile());
+        // a PEM has newlines: pass it through the environment rather than the command line
+        builder.environment().put("MP_JWT_VERIFY_PUBLICKEY", jwt.publicKeyPem());
+        processes.put(service, builder.start());
+        waitUntilReady(service);
+    }
+
+    /** Stops a service: gracefully, or abruptly ({@code kill -9}, no shutdown hooks) when {@code kill} is true. */
+    public void stopService(String service, boolean kill) {
+        Process process = processes.remove(service);
+        if (process == null) {
+            return;
+        }
+        if (kill) {
+            process.destroyForcibly();
+        } else {
+            process.destroy();
+        }
+        try {
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    public Path logFile(String name) {
+        return stateDir.resolve("logs").resolve(name + ".log");
+    }
+
+    @Override
+    public synchronized void close() {
+        List<String> names = new ArrayList<>(processes.keySet());
+        java.util.Collections.reverse(names);
+        for (String name : names) {
+            stopService(name, false);
+        }
+    }
+
+    private void startDevStack(List<String> devStackArgs) throws IOException {
+        Files.createDirectories(stateDir.resolve("logs"));
+        String classpath = home.resolve("dev-stack/target/dev-stack-0.1.0-SNAPSHOT.jar") + java.io.File.pathSeparator
+                + home.resolve("dev-stack/target/lib/*");
+        List<String> command = new ArrayList<>(List.of(javaBin(), "-Xmx2g", "-cp", classpath,
+                "io.meterline.devstack.DevStackMain", "--state-dir", stateDir.toString(),
+                "--kafka-port", String.valueOf(KAFKA_PORT), "--mongo-port", String.valueOf(MONGO_PORT),
+                "--stripe-port", String.valueOf(STRIPE_PORT)));
+        command.addAll(devStackArgs);
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        processes.put("dev-stack", process);
+        Path log = logFile("dev-stack");
+        BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        var out = Files.newBufferedWriter(log);
+        String line;
+        while ((line = reader.readLine()) != null) {
+            out.write(line);
+            out.newLine();
+            out.flush();
+            if (line.startsWith("READY ")) {
+                for (String part : line.substring(6).split(" ")) {
+                    String[] kv = part.split("=", 2);
+                    if (kv[0].equals("kafka")) {
+                        kafkaBootstrap = kv[1];
+                    } else if (kv[0].equals("mongo")) {
+                        mongoConnectionString = kv[1];
+                    }
+                }
+                // keep draining the output to the log so the child never blocks on a full pipe
+                Thread drain = new Thread(() -> drain(reader, out), "dev-stack-log");
+                drain.setDaemon(true);
+                drain.start();
+                return;
+            }
+        }
+        throw new IllegalStateException("dev-stack exited before it was ready; see " + log);
+    }
+
+    private static void drain(BufferedReader reader, java.io.BufferedWriter out) {
+        try (reader; out) {
+            String line;
+            while ((line = reader.readLine()) != null) {
+                out.write(line);
+                out.newLine();
+                out.flush();
+            }
+        } catch (IOException e) {
+            // the process ended
+        }
+    }
+
+    private void waitUntilReady(String service) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        HttpRequest request = HttpRequest.newBuilder(URI.create(url(service) + "/q/health/ready"))
+                .timeout(Duration.ofSeconds(2)).build();
+        while (System.nanoTime() < deadline) {
+            Process process = processes.get(service);
+            if (process != null && !process.isAlive()) {
+                throw new IllegalStateException(service + "-service exited; see " + logFile(service));
+            }
+            try {
+                if (http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+            try {
+                Thread.sleep(250);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+        throw new IllegalStateException(service + "-service did not become ready in 120 s; see " + logFile(service));
+    }
+
+    private static String javaBin() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    static UncheckedIOException unchecked(IOException e) {
+        return new UncheckedIOException(e);
+    }
+}

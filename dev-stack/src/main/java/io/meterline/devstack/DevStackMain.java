@@ -1,0 +1,75 @@
+package io.meterline.devstack;
+
+import io.meterline.model.Topics;
+import org.apache.kafka.clients.admin.NewTopic;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * The local infrastructure as one process: a Kafka broker, a Mongo-wire server (and, once present, the Stripe
+ * stand-in). Prints one line {@code READY kafka=… mongo=…} when everything accepts connections, then runs
+ * until killed.
+ *
+ * <p>Options: {@code --state-dir DIR} (default {@code .meterline}), {@code --kafka-port N} (9092),
+ * {@code --mongo-port N} (27018), {@code --mongo-file} (H2 file in the state dir instead of memory),
+ * {@code --partitions N} (partitions of the usage topic, default 3), {@code --fresh} (delete earlier Kafka data).
+ */
+public final class DevStackMain {
+
+    public static void main(String[] args) throws Exception {
+        Path stateDir = Path.of(option(args, "--state-dir", ".meterline"));
+        int kafkaPort = Integer.parseInt(option(args, "--kafka-port", "9092"));
+        int mongoPort = Integer.parseInt(option(args, "--mongo-port", "27018"));
+        int partitions = Integer.parseInt(option(args, "--partitions", "3"));
+        int stripePort = Integer.parseInt(option(args, "--stripe-port", "12111"));
+        boolean mongoFile = flag(args, "--mongo-file");
+        Path kafkaDir = stateDir.resolve("kafka");
+        if (flag(args, "--fresh")) {
+            deleteRecursively(kafkaDir);
+            deleteRecursively(stateDir.resolve("kafka.properties"));
+        }
+        Files.createDirectories(stateDir);
+
+        KafkaBroker kafka = KafkaBroker.start(kafkaPort, kafkaDir);
+        kafka.createTopics(List.of(
+                new NewTopic(Topics.USAGE_EVENTS, partitions, (short) 1),
+                new NewTopic(Topics.USAGE_EVENTS_DLQ, 1, (short) 1)));
+        MongoWireServer mongo = MongoWireServer.start(mongoPort, mongoFile ? stateDir.resolve("mongo.h2") : null);
+
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            mongo.close();
+            kafka.close();
+            stopped.countDown();
+        }, "dev-stack-shutdown"));
+        System.out.println("READY kafka=" + kafka.bootstrapServers() + " mongo=" + mongo.connectionString());
+        System.out.flush();
+        stopped.await();
+    }
+
+    static String option(String[] args, String name, String defaultValue) {
+        for (int i = 0; i < args.length - 1; i++) {
+            if (args[i].equals(name)) {
+                return args[i + 1];
+            }
+        }
+        return defaultValue;
+    }
+
+    static boolean flag(String[] args, String name) {
+        return List.of(args).contains(name);
+    }
+
+    private static void deleteRecursively(Path path) throws IOException {
+        if (!Files.exists(path)) {
+            return;
+        }
+        try (var paths = Files.walk(path)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+}

@@ -1,0 +1,182 @@
+package io.meterline.devstack;
+
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import kafka.tools.StorageTool;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.utils.Time;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * A real single-node Apache Kafka broker in KRaft mode (broker and controller in one), running inside this JVM.
+ * It can be stopped and started again on the same port and log directory, which is how tests make Kafka
+ * unavailable for real.
+ */
+public final class KafkaBroker implements AutoCloseable {
+
+    private final int port;
+    private final int controllerPort;
+    private final Path logDir;
+    private final Path configFile;
+    private final String clusterId;
+    private KafkaRaftServer server;
+
+    private KafkaBroker(int port, int controllerPort, Path logDir) {
+        this.port = port;
+        this.controllerPort = controllerPort;
+        this.logDir = logDir;
+        this.configFile = logDir.resolveSibling(logDir.getFileName() + ".properties");
+        this.clusterId = Uuid.randomUuid().toString();
+    }
+
+    /** Formats storage in {@code logDir} (unless already formatted) and starts the broker. Port 0 = any free port. */
+    public static KafkaBroker start(int port, Path logDir) {
+        KafkaBroker broker = new KafkaBroker(port == 0 ? FreePorts.find() : port, FreePorts.find(), logDir);
+        broker.format();
+        broker.startServer();
+        return broker;
+    }
+
+    public String bootstrapServers() {
+        return "127.0.0.1:" + port;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public synchronized boolean running() {
+        return server != null;
+    }
+
+    /** Stops the broker (the process stays), as an outage. Data stays on disk. */
+    public synchronized void stop() {
+        if (server != null) {
+            server.shutdown();
+            server.awaitShutdown();
+            server = null;
+        }
+    }
+
+    /** Starts the broker again after {@link #stop()}, on the same port and data. */
+    public synchronized void restart() {
+        if (server == null) {
+            startServer();
+        }
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+
+    /** Creates topics if they do not exist yet. */
+    public void createTopics(Collection<NewTopic> topics) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()))) {
+            for (NewTopic topic : topics) {
+                try {
+                    admin.createTopics(List.of(topic)).all().get();
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof TopicExistsException)) {
+                        throw new IllegalStateException("cannot create topic " + topic.name(), e.getCause());
+                    }
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private Map<String, String> config() {
+        Map<String, String> config = new HashMap<>();
+        config.put("process.roles", "broker,controller");
+        config.put("node.id", "1");
+        config.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
+        config.put("listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
+        config.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
+        config.put("controller.listener.names", "CONTROLLER");
+        config.put("inter.broker.listener.name", "PLAINTEXT");
+        config.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        config.put("log.dirs", logDir.toString());
+        config.put("num.partitions", "3");
+        config.put("auto.create.topics.enable", "true");
+        // a single node: every internal topic has one replica
+        config.put("offsets.topic.replication.factor", "1");
+        config.put("offsets.topic.num.partitions", "1");
+        config.put("transaction.state.log.replication.factor", "1");
+        config.put("transaction.state.log.min.isr", "1");
+        config.put("transaction.state.log.num.partitions", "4");
+        config.put("share.coordinator.state.topic.replication.factor", "1");
+        config.put("share.coordinator.state.topic.min.isr", "1");
+        config.put("group.initial.rebalance.delay.ms", "0");
+        config.put("log.flush.interval.messages", String.valueOf(Long.MAX_VALUE));
+        config.put("log.segment.bytes", String.valueOf(64 * 1024 * 1024));
+        return config;
+    }
+
+    private void format() {
+        try {
+            Files.createDirectories(logDir);
+            Properties properties = new Properties();
+            properties.putAll(config());
+            try (var out = Files.newBufferedWriter(configFile)) {
+                properties.store(out, "Meterline dev-stack Kafka broker");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        ByteArrayOutputStream output = new ByteArrayOutputStream();
+        int rc = StorageTool.execute(new String[] {"format", "-t", clusterId, "-c", configFile.toString(),
+                "--ignore-formatted"}, new PrintStream(output, true, StandardCharsets.UTF_8));
+        if (rc != 0) {
+            throw new IllegalStateException("formatting Kafka storage failed: " + output.toString(StandardCharsets.UTF_8));
+        }
+    }
+
+    private void startServer() {
+        KafkaRaftServer raftServer = new KafkaRaftServer(KafkaConfig.fromProps(propertiesOf(config())), Time.SYSTEM);
+        raftServer.startup();
+        server = raftServer;
+        waitUntilReachable();
+    }
+
+    private void waitUntilReachable() {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (true) {
+            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
+                    AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "2000",
+                    AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "3000"))) {
+                admin.describeCluster().nodes().get();
+                return;
+            } catch (Exception e) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("Kafka broker did not become reachable", e);
+                }
+            }
+        }
+    }
+
+    private static Properties propertiesOf(Map<String, String> map) {
+        Properties properties = new Properties();
+        properties.putAll(map);
+        return properties;
+    }
+}

@@ -1,0 +1,52 @@
+package io.meterline.devstack.testing;
+
+import io.meterline.devstack.DevJwt;
+import io.meterline.devstack.KafkaBroker;
+import io.meterline.devstack.MongoWireServer;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * One Kafka broker, one Mongo-wire server and one JWT key pair per test JVM (that is, per module run),
+ * started on first use and shared by every test and every Quarkus application restart.
+ */
+public final class SharedInfrastructure {
+
+    private static KafkaBroker kafka;
+    private static MongoWireServer mongo;
+    private static DevJwt jwt;
+
+    private SharedInfrastructure() {
+    }
+
+    public static synchronized KafkaBroker kafka() {
+        if (kafka == null) {
+            try {
+                Path dir = Files.createTempDirectory("meterline-kafka-");
+                kafka = KafkaBroker.start(0, dir.resolve("data"));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            Runtime.getRuntime().addShutdownHook(new Thread(kafka::close, "kafka-broker-shutdown"));
+        }
+        return kafka;
+    }
+
+    public static synchronized MongoWireServer mongo() {
+        if (mongo == null) {
+            mongo = MongoWireServer.start(0, null);
+            Runtime.getRuntime().addShutdownHook(new Thread(mongo::close, "mongo-server-shutdown"));
+        }
+        return mongo;
+    }
+
+    public static synchronized DevJwt jwt() {
+        if (jwt == null) {
+            jwt = DevJwt.generate();
+        }
+        return jwt;
+    }
+}

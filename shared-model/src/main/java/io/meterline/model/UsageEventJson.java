@@ -1,0 +1,57 @@
+package io.meterline.model;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/** The one JSON form of {@link UsageEvent}, shared by producers and consumers. */
+public final class UsageEventJson {
+
+    private static final ObjectMapper MAPPER = new ObjectMapper()
+            .registerModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    private UsageEventJson() {
+    }
+
+    public static ObjectMapper mapper() {
+        return MAPPER;
+    }
+
+    public static byte[] toBytes(UsageEvent event) {
+        try {
+            return MAPPER.writeValueAsBytes(event);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("usage event cannot be serialised", e);
+        }
+    }
+
+    /** Parses bytes into a JSON tree; throws {@link InvalidJsonException} when they are not JSON. */
+    public static JsonNode parseTree(byte[] bytes) {
+        try {
+            JsonNode node = MAPPER.readTree(bytes);
+            if (node == null) {
+                throw new InvalidJsonException("empty payload");
+            }
+            return node;
+        } catch (JsonProcessingException e) {
+            throw new InvalidJsonException(e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Not JSON at all. */
+    public static final class InvalidJsonException extends RuntimeException {
+        public InvalidJsonException(String message) {
+            super(message);
+        }
+    }
+}

@@ -1,0 +1,179 @@
+package io.meterline.model;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * The validation rules for usage events, applied by the ingest API and again by billing to records read from
+ * the topic (producers may write to Kafka directly). Mirrors {@code docs/schema/usage-event.json}.
+ */
+public final class UsageEventValidator {
+
+    public static final int MAX_ID_LENGTH = 256;
+    public static final int MAX_SOURCE_LENGTH = 256;
+    public static final int MAX_TYPE_LENGTH = 128;
+    public static final int MAX_SUBJECT_LENGTH = 256;
+    public static final int MAX_DATA_BYTES = 8 * 1024;
+    public static final Duration MAX_FUTURE_SKEW = Duration.ofMinutes(5);
+    public static final Duration DEFAULT_LOOKBACK = Duration.ofDays(35);
+
+    /** Reason codes: stable, documented, used in API answers, DLQ headers and metric tags. */
+    public static final String MISSING = "missing";
+    public static final String NOT_A_STRING = "not_a_string";
+    public static final String BLANK = "blank";
+    public static final String TOO_LONG = "too_long";
+    public static final String INVALID_FORMAT = "invalid_format";
+    public static final String INVALID_TIME = "invalid_time";
+    public static final String TIME_IN_FUTURE = "time_in_future";
+    public static final String TIME_TOO_OLD = "time_too_old";
+    public static final String NOT_AN_OBJECT = "not_an_object";
+    public static final String TOO_LARGE = "too_large";
+
+    private static final Pattern TYPE_PATTERN = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:/-]*");
+
+    private final Clock clock;
+    private final Duration lookback;
+
+    public UsageEventValidator(Clock clock, Duration lookback) {
+        this.clock = clock;
+        this.lookback = lookback;
+    }
+
+    public Duration lookback() {
+        return lookback;
+    }
+
+    /** Outcome of validating one JSON value: either an event or the reasons it is not one. */
+    public record Result(UsageEvent event, List<Violation> violations) {
+        public boolean valid() {
+            return event != null;
+        }
+
+        /** The first violation, the one reported when only one reason fits (DLQ header, metric tag). */
+        public Violation firstViolation() {
+            return violations.isEmpty() ? null : violations.get(0);
+        }
+    }
+
+    public Result validate(JsonNode node) {
+        List<Violation> violations = new ArrayList<>(2);
+        if (node == null || !node.isObject()) {
+            violations.add(new Violation("", NOT_AN_OBJECT, "an event must be a JSON object"));
+            return new Result(null, violations);
+        }
+        String id = requiredString(node, "id", MAX_ID_LENGTH, violations);
+        String source = requiredString(node, "source", MAX_SOURCE_LENGTH, violations);
+        String type = requiredString(node, "type", MAX_TYPE_LENGTH, violations);
+        if (type != null && !TYPE_PATTERN.matcher(type).matches()) {
+            violations.add(new Violation("type", INVALID_FORMAT,
+                    "type must start with a letter or digit and contain only letters, digits and . _ : / -"));
+        }
+        String subject = requiredString(node, "subject", MAX_SUBJECT_LENGTH, violations);
+        String organization = optionalString(node, "organization", MAX_SUBJECT_LENGTH, violations);
+        Instant time = time(node, violations);
+        ObjectNode data = data(node, violations);
+        if (!violations.isEmpty()) {
+            return new Result(null, violations);
+        }
+        return new Result(new UsageEvent(id, source, type, subject, time, data, organization), List.of());
+    }
+
+    private static String requiredString(JsonNode node, String field, int maxLength, List<Violation> violations) {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            violations.add(new Violation(field, MISSING, field + " is required"));
+            return null;
+        }
+        return checkString(field, value, maxLength, violations);
+    }
+
+    private static String optionalString(JsonNode node, String field, int maxLength, List<Violation> violations) {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        return checkString(field, value, maxLength, violations);
+    }
+
+    private static String checkString(String field, JsonNode value, int maxLength, List<Violation> violations) {
+        if (!value.isTextual()) {
+            violations.add(new Violation(field, NOT_A_STRING, field + " must be a string"));
+            return null;
+        }
+        String text = value.textValue();
+        if (text.isBlank()) {
+            violations.add(new Violation(field, BLANK, field + " must not be blank"));
+            return null;
+        }
+        if (text.length() > maxLength) {
+            violations.add(new Violation(field, TOO_LONG,
+                    field + " is " + text.length() + " characters long, at most " + maxLength + " are allowed"));
+            return null;
+        }
+        return text;
+    }
+
+    private Instant time(JsonNode node, List<Violation> violations) {
+        JsonNode value = node.get("time");
+        if (value == null || value.isNull()) {
+            violations.add(new Violation("time", MISSING, "time is required (RFC 3339, e.g. 2026-01-31T12:00:00Z)"));
+            return null;
+        }
+        if (!value.isTextual()) {
+            violations.add(new Violation("time", INVALID_TIME, "time must be an RFC 3339 string"));
+            return null;
+        }
+        Instant time;
+        try {
+            time = OffsetDateTime.parse(value.textValue(), DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
+        } catch (DateTimeParseException e) {
+            violations.add(new Violation("time", INVALID_TIME,
+                    "time '" + abbreviate(value.textValue()) + "' is not an RFC 3339 timestamp with offset"));
+            return null;
+        }
+        Instant now = clock.instant();
+        if (time.isAfter(now.plus(MAX_FUTURE_SKEW))) {
+            violations.add(new Violation("time", TIME_IN_FUTURE,
+                    "time is more than " + MAX_FUTURE_SKEW.toMinutes() + " minutes in the future"));
+            return null;
+        }
+        if (time.isBefore(now.minus(lookback))) {
+            violations.add(new Violation("time", TIME_TOO_OLD,
+                    "time is older than the lookback of " + lookback.toDays() + " days"));
+            return null;
+        }
+        return time;
+    }
+
+    private static ObjectNode data(JsonNode node, List<Violation> violations) {
+        JsonNode value = node.get("data");
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (!value.isObject()) {
+            violations.add(new Violation("data", NOT_AN_OBJECT, "data must be a JSON object"));
+            return null;
+        }
+        int size = value.toString().length();
+        if (size > MAX_DATA_BYTES) {
+            violations.add(new Violation("data", TOO_LARGE,
+                    "data is " + size + " bytes serialised, at most " + MAX_DATA_BYTES + " are allowed"));
+            return null;
+        }
+        return (ObjectNode) value;
+    }
+
+    private static String abbreviate(String text) {
+        return text.length() <= 40 ? text : text.substring(0, 40) + "…";
+    }
+}
