@@ -29,6 +29,8 @@ public final class Stack implements AutoCloseable {
     public static final int KAFKA_PORT = 9092;
     public static final int MONGO_PORT = 27018;
     public static final int STRIPE_PORT = 12111;
+    /** The key the stand-in accepts; any {@code sk_test_…} works there. Not a secret. */
+    public static final String STANDIN_API_KEY = "sk_test_meterline_standin";
 
     /** Services by name, with their fixed local ports. */
     public static final Map<String, Integer> SERVICE_PORTS = Map.of("ingest", 8081, "billing", 8082, "webhook", 8083);
@@ -120,7 +122,9 @@ public final class Stack implements AutoCloseable {
         config.put("quarkus.mongodb.connection-string", mongoConnectionString);
         config.put("mp.jwt.verify.issuer", DevJwt.ISSUER);
         config.put("mp.jwt.verify.audiences", DevJwt.AUDIENCE);
-        config.put("meterline.stripe.api-base", stripeApiBase());
+        // Stripe: the stand-in, with a test-mode-looking key (services read <service>.stripe.*)
+        config.put(service + ".stripe.api-base", stripeApiBase());
+        config.put(service + ".stripe.api-key", STANDIN_API_KEY);
         config.putAll(extraConfig);
         List<String> command = new ArrayList<>(List.of(javaBin(), "-Xmx1g", "-XX:+UseParallelGC"));
         config.forEach((key, value) -> command.add("-D" + key + "=" + value));
