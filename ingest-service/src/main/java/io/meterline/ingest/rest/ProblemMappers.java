@@ -1,0 +1,83 @@
+package io.meterline.ingest.rest;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.meterline.ingest.config.IngestConfig;
+import io.meterline.ingest.domain.ErrorCode;
+import io.meterline.ingest.domain.IngestException;
+import io.meterline.model.UsageEventJson;
+import io.meterline.model.Violation;
+import io.meterline.model.api.Problem;
+import io.quarkus.security.AuthenticationFailedException;
+import io.quarkus.security.ForbiddenException;
+import io.quarkus.security.UnauthorizedException;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.HttpHeaders;
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.RestResponse;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+import java.util.List;
+
+/** The one place errors become HTTP answers: {@code application/problem+json} bodies ({@link Problem}). */
+public class ProblemMappers {
+
+    private static final Logger LOG = Logger.getLogger(ProblemMappers.class);
+
+    private final IngestConfig config;
+
+    public ProblemMappers(IngestConfig config) {
+        this.config = config;
+    }
+
+    @ServerExceptionMapper
+    public RestResponse<byte[]> ingest(IngestException e) {
+        RestResponse.ResponseBuilder<byte[]> response = problem(e.code(), e.getMessage(), e.errors());
+        if (e.code() == ErrorCode.KAFKA_UNAVAILABLE) {
+            response.header(HttpHeaders.RETRY_AFTER, String.valueOf(config.retryAfterSeconds()));
+        }
+        return response.build();
+    }
+
+    @ServerExceptionMapper({UnauthorizedException.class, AuthenticationFailedException.class})
+    public RestResponse<byte[]> unauthenticated(Exception e) {
+        return problem(ErrorCode.UNAUTHENTICATED,
+                "a valid bearer token (RS256, expected issuer and audience, not expired) is required", List.of())
+                .header(HttpHeaders.WWW_AUTHENTICATE, "Bearer").build();
+    }
+
+    @ServerExceptionMapper
+    public RestResponse<byte[]> forbidden(ForbiddenException e) {
+        return problem(ErrorCode.FORBIDDEN, "the token lacks the role this operation needs (usage:write)", List.of())
+                .build();
+    }
+
+    @ServerExceptionMapper
+    public RestResponse<byte[]> web(WebApplicationException e) {
+        int status = e.getResponse().getStatus();
+        String title = e.getResponse().getStatusInfo().getReasonPhrase();
+        String code = title == null ? "http_" + status : title.toLowerCase().replace(' ', '_');
+        return response(status, Problem.of(code, title, status, e.getMessage(), List.of())).build();
+    }
+
+    @ServerExceptionMapper
+    public RestResponse<byte[]> unexpected(Throwable e) {
+        LOG.error("unexpected error", e);
+        return problem(ErrorCode.INTERNAL, "an unexpected error occurred; it was logged", List.of()).build();
+    }
+
+    private static RestResponse.ResponseBuilder<byte[]> problem(ErrorCode code, String detail, List<Violation> errors) {
+        return response(code.status(), Problem.of(code.code(), code.title(), code.status(), detail, errors));
+    }
+
+    static RestResponse.ResponseBuilder<byte[]> response(int status, Problem problem) {
+        return RestResponse.ResponseBuilder.<byte[]>create(status).type(Problem.MEDIA_TYPE).entity(bytes(problem));
+    }
+
+    static byte[] bytes(Problem problem) {
+        try {
+            return UsageEventJson.mapper().writeValueAsBytes(problem);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

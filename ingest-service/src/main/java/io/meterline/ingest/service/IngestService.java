@@ -1,0 +1,127 @@
+package io.meterline.ingest.service;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.meterline.ingest.config.IngestConfig;
+import io.meterline.ingest.domain.ErrorCode;
+import io.meterline.ingest.domain.EventOutcome;
+import io.meterline.ingest.domain.EventStatus;
+import io.meterline.ingest.domain.EventTriage;
+import io.meterline.ingest.domain.IngestException;
+import io.meterline.ingest.domain.SubjectScope;
+import io.meterline.ingest.messaging.UsageEventPublisher;
+import io.meterline.model.UsageEvent;
+import io.meterline.model.UsageEventJson;
+import io.meterline.model.UsageEventValidator;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One ingest request: parse, triage every event (validation, caller scope, duplicates within the request),
+ * publish the accepted ones and answer only once Kafka acknowledged all of them.
+ */
+@ApplicationScoped
+public class IngestService {
+
+    private static final Logger LOG = Logger.getLogger(IngestService.class);
+
+    private final EventTriage triage;
+    private final UsageEventPublisher publisher;
+    private final IngestMetrics metrics;
+    private final IngestConfig config;
+    private final Clock clock;
+
+    public IngestService(UsageEventPublisher publisher, IngestMetrics metrics, IngestConfig config) {
+        this.clock = Clock.systemUTC();
+        this.triage = new EventTriage(new UsageEventValidator(clock, config.lookback()));
+        this.publisher = publisher;
+        this.metrics = metrics;
+        this.config = config;
+    }
+
+    /** Who is calling: the token's principal and the subjects it may write for. */
+    public record Caller(String principal, SubjectScope scope) {
+    }
+
+    /** The answer for a request whose accepted events are all stored. */
+    public record IngestResult(boolean batch, List<EventOutcome> outcomes) {
+    }
+
+    public Uni<IngestResult> ingest(byte[] body, Caller caller) {
+        Instant receivedAt = clock.instant();
+        JsonNode root;
+        try {
+            root = UsageEventJson.parseTree(body);
+        } catch (UsageEventJson.InvalidJsonException e) {
+            throw new IngestException(ErrorCode.MALFORMED_JSON, "the body is not valid JSON: " + e.getMessage());
+        }
+        boolean batch = root.isArray();
+        List<JsonNode> nodes = nodes(root);
+        List<EventOutcome> outcomes = triage.triage(nodes, caller.scope());
+
+        List<UsageEvent> toPublish = new ArrayList<>(outcomes.size());
+        int duplicates = 0;
+        for (EventOutcome outcome : outcomes) {
+            switch (outcome.status()) {
+                case ACCEPTED -> toPublish.add(outcome.event());
+                case DUPLICATE_IN_BATCH -> duplicates++;
+                case REJECTED -> metrics.rejected(outcome.firstError().reason());
+            }
+        }
+        metrics.duplicates(duplicates);
+        if (!batch && outcomes.get(0).status() == EventStatus.REJECTED) {
+            throw new IngestException(ErrorCode.INVALID_EVENT, "the event was rejected; see errors",
+                    outcomes.get(0).errors(), null);
+        }
+        if (toPublish.isEmpty()) {
+            return Uni.createFrom().item(new IngestResult(batch, outcomes));
+        }
+        // Kafka completes sends on its I/O thread; the answer is written back on this request's event loop
+        Context context = Vertx.currentContext();
+        Uni<Void> stored = Uni.createFrom().completionStage(
+                () -> publisher.publish(toPublish, caller.principal(), receivedAt));
+        if (context != null) {
+            stored = stored.emitOn(command -> context.runOnContext(ignored -> command.run()));
+        }
+        int count = toPublish.size();
+        return stored.map(ignored -> {
+            metrics.accepted(count);
+            return new IngestResult(batch, outcomes);
+        }).onFailure().transform(e -> {
+            metrics.publishFailures(count);
+            LOG.warnf("Kafka did not acknowledge %d events of %s: %s", count, caller.principal(), e.toString());
+            return new IngestException(ErrorCode.KAFKA_UNAVAILABLE,
+                    "Kafka did not acknowledge the events in time; none of this request is reported accepted, "
+                            + "send it again later (duplicates are removed downstream by source and id)",
+                    List.of(), e);
+        });
+    }
+
+    private List<JsonNode> nodes(JsonNode root) {
+        if (root.isObject()) {
+            return List.of(root);
+        }
+        if (!root.isArray()) {
+            throw new IngestException(ErrorCode.INVALID_BODY,
+                    "the body must be one event object or a JSON array of event objects");
+        }
+        int size = root.size();
+        if (size == 0) {
+            throw new IngestException(ErrorCode.EMPTY_BATCH, "the batch is empty");
+        }
+        if (size > config.maxBatchSize()) {
+            throw new IngestException(ErrorCode.BATCH_TOO_LARGE, "the batch has " + size
+                    + " events, at most " + config.maxBatchSize() + " are allowed per request; split it");
+        }
+        List<JsonNode> nodes = new ArrayList<>(size);
+        root.forEach(nodes::add);
+        return nodes;
+    }
+}
