@@ -1,20 +1,189 @@
 package io.meterline.cli;
 
-import java.nio.file.Path;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.meterline.model.Topics;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 
-/** {@code ./meterline demo}: the main job, end to end on the local stack. */
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+
+/**
+ * {@code ./meterline demo}: the main job, end to end on the local stack. A realistic workload goes in through
+ * the ingest API; the demo shows what was accepted and refused (with reasons), what landed on Kafka per
+ * customer, and what the rest of the pipeline made of it.
+ */
 final class Demo {
 
+    static final List<String> CUSTOMERS = List.of("acme", "globex", "initech");
+    static final ObjectMapper JSON = new ObjectMapper();
+
     private final Path home;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final String runId = UUID.randomUUID().toString().substring(0, 8);
 
     Demo(Path home) {
         this.home = home;
     }
 
     int run() throws Exception {
+        System.out.println("Meterline demo — usage billing, exact\n");
+        long started = System.nanoTime();
+        step("1", "Starting Kafka (KRaft), the Mongo-wire server, the Stripe stand-in and the three services");
         try (Stack stack = Stack.startAll(home)) {
-            System.out.println("stack is up: " + stack.ingestUrl());
+            System.out.printf("   ready in %.1f s — ingest %s, billing %s, webhook %s%n%n",
+                    (System.nanoTime() - started) / 1e9, stack.ingestUrl(), stack.billingUrl(), stack.webhookUrl());
+            int accepted = ingest(stack);
+            showTopic(stack, accepted);
+            System.out.println("\nDemo finished: every accepted event is on Kafka, every refused one was answered with why.");
             return 0;
         }
+    }
+
+    /** Sends the workload; returns how many events the ingest API accepted. */
+    private int ingest(Stack stack) throws Exception {
+        String token = stack.jwt().token("demo-producer", Set.of("usage:write"), List.of(), Duration.ofHours(1));
+        Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        int accepted = 0;
+
+        step("2", "One event: acme talked for 12 minutes");
+        JsonNode single = post(stack.ingestUrl() + "/v1/events", token,
+                event("call-1", "call.minutes", "acme", now.minusSeconds(30), Map.of("minutes", 12)));
+        accepted += single.path("accepted").asInt();
+        System.out.println("   → " + single.path("_status").asInt() + " " + single.path("results").path(0).path("status").asText());
+
+        step("3", "A batch from three customers: calls, AI suggestions, active-sensor gauges,"
+                + " two resends of the same event and one event dated tomorrow");
+        ArrayNode batch = JSON.createArrayNode();
+        int n = 0;
+        for (String customer : CUSTOMERS) {
+            for (int i = 0; i < 3; i++) {
+                batch.add(event("call-" + customer + "-" + i, "call.minutes", customer, now.minusSeconds(60L * i),
+                        Map.of("minutes", 3 + i)));
+                batch.add(event("ai-" + customer + "-" + i, "ai.suggestion", customer, now.minusSeconds(50L * i),
+                        Map.of("model", i % 2 == 0 ? "small" : "large")));
+            }
+            batch.add(event("sensors-" + customer, "sensor.active", customer, now.minusSeconds(10),
+                    Map.of("sensors", 40 + 10 * n++)));
+        }
+        batch.add(event("call-acme-0", "call.minutes", "acme", now, Map.of("minutes", 3)));
+        batch.add(event("ai-globex-1", "ai.suggestion", "globex", now.minusSeconds(50), Map.of("model", "large")));
+        batch.add(event("call-tomorrow", "call.minutes", "initech", now.plus(1, ChronoUnit.DAYS), Map.of("minutes", 7)));
+        JsonNode answer = post(stack.ingestUrl() + "/v1/events", token, batch);
+        accepted += answer.path("accepted").asInt();
+        System.out.printf("   → %d: %d accepted, %d duplicates in batch, %d rejected%n", answer.path("_status").asInt(),
+                answer.path("accepted").asInt(), answer.path("duplicates").asInt(), answer.path("rejected").asInt());
+        for (JsonNode result : answer.path("results")) {
+            if (!result.path("status").asText().equals("accepted")) {
+                System.out.printf("     #%d %s (%s)%s%n", result.path("index").asInt(), result.path("status").asText(),
+                        result.path("id").asText(), reasons(result));
+            }
+        }
+
+        step("4", "A token scoped to acme tries to write usage for globex");
+        String acmeOnly = stack.jwt().token("acme-app", Set.of("usage:write"), List.of("acme"), Duration.ofHours(1));
+        JsonNode scoped = post(stack.ingestUrl() + "/v1/events", acmeOnly,
+                event("sneaky-1", "call.minutes", "globex", now, Map.of("minutes", 99)));
+        System.out.println("   → " + scoped.path("_status").asInt() + " "
+                + scoped.path("results").path(0).path("status").asText(scoped.path("title").asText())
+                + reasons(scoped.path("results").path(0)) + reasons(scoped));
+
+        step("5", "No token at all");
+        JsonNode anonymous = post(stack.ingestUrl() + "/v1/events", null,
+                event("anon-1", "call.minutes", "acme", now, Map.of("minutes", 1)));
+        System.out.println("   → " + anonymous.path("_status").asInt() + " " + anonymous.path("title").asText());
+        return accepted;
+    }
+
+    private void showTopic(Stack stack, int expected) {
+        step("6", "What is on the Kafka topic '" + Topics.USAGE_EVENTS + "' (key = customer)");
+        Map<String, Integer> perCustomer = new TreeMap<>();
+        Map<String, Integer> perType = new TreeMap<>();
+        int seen = 0;
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.<String, Object>of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrap(),
+                ConsumerConfig.GROUP_ID_CONFIG, "meterline-demo-" + runId,
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false"), new StringDeserializer(), new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(Topics.USAGE_EVENTS));
+            long deadline = System.currentTimeMillis() + 20_000;
+            while (seen < expected && System.currentTimeMillis() < deadline) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+                    seen++;
+                    perCustomer.merge(record.key(), 1, Integer::sum);
+                    try {
+                        perType.merge(JSON.readTree(record.value()).path("type").asText(), 1, Integer::sum);
+                    } catch (java.io.IOException e) {
+                        perType.merge("(not JSON)", 1, Integer::sum);
+                    }
+                }
+            }
+        }
+        perCustomer.forEach((customer, count) -> System.out.printf("   %-10s %3d records%n", customer, count));
+        System.out.println("   by type: " + perType);
+        System.out.printf("   %d records on the topic for %d events acknowledged with 202%n", seen, expected);
+    }
+
+    static ObjectNode event(String id, String type, String subject, Instant time, Map<String, Object> data) {
+        ObjectNode node = JSON.createObjectNode();
+        node.put("id", id).put("source", "demo").put("type", type).put("subject", subject).put("time", time.toString());
+        node.set("data", JSON.valueToTree(data));
+        return node;
+    }
+
+    JsonNode post(String url, String token, JsonNode body) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body), StandardCharsets.UTF_8));
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return answer(http.send(request.build(), HttpResponse.BodyHandlers.ofString()));
+    }
+
+    JsonNode get(String url, String token) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).GET();
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return answer(http.send(request.build(), HttpResponse.BodyHandlers.ofString()));
+    }
+
+    private static JsonNode answer(HttpResponse<String> response) throws Exception {
+        JsonNode body = response.body().isBlank() ? JSON.createObjectNode() : JSON.readTree(response.body());
+        ObjectNode wrapped = body.isObject() ? (ObjectNode) body : JSON.createObjectNode().set("items", body);
+        wrapped.put("_status", response.statusCode());
+        return wrapped;
+    }
+
+    private static String reasons(JsonNode node) {
+        StringBuilder text = new StringBuilder();
+        for (JsonNode error : node.path("errors")) {
+            text.append(" — ").append(error.path("field").asText()).append(": ").append(error.path("reason").asText())
+                    .append(" (").append(error.path("message").asText()).append(')');
+        }
+        return text.toString();
+    }
+
+    static void step(String number, String text) {
+        System.out.println(number + ". " + text);
     }
 }
