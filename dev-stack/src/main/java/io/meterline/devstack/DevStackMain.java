@@ -1,5 +1,6 @@
 package io.meterline.devstack;
 
+import io.meterline.devstack.stripe.StripeStandIn;
 import io.meterline.model.Topics;
 import org.apache.kafka.clients.admin.NewTopic;
 
@@ -16,7 +17,9 @@ import java.util.concurrent.CountDownLatch;
  *
  * <p>Options: {@code --state-dir DIR} (default {@code .meterline}), {@code --kafka-port N} (9092),
  * {@code --mongo-port N} (27018), {@code --mongo-file} (H2 file in the state dir instead of memory),
- * {@code --partitions N} (partitions of the usage topic, default 3), {@code --fresh} (delete earlier Kafka data).
+ * {@code --partitions N} (partitions of the usage topic, default 3), {@code --fresh} (delete earlier Kafka data),
+ * {@code --stripe-port N} (12111, the Stripe stand-in), {@code --webhook-url URL} and {@code --webhook-secret whsec_…}
+ * (one webhook endpoint the stand-in signs and sends its events to).
  */
 public final class DevStackMain {
 
@@ -39,14 +42,25 @@ public final class DevStackMain {
                 new NewTopic(Topics.USAGE_EVENTS, partitions, (short) 1),
                 new NewTopic(Topics.USAGE_EVENTS_DLQ, 1, (short) 1)));
         MongoWireServer mongo = MongoWireServer.start(mongoPort, mongoFile ? stateDir.resolve("mongo.h2") : null);
+        StripeStandIn stripe = StripeStandIn.start(stripePort);
+        String webhookUrl = option(args, "--webhook-url", null);
+        if (webhookUrl != null) {
+            String secret = option(args, "--webhook-secret", null);
+            if (secret == null || !secret.startsWith("whsec_")) {
+                throw new IllegalArgumentException("--webhook-url needs --webhook-secret whsec_…");
+            }
+            stripe.addWebhookEndpoint(webhookUrl, secret);
+        }
 
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            stripe.close();
             mongo.close();
             kafka.close();
             stopped.countDown();
         }, "dev-stack-shutdown"));
-        System.out.println("READY kafka=" + kafka.bootstrapServers() + " mongo=" + mongo.connectionString());
+        System.out.println("READY kafka=" + kafka.bootstrapServers() + " mongo=" + mongo.connectionString()
+                + " stripe=" + stripe.apiBase());
         System.out.flush();
         stopped.await();
     }

@@ -3,6 +3,7 @@ package io.meterline.devstack.testing;
 import io.meterline.devstack.DevJwt;
 import io.meterline.devstack.KafkaBroker;
 import io.meterline.devstack.MongoWireServer;
+import io.meterline.devstack.stripe.StripeStandIn;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -10,7 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * One Kafka broker, one Mongo-wire server and one JWT key pair per test JVM (that is, per module run),
+ * One Kafka broker, one Mongo-wire server, one JWT key pair and one Stripe stand-in per test JVM (that is, per module run),
  * started on first use and shared by every test and every Quarkus application restart.
  */
 public final class SharedInfrastructure {
@@ -18,6 +19,7 @@ public final class SharedInfrastructure {
     private static KafkaBroker kafka;
     private static MongoWireServer mongo;
     private static DevJwt jwt;
+    private static StripeStandIn stripe;
 
     private SharedInfrastructure() {
     }
@@ -48,5 +50,13 @@ public final class SharedInfrastructure {
             jwt = DevJwt.generate();
         }
         return jwt;
+    }
+
+    public static synchronized StripeStandIn stripe() {
+        if (stripe == null) {
+            stripe = StripeStandIn.start(0);
+            Runtime.getRuntime().addShutdownHook(new Thread(stripe::close, "stripe-standin-shutdown"));
+        }
+        return stripe;
     }
 }
