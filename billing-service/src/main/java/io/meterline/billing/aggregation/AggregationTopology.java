@@ -1,0 +1,57 @@
+package io.meterline.billing.aggregation;
+
+import io.meterline.billing.config.BillingConfig;
+import io.meterline.billing.meter.MeterService;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.Stores;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
+
+import java.time.Clock;
+
+/**
+ * The Kafka Streams topology: one source (usage events, raw bytes so that malformed records reach the DLQ instead
+ * of failing deserialisation), one processor with three persistent stores, two sinks (DLQ, window totals).
+ */
+@ApplicationScoped
+public class AggregationTopology {
+
+    static final String SOURCE = "usage-events";
+    static final String PROCESSOR = "aggregate";
+
+    private final MeterService meters;
+    private final AggregationMetrics metrics;
+    private final BillingConfig config;
+
+    public AggregationTopology(MeterService meters, AggregationMetrics metrics, BillingConfig config) {
+        this.meters = meters;
+        this.metrics = metrics;
+        this.config = config;
+    }
+
+    @Produces
+    public Topology topology() {
+        var aggregation = config.aggregation();
+        Topology topology = new Topology();
+        topology.addSource(SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), aggregation.inputTopic());
+        topology.addProcessor(PROCESSOR,
+                () -> new AggregationProcessor(meters, metrics, aggregation, Clock.systemUTC()), SOURCE);
+        topology.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(AggregationProcessor.DEDUP_STORE), Serdes.String(), Serdes.Long())
+                .withCachingEnabled(), PROCESSOR);
+        topology.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(AggregationProcessor.WINDOW_STORE), Serdes.String(), Serdes.ByteArray())
+                .withCachingEnabled(), PROCESSOR);
+        topology.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(AggregationProcessor.DIRTY_STORE), Serdes.String(), Serdes.ByteArray())
+                .withCachingEnabled(), PROCESSOR);
+        topology.addSink(AggregationProcessor.DLQ_SINK, aggregation.dlqTopic(), new ByteArraySerializer(),
+                new ByteArraySerializer(), PROCESSOR);
+        topology.addSink(AggregationProcessor.TOTALS_SINK, aggregation.totalsTopic(), new ByteArraySerializer(),
+                new ByteArraySerializer(), PROCESSOR);
+        return topology;
+    }
+}

@@ -1,0 +1,183 @@
+package io.meterline.billing.aggregation;
+
+import io.meterline.model.usage.Aggregation;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The mergeable state of one hourly window: enough to compute every aggregation of the window and to merge
+ * windows into longer periods exactly (sum, count, min, max, last value with its event time, distinct values).
+ * Plain Java; serialised compactly because it is written to the state store on every update.
+ */
+public final class WindowState {
+
+    private static final byte FORMAT = 1;
+
+    public String meter;
+    public String subject;
+    public String organization;
+    public String groupKey;
+    public Map<String, String> group = Map.of();
+    public long windowStart;
+    public Aggregation aggregation;
+    public long count;
+    public double sum;
+    public double min = Double.POSITIVE_INFINITY;
+    public double max = Double.NEGATIVE_INFINITY;
+    public long lastTime = Long.MIN_VALUE;
+    public double lastValue;
+    public Set<String> uniques = new LinkedHashSet<>();
+    /** Incremented on every change: the MongoDB writer never lets a lower version replace a higher one. */
+    public long version;
+
+    public static WindowState empty(String meter, String subject, String groupKey, Map<String, String> group,
+            long windowStart, Aggregation aggregation) {
+        WindowState state = new WindowState();
+        state.meter = meter;
+        state.subject = subject;
+        state.groupKey = groupKey;
+        state.group = group;
+        state.windowStart = windowStart;
+        state.aggregation = aggregation;
+        return state;
+    }
+
+    /**
+     * Counts one event. {@code value} is the numeric value (ignored by COUNT and UNIQUE_COUNT), {@code unique}
+     * the distinct-value text (UNIQUE_COUNT only), {@code eventTime} decides LAST: the latest event time wins,
+     * ties go to the later arrival.
+     */
+    public void add(double value, String unique, long eventTime) {
+        count++;
+        sum += value;
+        min = Math.min(min, value);
+        max = Math.max(max, value);
+        if (eventTime >= lastTime) {
+            lastTime = eventTime;
+            lastValue = value;
+        }
+        if (unique != null) {
+            uniques.add(unique);
+        }
+        version++;
+    }
+
+    /** Folds another window's state into this one (for day/week/month views). */
+    public void merge(WindowState other) {
+        count += other.count;
+        sum += other.sum;
+        min = Math.min(min, other.min);
+        max = Math.max(max, other.max);
+        if (other.lastTime >= lastTime) {
+            lastTime = other.lastTime;
+            lastValue = other.lastValue;
+        }
+        uniques.addAll(other.uniques);
+    }
+
+    /** The window's value under its aggregation. */
+    public double value() {
+        return valueOf(aggregation, count, sum, min, max, lastValue, uniques.size());
+    }
+
+    public static double valueOf(Aggregation aggregation, long count, double sum, double min, double max,
+            double lastValue, int uniques) {
+        if (count == 0) {
+            return 0;
+        }
+        return switch (aggregation) {
+            case SUM -> sum;
+            case COUNT -> count;
+            case MAX -> max;
+            case MIN -> min;
+            case AVG -> sum / count;
+            case LAST -> lastValue;
+            case UNIQUE_COUNT -> uniques;
+        };
+    }
+
+    public String id() {
+        return io.meterline.model.usage.UsageWindowDocument.idOf(meter, subject, groupKey, windowStart / 1000);
+    }
+
+    public byte[] toBytes() {
+        try {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream(128 + uniques.size() * 16);
+            DataOutputStream out = new DataOutputStream(bytes);
+            out.writeByte(FORMAT);
+            out.writeUTF(meter);
+            out.writeUTF(subject);
+            out.writeUTF(organization == null ? "" : organization);
+            out.writeUTF(groupKey);
+            out.writeShort(group.size());
+            for (Map.Entry<String, String> entry : group.entrySet()) {
+                out.writeUTF(entry.getKey());
+                out.writeUTF(entry.getValue());
+            }
+            out.writeLong(windowStart);
+            out.writeByte(aggregation.ordinal());
+            out.writeLong(count);
+            out.writeDouble(sum);
+            out.writeDouble(min);
+            out.writeDouble(max);
+            out.writeLong(lastTime);
+            out.writeDouble(lastValue);
+            out.writeInt(uniques.size());
+            for (String unique : uniques) {
+                out.writeUTF(unique);
+            }
+            out.writeLong(version);
+            out.flush();
+            return bytes.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static WindowState fromBytes(byte[] data) {
+        try {
+            DataInputStream in = new DataInputStream(new ByteArrayInputStream(data));
+            byte format = in.readByte();
+            if (format != FORMAT) {
+                throw new IllegalStateException("unknown window state format " + format);
+            }
+            WindowState state = new WindowState();
+            state.meter = in.readUTF();
+            state.subject = in.readUTF();
+            String organization = in.readUTF();
+            state.organization = organization.isEmpty() ? null : organization;
+            state.groupKey = in.readUTF();
+            int groups = in.readShort();
+            Map<String, String> group = new LinkedHashMap<>();
+            for (int i = 0; i < groups; i++) {
+                group.put(in.readUTF(), in.readUTF());
+            }
+            state.group = group;
+            state.windowStart = in.readLong();
+            state.aggregation = Aggregation.values()[in.readByte()];
+            state.count = in.readLong();
+            state.sum = in.readDouble();
+            state.min = in.readDouble();
+            state.max = in.readDouble();
+            state.lastTime = in.readLong();
+            state.lastValue = in.readDouble();
+            int uniques = in.readInt();
+            for (int i = 0; i < uniques; i++) {
+                state.uniques.add(in.readUTF());
+            }
+            state.version = in.readLong();
+            return state;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,166 @@
+package io.meterline.billing.repository;
+
+import com.mongodb.MongoBulkWriteException;
+import com.mongodb.bulk.BulkWriteError;
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.model.BulkWriteOptions;
+import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.ReplaceOneModel;
+import com.mongodb.client.model.ReplaceOptions;
+import com.mongodb.client.model.WriteModel;
+import io.meterline.billing.aggregation.WindowState;
+import io.meterline.billing.aggregation.WindowTotal;
+import io.meterline.model.usage.Aggregation;
+import io.meterline.model.usage.UsageWindowDocument;
+import io.meterline.model.usage.Windows;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.bson.Document;
+import org.bson.conversions.Bson;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Date;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Hourly window documents ({@link UsageWindowDocument}, collection {@code usage_windows}). Writes are idempotent
+ * and monotonic: a document is replaced only by a higher version. Without transactions or conditional upserts on a
+ * secondary key, the guard is "replace where _id matches and version is lower, else insert": when a newer version
+ * is already there the insert hits the unique _id and fails with E11000, which means "nothing to do".
+ */
+@ApplicationScoped
+public class UsageWindowRepository {
+
+    private static final int DUPLICATE_KEY = 11000;
+    private static final ReplaceOptions UPSERT = new ReplaceOptions().upsert(true);
+    private static final BulkWriteOptions UNORDERED = new BulkWriteOptions().ordered(false);
+
+    private final MongoCollection<Document> windows;
+
+    public UsageWindowRepository(MongoCollections collections) {
+        this.windows = collections.collection(UsageWindowDocument.COLLECTION);
+    }
+
+    /** Writes the totals (at most one per window id); returns how many were stale (a newer version was there). */
+    public long upsertAll(Collection<WindowTotal> totals) {
+        if (totals.isEmpty()) {
+            return 0;
+        }
+        List<WriteModel<Document>> writes = new ArrayList<>(totals.size());
+        Date now = new Date();
+        for (WindowTotal total : totals) {
+            writes.add(new ReplaceOneModel<>(
+                    Filters.and(Filters.eq("_id", total.id()), Filters.lt("version", total.version())),
+                    toDocument(total, now), UPSERT));
+        }
+        try {
+            windows.bulkWrite(writes, UNORDERED);
+            return 0;
+        } catch (MongoBulkWriteException e) {
+            for (BulkWriteError error : e.getWriteErrors()) {
+                if (error.getCode() != DUPLICATE_KEY) {
+                    throw e;
+                }
+            }
+            if (e.getWriteConcernError() != null) {
+                throw e;
+            }
+            return e.getWriteErrors().size();
+        }
+    }
+
+    /** Whether any window of the meter exists (a full scan at worst: the embedded server ignores secondary indexes). */
+    public boolean anyForMeter(String meter) {
+        return windows.find(Filters.eq("meter", meter)).projection(new Document("_id", 1)).limit(1).first() != null;
+    }
+
+    /**
+     * The ungrouped hourly windows of one meter and subject starting in {@code [from, to)}: looked up by _id, the one
+     * index every MongoDB (and the embedded server) serves.
+     */
+    public List<WindowState> findTotals(String meter, String subject, long fromMillis, long toMillis) {
+        List<WindowState> found = new ArrayList<>();
+        List<String> ids = new ArrayList<>(1024);
+        for (long hour = Windows.hourStartMillis(fromMillis); hour < toMillis; hour += Windows.HOUR_MILLIS) {
+            ids.add(UsageWindowDocument.idOf(meter, subject, "", hour / 1000));
+            if (ids.size() == 1000) {
+                addAll(found, Filters.in("_id", ids));
+                ids = new ArrayList<>(1024);
+            }
+        }
+        if (!ids.isEmpty()) {
+            addAll(found, Filters.in("_id", ids));
+        }
+        return found;
+    }
+
+    /** The grouped hourly windows (groupKey not "") of one meter and subject starting in {@code [from, to)}. */
+    public List<WindowState> findGrouped(String meter, String subject, long fromMillis, long toMillis) {
+        List<WindowState> found = new ArrayList<>();
+        addAll(found, Filters.and(Filters.eq("meter", meter), Filters.eq("subject", subject),
+                Filters.ne("groupKey", ""), Filters.gte("windowStart", new Date(fromMillis)),
+                Filters.lt("windowStart", new Date(toMillis))));
+        return found;
+    }
+
+    private void addAll(List<WindowState> found, Bson filter) {
+        for (Document document : windows.find(filter)) {
+            found.add(toState(document));
+        }
+    }
+
+    static Document toDocument(WindowTotal total, Date now) {
+        return new Document("_id", total.id())
+                .append("meter", total.meter())
+                .append("subject", total.subject())
+                .append("organization", total.organization())
+                .append("groupKey", total.groupKey())
+                .append("group", new Document(new LinkedHashMap<String, Object>(total.group())))
+                .append("windowStart", new Date(total.windowStart()))
+                .append("windowEnd", new Date(total.windowStart() + Windows.HOUR_MILLIS))
+                .append("aggregation", total.aggregation().name())
+                .append("value", total.value())
+                .append("eventCount", total.eventCount())
+                .append("version", total.version())
+                .append("updatedAt", now)
+                .append("sum", total.sum())
+                .append("min", total.min())
+                .append("max", total.max())
+                .append("lastTime", total.lastTime())
+                .append("lastValue", total.lastValue())
+                .append("uniques", total.uniques());
+    }
+
+    static WindowState toState(Document document) {
+        WindowState state = new WindowState();
+        state.meter = document.getString("meter");
+        state.subject = document.getString("subject");
+        state.organization = document.getString("organization");
+        state.groupKey = document.getString("groupKey");
+        Map<String, String> group = new LinkedHashMap<>();
+        Document groupDocument = document.get("group", Document.class);
+        if (groupDocument != null) {
+            groupDocument.forEach((key, value) -> group.put(key, String.valueOf(value)));
+        }
+        state.group = group;
+        state.windowStart = document.getDate("windowStart").getTime();
+        state.aggregation = Aggregation.valueOf(document.getString("aggregation"));
+        state.count = number(document, "eventCount").longValue();
+        state.sum = number(document, "sum").doubleValue();
+        state.min = number(document, "min").doubleValue();
+        state.max = number(document, "max").doubleValue();
+        state.lastTime = number(document, "lastTime").longValue();
+        state.lastValue = number(document, "lastValue").doubleValue();
+        state.uniques = new LinkedHashSet<>(document.getList("uniques", String.class, List.of()));
+        state.version = number(document, "version").longValue();
+        return state;
+    }
+
+    private static Number number(Document document, String field) {
+        Object value = document.get(field);
+        return value instanceof Number number ? number : 0;
+    }
+}

@@ -1,0 +1,33 @@
+package io.meterline.billing.rest;
+
+/** Every error billing-service answers with: a stable code (the problem type) and its HTTP status. */
+public enum ErrorCode {
+    INVALID_PARAMETER(400, "Invalid parameter"),
+    INVALID_METER(400, "Invalid meter definition"),
+    FORBIDDEN_CUSTOMER(403, "Customer outside the token's scope"),
+    FORBIDDEN(403, "Not allowed"),
+    METER_NOT_FOUND(404, "Unknown meter"),
+    METER_AGGREGATION_LOCKED(409, "Meter aggregation cannot change once usage exists"),
+    UNAVAILABLE(503, "Temporarily unavailable");
+
+    private final int status;
+    private final String title;
+
+    ErrorCode(int status, String title) {
+        this.status = status;
+        this.title = title;
+    }
+
+    public int status() {
+        return status;
+    }
+
+    public String title() {
+        return title;
+    }
+
+    /** The problem {@code code}: the constant's name in lower snake case, e.g. {@code invalid_parameter}. */
+    public String code() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+    }
+}

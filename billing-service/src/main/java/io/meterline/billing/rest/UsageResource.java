@@ -1,0 +1,179 @@
+package io.meterline.billing.rest;
+
+import io.meterline.billing.meter.MeterService;
+import io.meterline.billing.usage.UsagePeriod;
+import io.meterline.billing.usage.UsageQueryService;
+import io.meterline.model.usage.MeterDefinition;
+import io.meterline.model.usage.WindowSize;
+import io.quarkus.security.Authenticated;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.smallrye.common.annotation.Blocking;
+import jakarta.json.JsonArray;
+import jakarta.json.JsonString;
+import jakarta.json.JsonValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.jwt.JsonWebToken;
+
+import java.time.DateTimeException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * {@code GET /v1/usage}: a meter's windows for one customer. Tokens with {@code admin} see every customer; tokens
+ * scoped with a {@code customers} claim see only those customers; otherwise {@code usage:read} sees every customer.
+ */
+@Path("/v1/usage")
+@Authenticated
+@Produces(MediaType.APPLICATION_JSON)
+@Blocking
+public class UsageResource {
+
+    static final String CUSTOMERS_CLAIM = "customers";
+    private static final Duration MAX_RANGE = Duration.ofDays(400);
+
+    private final UsageQueryService usage;
+    private final MeterService meters;
+    private final SecurityIdentity identity;
+    private final JsonWebToken jwt;
+
+    public UsageResource(UsageQueryService usage, MeterService meters, SecurityIdentity identity, JsonWebToken jwt) {
+        this.usage = usage;
+        this.meters = meters;
+        this.identity = identity;
+        this.jwt = jwt;
+    }
+
+    @GET
+    public UsageResponse get(@QueryParam("meter") String meterKey, @QueryParam("customer") String customer,
+            @QueryParam("from") String fromText, @QueryParam("to") String toText,
+            @QueryParam("window") String windowText, @QueryParam("tz") String tzText,
+            @QueryParam("groupBy") List<String> groupByParams) {
+        if (customer == null || customer.isBlank()) {
+            throw ApiException.invalidParameter("customer", "missing", "customer is required");
+        }
+        authorize(customer);
+        if (meterKey == null || meterKey.isBlank()) {
+            throw ApiException.invalidParameter("meter", "missing", "meter is required");
+        }
+        MeterDefinition meter = meters.find(meterKey);
+        if (meter == null) {
+            throw new ApiException(ErrorCode.METER_NOT_FOUND, "no meter with key " + meterKey,
+                    List.of(new io.meterline.model.Violation("meter", "unknown", "no meter with key " + meterKey)));
+        }
+        WindowSize size = windowText == null || windowText.isBlank() ? WindowSize.HOUR : WindowSize.parse(windowText);
+        if (size == null) {
+            throw ApiException.invalidParameter("window", "invalid_format",
+                    "window must be one of hour, day, week, month, year");
+        }
+        ZoneId zone = zone(tzText);
+        Instant to = toText == null || toText.isBlank() ? Instant.now() : instant("to", toText, zone);
+        Instant from = fromText == null || fromText.isBlank() ? to.minus(Duration.ofDays(1)) : instant("from", fromText, zone);
+        if (!from.isBefore(to)) {
+            throw ApiException.invalidParameter("from", "invalid_range", "from must be before to");
+        }
+        if (Duration.between(from, to).compareTo(MAX_RANGE) > 0) {
+            throw ApiException.invalidParameter("to", "range_too_large", "from and to may be at most 400 days apart");
+        }
+        List<String> groupBy = groupBy(groupByParams);
+        for (String property : groupBy) {
+            if (!meter.groupBy().contains(property)) {
+                throw ApiException.invalidParameter("groupBy", "unknown_property", "meter " + meter.key()
+                        + " is not grouped by " + property + "; its group-by properties are " + meter.groupBy());
+            }
+        }
+        List<UsageResponse.Window> windows = new ArrayList<>();
+        for (UsagePeriod period : usage.query(meter, customer, from, to, size, zone, groupBy)) {
+            windows.add(new UsageResponse.Window(period.start(), period.end(), period.value(), period.eventCount(),
+                    period.closed(), period.group()));
+        }
+        return new UsageResponse(meter.key(), customer, meter.aggregation(), size.name().toLowerCase(), zone.getId(),
+                from, to, groupBy, windows);
+    }
+
+    private void authorize(String customer) {
+        if (identity.hasRole("admin")) {
+            return;
+        }
+        Set<String> scope = customersClaim();
+        if (!scope.isEmpty()) {
+            if (!scope.contains(customer)) {
+                throw new ApiException(ErrorCode.FORBIDDEN_CUSTOMER,
+                        "this token may read usage of " + scope + " only, not of " + customer);
+            }
+            return;
+        }
+        if (!identity.hasRole("usage:read")) {
+            throw new ApiException(ErrorCode.FORBIDDEN, "reading usage needs the usage:read or admin role");
+        }
+    }
+
+    private Set<String> customersClaim() {
+        Object claim = jwt.getClaim(CUSTOMERS_CLAIM);
+        Set<String> customers = new LinkedHashSet<>();
+        if (claim instanceof JsonArray array) {
+            for (JsonValue value : array) {
+                customers.add(value instanceof JsonString text ? text.getString() : value.toString());
+            }
+        } else if (claim instanceof Collection<?> collection) {
+            collection.forEach(value -> customers.add(String.valueOf(value)));
+        } else if (claim instanceof JsonString text) {
+            customers.add(text.getString());
+        } else if (claim instanceof String text) {
+            customers.add(text);
+        }
+        return customers;
+    }
+
+    private static ZoneId zone(String tz) {
+        if (tz == null || tz.isBlank()) {
+            return ZoneOffset.UTC;
+        }
+        try {
+            return ZoneId.of(tz);
+        } catch (DateTimeException e) {
+            throw ApiException.invalidParameter("tz", "invalid_format",
+                    "tz must be an IANA time zone such as Europe/Paris or an offset such as +02:00");
+        }
+    }
+
+    /** An RFC 3339 instant, or a date (the start of that day in the requested zone). */
+    private static Instant instant(String parameter, String text, ZoneId zone) {
+        try {
+            if (text.length() == 10) {
+                return LocalDate.parse(text).atStartOfDay(zone).toInstant();
+            }
+            return OffsetDateTime.parse(text).toInstant();
+        } catch (DateTimeParseException e) {
+            throw ApiException.invalidParameter(parameter, "invalid_time",
+                    parameter + " must be an RFC 3339 timestamp (2026-01-31T12:00:00Z) or a date (2026-01-31)");
+        }
+    }
+
+    private static List<String> groupBy(List<String> params) {
+        List<String> properties = new ArrayList<>();
+        if (params != null) {
+            for (String param : params) {
+                for (String part : param.split(",")) {
+                    if (!part.isBlank() && !properties.contains(part.trim())) {
+                        properties.add(part.trim());
+                    }
+                }
+            }
+        }
+        return properties;
+    }
+}
