@@ -4,6 +4,8 @@ package io.meterline.model.billing;
 public final class BillingCollections {
     public static final String CUSTOMERS = "stripe_customers";
     public static final String SUBSCRIPTIONS = "stripe_subscriptions";
+    /** Stripe's meter error reports ({@code v1.billing.meter.error_report_triggered}), see {@link MeterErrorReportDocument}. */
+    public static final String METER_ERROR_REPORTS = "stripe_meter_error_reports";
 
     private BillingCollections() {
     }

@@ -19,4 +19,9 @@ public class CustomerDocument {
     public long lastEventCreated;
     /** Id of the newest Stripe event applied. */
     public String lastEventId;
+    /**
+     * {@code created} of the newest invoice event that set {@link #delinquent}, epoch seconds: the flag has its
+     * own order guard because invoice and customer events interleave independently.
+     */
+    public long delinquentEventCreated;
 }

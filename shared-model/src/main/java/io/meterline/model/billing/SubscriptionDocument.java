@@ -18,6 +18,8 @@ public class SubscriptionDocument {
     public long currentPeriodEnd;
     public boolean cancelAtPeriodEnd;
     public Long canceledAt;
+    /** Stripe {@code cancel_at}: when a scheduled cancellation takes effect, epoch seconds; null when none. */
+    public Long cancelAt;
     public List<SubscriptionItemDocument> items = new ArrayList<>();
     /** {@code created} of the newest Stripe event applied, epoch seconds. */
     public long lastEventCreated;

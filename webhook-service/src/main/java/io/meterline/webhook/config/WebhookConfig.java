@@ -1,0 +1,91 @@
+package io.meterline.webhook.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/** Everything webhook-service can be told, under {@code webhook.*}. */
+@ConfigMapping(prefix = "webhook")
+public interface WebhookConfig {
+
+    /**
+     * Stripe endpoint signing secrets ({@code whsec_…}). More than one during a rotation: a delivery is accepted
+     * when it verifies against any of them. Comes from the environment ({@code WEBHOOK_SIGNING_SECRETS},
+     * comma separated); there is deliberately no default.
+     */
+    List<String> signingSecrets();
+
+    /** How old a signature's timestamp may be (Stripe's replay protection). */
+    @WithDefault("300s")
+    Duration signatureTolerance();
+
+    Stripe stripe();
+
+    Processing processing();
+
+    CatchUp catchUp();
+
+    interface Stripe {
+        /** Base URL of the Stripe API; the local stand-in in development and tests. */
+        @WithDefault("https://api.stripe.com")
+        String apiBase();
+
+        /**
+         * Secret API key. Without it the service still ingests and applies webhooks, but cannot resolve meter
+         * event names from Stripe, settle same-second ties by re-fetching, or catch up missed events.
+         */
+        Optional<String> apiKey();
+
+        @WithDefault("10s")
+        Duration timeout();
+    }
+
+    interface Processing {
+        /** Attempts before an event is marked {@code dead}. */
+        @WithDefault("8")
+        int maxAttempts();
+
+        /** Delay before the second attempt; doubles (see multiplier) up to {@link #maxBackoff()}. */
+        @WithDefault("1s")
+        Duration initialBackoff();
+
+        @WithDefault("2.0")
+        double backoffMultiplier();
+
+        @WithDefault("5m")
+        Duration maxBackoff();
+
+        /** How long a claimed event stays claimed: a worker that crashed is replaced after this. */
+        @WithDefault("60s")
+        Duration lease();
+
+        /** How often stored events that are due (retries, expired leases, missed triggers) are looked for. */
+        @WithDefault("1s")
+        String sweepEvery();
+
+        /** Events claimed per sweep at most. */
+        @WithDefault("500")
+        int sweepBatch();
+
+        /** Threads applying events. */
+        @WithDefault("4")
+        int workers();
+
+        /** How often the pending/dead gauges are recounted. */
+        @WithDefault("5s")
+        String gaugeRefreshEvery();
+    }
+
+    interface CatchUp {
+        /** Schedule of the catch-up job ({@code off} disables it); it only runs when an API key is set. */
+        @WithDefault("1h")
+        String every();
+
+        /** How far back the job lists Stripe events (Stripe keeps them 30 days). */
+        @WithDefault("30d")
+        Duration lookback();
+    }
+}

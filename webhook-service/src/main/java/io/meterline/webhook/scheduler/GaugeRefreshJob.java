@@ -1,0 +1,26 @@
+package io.meterline.webhook.scheduler;
+
+import io.meterline.webhook.domain.EventStatus;
+import io.meterline.webhook.repository.WebhookEventRepository;
+import io.meterline.webhook.service.WebhookMetrics;
+import io.quarkus.scheduler.Scheduled;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/** Recounts pending and dead events for the gauges. */
+@ApplicationScoped
+public class GaugeRefreshJob {
+
+    private final WebhookEventRepository events;
+    private final WebhookMetrics metrics;
+
+    public GaugeRefreshJob(WebhookEventRepository events, WebhookMetrics metrics) {
+        this.events = events;
+        this.metrics = metrics;
+    }
+
+    @Scheduled(identity = "webhook-gauges", every = "${webhook.processing.gauge-refresh-every:5s}",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void refresh() {
+        metrics.gauges(events.count(EventStatus.PENDING), events.count(EventStatus.DEAD));
+    }
+}

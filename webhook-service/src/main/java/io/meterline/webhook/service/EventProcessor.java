@@ -1,0 +1,215 @@
+package io.meterline.webhook.service;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.meterline.model.billing.CustomerDocument;
+import io.meterline.model.billing.MeterErrorReportDocument;
+import io.meterline.model.billing.SubscriptionDocument;
+import io.meterline.model.billing.SubscriptionItemDocument;
+import io.meterline.webhook.domain.EventEnvelopes;
+import io.meterline.webhook.domain.GuardedWrite;
+import io.meterline.webhook.domain.ProcessingOutcome;
+import io.meterline.webhook.domain.StoredEvent;
+import io.meterline.webhook.domain.StripeObjects;
+import io.meterline.webhook.domain.SubjectConflictException;
+import io.meterline.webhook.repository.CustomerRepository;
+import io.meterline.webhook.repository.MeterErrorReportRepository;
+import io.meterline.webhook.repository.SubscriptionRepository;
+import io.meterline.webhook.stripe.StripeGateway;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Optional;
+
+/**
+ * Applies one stored Stripe event to billing's state. Idempotent (applying an event twice writes the same state)
+ * and order-safe: every write is guarded by the event's {@code created}, and a same-second tie between two
+ * different events is settled by re-fetching the object from Stripe (see docs/decisions/0040). Any exception
+ * makes the worker retry the event later.
+ */
+@ApplicationScoped
+public class EventProcessor {
+
+    private static final Logger LOG = Logger.getLogger(EventProcessor.class);
+
+    private final ObjectMapper json;
+    private final CustomerRepository customers;
+    private final SubscriptionRepository subscriptions;
+    private final MeterErrorReportRepository meterErrors;
+    private final StripeGateway stripe;
+    private final WebhookMetrics metrics;
+
+    public EventProcessor(ObjectMapper json, CustomerRepository customers, SubscriptionRepository subscriptions,
+                          MeterErrorReportRepository meterErrors, StripeGateway stripe, WebhookMetrics metrics) {
+        this.json = json;
+        this.customers = customers;
+        this.subscriptions = subscriptions;
+        this.meterErrors = meterErrors;
+        this.stripe = stripe;
+        this.metrics = metrics;
+    }
+
+    public ProcessingOutcome apply(StoredEvent event) {
+        JsonNode root = read(event.payload());
+        JsonNode object = root.path("data").path("object");
+        return switch (event.type()) {
+            case "customer.created", "customer.updated" -> customer(event, object, false);
+            case "customer.deleted" -> customer(event, object, true);
+            case "customer.subscription.created", "customer.subscription.updated", "customer.subscription.deleted",
+                 "customer.subscription.paused", "customer.subscription.resumed" -> subscription(event, object);
+            case "checkout.session.completed" -> checkoutCompleted(object);
+            case "invoice.paid" -> delinquency(event, object, false);
+            case "invoice.payment_failed" -> delinquency(event, object, true);
+            case "v1.billing.meter.error_report_triggered" -> meterErrorReport(event, root);
+            default -> ProcessingOutcome.IGNORED;
+        };
+    }
+
+    private ProcessingOutcome customer(StoredEvent event, JsonNode object, boolean deleted) {
+        CustomerDocument doc = StripeObjects.customer(object, deleted);
+        Optional<CustomerDocument> stored = customers.find(doc.id);
+        if (stored.isPresent() && stored.get().lastEventCreated > event.created()) {
+            return ProcessingOutcome.STALE;
+        }
+        if (doc.subject != null && !doc.deleted) {
+            String subject = doc.subject;
+            customers.liveHolderOfSubject(subject, doc.id).ifPresent(holder -> {
+                throw new SubjectConflictException(subject, doc.id, holder);
+            });
+        }
+        GuardedWrite result = customers.applyProfileIfNewer(doc, event.created(), event.id());
+        if (result == GuardedWrite.TIE) {
+            CustomerDocument settled = doc;
+            if (stripe.configured()) {
+                Optional<String> current = stripe.customerJson(doc.id);
+                if (current.isPresent()) {
+                    settled = StripeObjects.customer(read(current.get()), false);
+                }
+                metrics.orderTie(current.isPresent());
+            } else {
+                metrics.orderTie(false);
+            }
+            result = customers.applyProfileUnlessNewer(settled, event.created(), event.id());
+        }
+        return outcome(result);
+    }
+
+    private ProcessingOutcome subscription(StoredEvent event, JsonNode object) {
+        SubscriptionDocument doc = stamped(StripeObjects.subscription(object), event);
+        GuardedWrite result = subscriptions.replaceIfNewer(doc);
+        if (result == GuardedWrite.TIE) {
+            // two different events in the same second: their order is unknown, Stripe's current object is not
+            SubscriptionDocument settled = doc;
+            if (stripe.configured()) {
+                Optional<String> current = stripe.subscriptionJson(doc.id);
+                if (current.isPresent()) {
+                    settled = stamped(StripeObjects.subscription(read(current.get())), event);
+                }
+                metrics.orderTie(current.isPresent());
+            } else {
+                metrics.orderTie(false);
+            }
+            result = subscriptions.replaceUnlessNewer(settled);
+        }
+        return outcome(result);
+    }
+
+    private SubscriptionDocument stamped(SubscriptionDocument doc, StoredEvent event) {
+        for (SubscriptionItemDocument item : doc.items) {
+            if (item.meterId != null && item.meterEventName == null) {
+                if (stripe.configured()) {
+                    item.meterEventName = stripe.meterEventName(item.meterId).orElse(null);
+                } else {
+                    LOG.debugf("meter %s of item %s: no Stripe key and no price metadata, event name unknown",
+                            item.meterId, item.id);
+                }
+            }
+        }
+        doc.lastEventCreated = event.created();
+        doc.lastEventId = event.id();
+        return doc;
+    }
+
+    private ProcessingOutcome checkoutCompleted(JsonNode session) {
+        String customerId = StripeObjects.idOf(session.get("customer"));
+        if (customerId == null) {
+            // a payment without a customer: nothing Meterline bills
+            return ProcessingOutcome.IGNORED;
+        }
+        String subject = StripeObjects.text(session, "client_reference_id");
+        if (subject == null) {
+            subject = StripeObjects.metadata(session, StripeObjects.SUBJECT_KEY);
+        }
+        String organization = StripeObjects.metadata(session, StripeObjects.ORGANIZATION_KEY);
+        boolean changed = false;
+        if (subject != null && !subject.isBlank()) {
+            String linked = subject;
+            customers.liveHolderOfSubject(subject, customerId).ifPresent(holder -> {
+                throw new SubjectConflictException(linked, customerId, holder);
+            });
+            changed |= customers.linkSubjectIfAbsent(customerId, subject);
+        }
+        if (organization != null) {
+            changed |= customers.linkOrganizationIfAbsent(customerId, organization);
+        }
+        return changed ? ProcessingOutcome.APPLIED : ProcessingOutcome.STALE;
+    }
+
+    private ProcessingOutcome delinquency(StoredEvent event, JsonNode invoice, boolean delinquent) {
+        String customerId = StripeObjects.idOf(invoice.get("customer"));
+        if (customerId == null) {
+            throw new IllegalArgumentException("invoice " + StripeObjects.text(invoice, "id") + " has no customer");
+        }
+        return outcome(customers.setDelinquentIfNewer(customerId, delinquent, event.created()));
+    }
+
+    private ProcessingOutcome meterErrorReport(StoredEvent event, JsonNode root) {
+        JsonNode data = root.path("data");
+        if ((data.isMissingNode() || data.isNull()) && stripe.configured()) {
+            // a thin (v2) delivery has no data: fetch the full event
+            data = stripe.v2EventJson(event.id()).map(this::read).map(full -> full.path("data")).orElse(data);
+        }
+        MeterErrorReportDocument report = new MeterErrorReportDocument();
+        report.id = event.id();
+        report.created = event.created();
+        report.meterId = StripeObjects.text(root.path("related_object"), "id");
+        if (report.meterId == null) {
+            report.meterId = StripeObjects.text(data.path("object"), "id");
+        }
+        report.summary = StripeObjects.text(data, "developer_message_summary");
+        JsonNode reason = data.path("reason");
+        report.errorCount = reason.path("error_count").asLong(0);
+        report.validationStart = data.has("validation_start") ? EventEnvelopes.createdSeconds(data.get("validation_start")) : 0;
+        report.validationEnd = data.has("validation_end") ? EventEnvelopes.createdSeconds(data.get("validation_end")) : 0;
+        for (JsonNode type : reason.path("error_types")) {
+            MeterErrorReportDocument.ErrorType errorType = new MeterErrorReportDocument.ErrorType();
+            errorType.code = StripeObjects.text(type, "code");
+            errorType.errorCount = type.path("error_count").asLong(0);
+            for (JsonNode sample : type.path("sample_errors")) {
+                String identifier = StripeObjects.text(sample.path("request"), "identifier");
+                errorType.samples.add(StripeObjects.text(sample, "error_message")
+                        + (identifier == null ? "" : " (identifier " + identifier + ")"));
+            }
+            report.errorTypes.add(errorType);
+        }
+        report.receivedAt = System.currentTimeMillis();
+        meterErrors.save(report);
+        metrics.meterErrorReport();
+        LOG.warnf("Stripe meter error report %s for meter %s: %s", event.id(), report.meterId, report.summary);
+        return ProcessingOutcome.APPLIED;
+    }
+
+    private static ProcessingOutcome outcome(GuardedWrite write) {
+        return write == GuardedWrite.APPLIED ? ProcessingOutcome.APPLIED : ProcessingOutcome.STALE;
+    }
+
+    private JsonNode read(String payload) {
+        try {
+            return json.readTree(payload);
+        } catch (IOException e) {
+            throw new UncheckedIOException("stored payload is not JSON", e);
+        }
+    }
+}
