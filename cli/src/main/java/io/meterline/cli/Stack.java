@@ -38,6 +38,8 @@ public final class Stack implements AutoCloseable {
     private final Path home;
     private final Path stateDir;
     private final DevJwt jwt = DevJwt.generate();
+    /** Signing secret shared by the stand-in (which signs webhooks) and webhook-service; new every run. */
+    private final String webhookSecret = "whsec_" + java.util.UUID.randomUUID().toString().replace("-", "");
     private final Map<String, Process> processes = new LinkedHashMap<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private String kafkaBootstrap;
@@ -75,6 +77,10 @@ public final class Stack implements AutoCloseable {
 
     public DevJwt jwt() {
         return jwt;
+    }
+
+    public String webhookSecret() {
+        return webhookSecret;
     }
 
     public String operatorToken() {
@@ -125,6 +131,9 @@ public final class Stack implements AutoCloseable {
         // Stripe: the stand-in, with a test-mode-looking key (services read <service>.stripe.*)
         config.put(service + ".stripe.api-base", stripeApiBase());
         config.put(service + ".stripe.api-key", STANDIN_API_KEY);
+        if (service.equals("webhook")) {
+            config.put("webhook.signing-secrets", webhookSecret);
+        }
         config.putAll(extraConfig);
         List<String> command = new ArrayList<>(List.of(javaBin(), "-Xmx1g", "-XX:+UseParallelGC"));
         config.forEach((key, value) -> command.add("-D" + key + "=" + value));
@@ -178,6 +187,10 @@ public final class Stack implements AutoCloseable {
                 "io.meterline.devstack.DevStackMain", "--state-dir", stateDir.toString(),
                 "--kafka-port", String.valueOf(KAFKA_PORT), "--mongo-port", String.valueOf(MONGO_PORT),
                 "--stripe-port", String.valueOf(STRIPE_PORT)));
+        if (!devStackArgs.contains("--webhook-url")) {
+            // the stand-in sends its events, signed, to webhook-service (which may start later: it retries)
+            command.addAll(List.of("--webhook-url", url("webhook") + "/webhooks/stripe", "--webhook-secret", webhookSecret));
+        }
         command.addAll(devStackArgs);
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         processes.put("dev-stack", process);
