@@ -49,13 +49,149 @@ final class Demo {
         long started = System.nanoTime();
         step("1", "Starting Kafka (KRaft), the Mongo-wire server, the Stripe stand-in and the three services");
         try (Stack stack = Stack.startAll(home)) {
-            System.out.printf("   ready in %.1f s — ingest %s, billing %s, webhook %s%n%n",
-                    (System.nanoTime() - started) / 1e9, stack.ingestUrl(), stack.billingUrl(), stack.webhookUrl());
+            System.out.printf("   ready in %.1f s — ingest %s, billing %s, webhook %s, Stripe stand-in %s%n%n",
+                    (System.nanoTime() - started) / 1e9, stack.ingestUrl(), stack.billingUrl(), stack.webhookUrl(),
+                    stack.stripeApiBase());
+            DemoStripeAccount stripe = new DemoStripeAccount(stack.stripeApiBase(), Stack.STANDIN_API_KEY);
+            setUpStripe(stripe);
+            showWebhooks(stack, stripe);
+            declareMeters(stack);
             int accepted = ingest(stack);
             showTopic(stack, accepted);
-            System.out.println("\nDemo finished: every accepted event is on Kafka, every refused one was answered with why.");
+            showUsage(stack, accepted);
+            report(stack);
+            compareWithStripe(stack, stripe);
+            System.out.println("\nDemo finished. Logs: " + stack.stateDir().resolve("logs"));
             return 0;
         }
+    }
+
+    private void setUpStripe(DemoStripeAccount stripe) throws Exception {
+        step("2", "Setting up a Stripe account (stripe-java → the local stand-in): meters, metered prices, customers,"
+                + " subscriptions");
+        stripe.setUp();
+        stripe.meters.forEach((key, meter) -> System.out.printf("   meter %-15s %s (event_name %s, price %s)%n", key,
+                meter.getId(), meter.getEventName(), stripe.prices.get(key).getId()));
+        stripe.customers.forEach((name, customer) -> System.out.printf("   customer %-12s %s, subscription %s%n", name,
+                customer.getId(), stripe.subscriptions.get(name).getId()));
+        System.out.println("   initech has no Stripe customer: a free-tier user");
+    }
+
+    private void showWebhooks(Stack stack, DemoStripeAccount stripe) throws Exception {
+        step("3", "Stripe's signed webhooks reach webhook-service, which keeps customers and subscription items for billing");
+        try (var mongo = com.mongodb.client.MongoClients.create(stack.mongoConnectionString())) {
+            var subscriptions = mongo.getDatabase("meterline").getCollection("stripe_subscriptions");
+            long deadline = System.currentTimeMillis() + 30_000;
+            List<org.bson.Document> found = List.of();
+            while (System.currentTimeMillis() < deadline) {
+                found = subscriptions.find().into(new java.util.ArrayList<>());
+                if (found.size() >= stripe.subscriptions.size()) {
+                    break;
+                }
+                Thread.sleep(250);
+            }
+            for (org.bson.Document subscription : found) {
+                System.out.printf("   %s (%s, customer %s)%n", subscription.getString("_id"),
+                        subscription.getString("status"), subscription.getString("customerId"));
+                for (org.bson.Document item : subscription.getList("items", org.bson.Document.class, List.of())) {
+                    System.out.printf("     item %s price %s metered by '%s'%n", item.getString("id"),
+                            item.getString("priceId"), item.getString("meterEventName"));
+                }
+            }
+        }
+        JsonNode processed = get(stack.webhookUrl() + "/admin/webhook-events?status=processed", stack.operatorToken());
+        System.out.println("   webhook events stored and processed: " + processed.path("items").size());
+    }
+
+    private void declareMeters(Stack stack) throws Exception {
+        step("4", "Declaring Meterline meters (billing admin API), each mapped to its Stripe meter");
+        declare(stack, "call-minutes", "call.minutes", "SUM", "minutes");
+        declare(stack, "ai-suggestions", "ai.suggestion", "COUNT", null);
+        declare(stack, "active-sensors", "sensor.active", "LAST", "sensors");
+    }
+
+    private void declare(Stack stack, String key, String eventType, String aggregation, String valuePath) throws Exception {
+        ObjectNode meter = JSON.createObjectNode().put("eventType", eventType).put("aggregation", aggregation)
+                .put("stripeEventName", DemoStripeAccount.EVENT_NAMES.get(key));
+        if (valuePath != null) {
+            meter.put("valuePath", valuePath);
+        }
+        JsonNode answer = put(stack.billingUrl() + "/v1/meters/" + key, stack.operatorToken(), meter);
+        System.out.printf("   %-15s %-5s of %-14s → %s  (%d)%n", key, aggregation,
+                eventType + (valuePath == null ? "" : "." + valuePath), DemoStripeAccount.EVENT_NAMES.get(key),
+                answer.path("_status").asInt());
+    }
+
+    private void showUsage(Stack stack, int accepted) throws Exception {
+        step("8", "Billing consumed the topic: hourly windows per customer and meter (GET /v1/usage)");
+        long deadline = System.currentTimeMillis() + 60_000;
+        long counted = 0;
+        while (System.currentTimeMillis() < deadline) {
+            counted = 0;
+            for (String meter : DemoStripeAccount.EVENT_NAMES.keySet()) {
+                for (String customer : CUSTOMERS) {
+                    for (JsonNode window : usage(stack, meter, customer).path("windows")) {
+                        counted += window.path("eventCount").asLong();
+                    }
+                }
+            }
+            if (counted >= accepted) {
+                break;
+            }
+            Thread.sleep(500);
+        }
+        for (String meter : List.of("call-minutes", "ai-suggestions", "active-sensors")) {
+            for (String customer : CUSTOMERS) {
+                for (JsonNode window : usage(stack, meter, customer).path("windows")) {
+                    System.out.printf("   %-15s %-8s %s  value %6s  events %d%s%n", meter, customer,
+                            window.path("start").asText(), number(window.path("value").asDouble()),
+                            window.path("eventCount").asLong(), window.path("closed").asBoolean() ? " (closed)" : " (open)");
+                }
+            }
+        }
+        System.out.printf("   %d of %d accepted events counted (each once: the resends were dropped)%n", counted, accepted);
+    }
+
+    private JsonNode usage(Stack stack, String meter, String customer) throws Exception {
+        Instant now = Instant.now();
+        return get(stack.billingUrl() + "/v1/usage?meter=" + meter + "&customer=" + customer + "&window=hour&from="
+                + now.minus(1, ChronoUnit.DAYS).truncatedTo(ChronoUnit.HOURS) + "&to="
+                + now.plus(1, ChronoUnit.HOURS).truncatedTo(ChronoUnit.HOURS), stack.operatorToken());
+    }
+
+    private void report(Stack stack) throws Exception {
+        step("9", "A reporting run (POST /admin/report-runs; normally scheduled hourly): deltas to Stripe Billing Meters");
+        JsonNode run = post(stack.billingUrl() + "/admin/report-runs", stack.operatorToken(), JSON.createObjectNode());
+        System.out.printf("   run %s: dryRun=%s total=%d reported=%d failed=%d skipped=%s%n", run.path("id").asText(),
+                run.path("dryRun").asText(), run.path("total").asLong(), run.path("reported").asLong(),
+                run.path("failed").asLong(), run.path("skipped"));
+        JsonNode again = post(stack.billingUrl() + "/admin/report-runs", stack.operatorToken(), JSON.createObjectNode());
+        System.out.printf("   a second run right after: reported=%d (nothing new to send)%n", again.path("reported").asLong());
+    }
+
+    private void compareWithStripe(Stack stack, DemoStripeAccount stripe) throws Exception {
+        step("10", "What Stripe now holds (meter event summaries at the stand-in) next to Meterline's windows");
+        Map<String, String> billedTo = Map.of("acme", "acme", "globex", "globex-group");
+        for (String meter : List.of("call-minutes", "ai-suggestions", "active-sensors")) {
+            for (var entry : billedTo.entrySet()) {
+                String customerId = stripe.customers.get(entry.getValue()).getId();
+                for (JsonNode window : usage(stack, meter, entry.getKey()).path("windows")) {
+                    long start = Instant.parse(window.path("start").asText()).getEpochSecond();
+                    double atStripe = stripe.stripeTotal(meter, customerId, start, start + 3600);
+                    double local = Math.floor(window.path("value").asDouble());
+                    System.out.printf("   %-15s %-7s → %-18s hour %s  Meterline %6s  Stripe %6s  %s%n", meter,
+                            entry.getKey(), customerId, window.path("start").asText().substring(11, 16),
+                            number(local), number(atStripe), atStripe == local ? "equal"
+                                    : (meter.equals("ai-suggestions") && entry.getKey().equals("globex")
+                                            ? "not billed: no metered item on globex's plan" : "DIFFERENT"));
+                }
+            }
+        }
+        System.out.println("   initech: not billed (no Stripe customer: free tier)");
+    }
+
+    private static String number(double value) {
+        return value == Math.rint(value) ? String.valueOf((long) value) : String.format("%.2f", value);
     }
 
     /** Sends the workload; returns how many events the ingest API accepted. */
@@ -64,13 +200,13 @@ final class Demo {
         Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
         int accepted = 0;
 
-        step("2", "One event: acme talked for 12 minutes");
+        step("5", "One event through the ingest API: acme talked for 12 minutes");
         JsonNode single = post(stack.ingestUrl() + "/v1/events", token,
                 event("call-1", "call.minutes", "acme", now.minusSeconds(30), Map.of("minutes", 12)));
         accepted += single.path("accepted").asInt();
         System.out.println("   → " + single.path("_status").asInt() + " " + single.path("results").path(0).path("status").asText());
 
-        step("3", "A batch from three customers: calls, AI suggestions, active-sensor gauges,"
+        step("6", "A batch from three customers: calls, AI suggestions, active-sensor gauges,"
                 + " two resends of the same event and one event dated tomorrow");
         ArrayNode batch = JSON.createArrayNode();
         int n = 0;
@@ -98,7 +234,7 @@ final class Demo {
             }
         }
 
-        step("4", "A token scoped to acme tries to write usage for globex");
+        step("7a", "A token scoped to acme tries to write usage for globex");
         String acmeOnly = stack.jwt().token("acme-app", Set.of("usage:write"), List.of("acme"), Duration.ofHours(1));
         JsonNode scoped = post(stack.ingestUrl() + "/v1/events", acmeOnly,
                 event("sneaky-1", "call.minutes", "globex", now, Map.of("minutes", 99)));
@@ -106,7 +242,7 @@ final class Demo {
                 + scoped.path("results").path(0).path("status").asText(scoped.path("title").asText())
                 + reasons(scoped.path("results").path(0)) + reasons(scoped));
 
-        step("5", "No token at all");
+        step("7b", "No token at all");
         JsonNode anonymous = post(stack.ingestUrl() + "/v1/events", null,
                 event("anon-1", "call.minutes", "acme", now, Map.of("minutes", 1)));
         System.out.println("   → " + anonymous.path("_status").asInt() + " " + anonymous.path("title").asText());
@@ -114,7 +250,7 @@ final class Demo {
     }
 
     private void showTopic(Stack stack, int expected) {
-        step("6", "What is on the Kafka topic '" + Topics.USAGE_EVENTS + "' (key = customer)");
+        step("7c", "What is on the Kafka topic '" + Topics.USAGE_EVENTS + "' (key = customer)");
         Map<String, Integer> perCustomer = new TreeMap<>();
         Map<String, Integer> perType = new TreeMap<>();
         int seen = 0;
@@ -146,6 +282,9 @@ final class Demo {
         ObjectNode node = JSON.createObjectNode();
         node.put("id", id).put("source", "demo").put("type", type).put("subject", subject).put("time", time.toString());
         node.set("data", JSON.valueToTree(data));
+        if (subject.equals("globex")) {
+            node.put("organization", "globex-group");
+        }
         return node;
     }
 
@@ -156,6 +295,13 @@ final class Demo {
         if (token != null) {
             request.header("Authorization", "Bearer " + token);
         }
+        return answer(http.send(request.build(), HttpResponse.BodyHandlers.ofString()));
+    }
+
+    JsonNode put(String url, String token, JsonNode body) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/json").header("Authorization", "Bearer " + token)
+                .PUT(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body), StandardCharsets.UTF_8));
         return answer(http.send(request.build(), HttpResponse.BodyHandlers.ofString()));
     }
 
