@@ -3,6 +3,9 @@ package io.meterline.ingest;
 import io.meterline.devstack.DevJwt;
 import io.meterline.devstack.testing.JwtResource;
 import io.meterline.devstack.testing.KafkaResource;
+import io.meterline.ingest.security.CachingJwtParser;
+import io.smallrye.jwt.auth.principal.JWTParser;
+import jakarta.inject.Inject;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -20,6 +23,7 @@ import static io.meterline.ingest.TestEvents.json;
 import static io.meterline.ingest.TestEvents.post;
 import static io.meterline.ingest.TestEvents.uniqueId;
 import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.startsWith;
@@ -28,6 +32,14 @@ import static org.hamcrest.Matchers.startsWith;
 @QuarkusTestResource(KafkaResource.class)
 @QuarkusTestResource(JwtResource.class)
 class AuthenticationIT {
+
+    @Inject
+    JWTParser parser;
+
+    @Test
+    void tokenVerificationGoesThroughTheCachingParser() {
+        assertThat(parser).isInstanceOf(CachingJwtParser.class);
+    }
 
     private static String body() {
         return json(event(uniqueId("auth"), "acme"));

@@ -38,6 +38,19 @@ public interface IngestConfig {
     /** Readiness check of Kafka. */
     Readiness readiness();
 
+    /** Token verification. */
+    Auth auth();
+
+    interface Auth {
+        /** Verified tokens remembered (0 = verify every request). */
+        @WithDefault("10000")
+        int tokenCacheSize();
+
+        /** Longest a verification is reused (a token's own expiry always applies). */
+        @WithDefault("60S")
+        java.time.Duration tokenCacheTtl();
+    }
+
     interface Producer {
         /** {@code linger.ms}: how long the producer waits to fill a batch; the price of throughput in latency. */
         @WithDefault("5")

@@ -1,0 +1,238 @@
+package io.meterline.cli.bench;
+
+import io.meterline.cli.Benchmark;
+import io.meterline.cli.Stack;
+import io.meterline.cli.bench.ingest.EventBodies;
+import io.meterline.cli.bench.ingest.HttpLoad;
+import io.meterline.cli.bench.ingest.KafkaCeiling;
+import io.meterline.cli.bench.ingest.ProcessCpu;
+import io.meterline.model.Topics;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import org.apache.kafka.clients.producer.ProducerConfig;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code ./meterline bench ingest}: the ingest API under load over loopback (batches of 100, then single events),
+ * and in the same run the raw Kafka producer ceiling on the same broker with the same producer settings.
+ * Broker, service and load generator share this machine's cores, which the result says.
+ *
+ * <p>Options: {@code --duration S} (per phase, default 20), {@code --warmup S} (default 5),
+ * {@code --batch-size N} (100), {@code --batch-connections N} (8), {@code --single-connections N} (32),
+ * {@code --ceiling-seconds S} (10), {@code --linger-ms N} (5).
+ */
+public final class IngestBenchmark implements Benchmark {
+
+    @Override
+    public Map<String, Object> run(Path home, List<String> args) throws Exception {
+        Options options = Options.parse(args);
+        // the service and the ceiling producer get the very same producer settings
+        Map<String, String> serviceConfig = Map.of(
+                "ingest.producer.linger-ms", String.valueOf(options.lingerMs),
+                "ingest.producer.batch-size", "65536",
+                "ingest.producer.compression", "lz4",
+                "ingest.publish-timeout", "10S",
+                "quarkus.log.level", "WARN");
+        Map<String, Object> producerSettings = new HashMap<>();
+        producerSettings.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        producerSettings.put(ProducerConfig.ACKS_CONFIG, "all");
+        producerSettings.put(ProducerConfig.LINGER_MS_CONFIG, options.lingerMs);
+        producerSettings.put(ProducerConfig.BATCH_SIZE_CONFIG, 65536);
+        producerSettings.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        producerSettings.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 10_000);
+        producerSettings.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000 - options.lingerMs);
+
+        Map<String, Object> result = new LinkedHashMap<>();
+        String loadAverage = loadAverage();
+        progress("load average before start: " + loadAverage + " (other processes on this machine skew results)");
+        Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1));
+        try (Stack stack = Stack.startInfrastructure(home, List.of("--fresh"))) {
+            progress("starting ingest-service");
+            stack.startService("ingest", serviceConfig);
+            String token = stack.jwt().token("bench-loadgen", Set.of("usage:write"), List.of(), Duration.ofHours(2));
+            int port = Stack.SERVICE_PORTS.get("ingest");
+            HttpLoad load = new HttpLoad(vertx, "127.0.0.1", port, token);
+            EventBodies bodies = new EventBodies("bench-" + System.currentTimeMillis());
+            Duration warmup = Duration.ofSeconds(options.warmupSeconds);
+            Duration duration = Duration.ofSeconds(options.durationSeconds);
+
+            progress("batch phase: batches of " + options.batchSize + ", " + options.batchConnections
+                    + " connections, " + options.warmupSeconds + " s warm-up + " + options.durationSeconds + " s");
+            CpuWindow batchCpu = new CpuWindow(home, stack);
+            HttpLoad.Result batch = load.run(options.batchConnections, warmup, duration,
+                    () -> bodies.batch(options.batchSize), 202, batchCpu::start, batchCpu::end);
+            progress("batch: " + describe(batch) + "; CPU ms per 1000 events " + batchCpu.perThousand(
+                    batch.okRequests() * options.batchSize));
+
+            progress("single phase: " + options.singleConnections + " connections");
+            CpuWindow singleCpu = new CpuWindow(home, stack);
+            HttpLoad.Result single = load.run(options.singleConnections, warmup, duration, bodies::single, 202,
+                    singleCpu::start, singleCpu::end);
+            progress("single: " + describe(single) + "; CPU ms per 1000 requests " + singleCpu.perThousand(
+                    single.okRequests()));
+
+            progress("Kafka ceiling: raw producer, same settings, " + options.ceilingSeconds + " s");
+            CpuWindow ceilingCpu = new CpuWindow(home, stack);
+            KafkaCeiling.Result ceiling = KafkaCeiling.measure(stack.kafkaBootstrap(), Topics.USAGE_EVENTS,
+                    producerSettings, Duration.ofSeconds(2), Duration.ofSeconds(options.ceilingSeconds),
+                    ceilingCpu::start, ceilingCpu::end);
+            progress("ceiling: " + Math.round(ceiling.eventsPerSecond()) + " events/s (" + ceiling.failed()
+                    + " failed); CPU ms per 1000 events " + ceilingCpu.perThousand(ceiling.acknowledged()));
+
+            double batchEvents = batch.okPerSecond() * options.batchSize;
+            result.put("batch_events_per_s", Math.round(batchEvents));
+            result.put("batch_req_per_s", Math.round(batch.okPerSecond()));
+            result.put("batch_p50_ms", round(batch.percentileMillis(50)));
+            result.put("batch_p99_ms", round(batch.percentileMillis(99)));
+            result.put("single_req_per_s", Math.round(single.okPerSecond()));
+            result.put("single_p50_ms", round(single.percentileMillis(50)));
+            result.put("single_p99_ms", round(single.percentileMillis(99)));
+            result.put("kafka_ceiling_events_per_s", Math.round(ceiling.eventsPerSecond()));
+            result.put("ratio", round(batchEvents / ceiling.eventsPerSecond()));
+            result.put("cores", Runtime.getRuntime().availableProcessors());
+            result.put("batch_cpu_ms_per_1k_events", batchCpu.perThousand(batch.okRequests() * options.batchSize));
+            result.put("single_cpu_ms_per_1k_req", singleCpu.perThousand(single.okRequests()));
+            result.put("batch_cpu_busy_pct", batchCpu.busyPercent());
+            result.put("single_cpu_busy_pct", singleCpu.busyPercent());
+            result.put("ceiling_cpu_ms_per_1k_events", ceilingCpu.perThousand(ceiling.acknowledged()));
+            result.put("ceiling_cpu_busy_pct", ceilingCpu.busyPercent());
+            result.put("loadavg_1m_at_start", loadAverage);
+            result.put("non_202_answers", (batch.requests() - batch.okRequests()) + (single.requests() - single.okRequests()));
+            result.put("batch_size", options.batchSize);
+            result.put("batch_connections", options.batchConnections);
+            result.put("single_connections", options.singleConnections);
+            result.put("phase_seconds", options.durationSeconds);
+            result.put("linger_ms", options.lingerMs);
+            result.put("note", "Kafka broker, ingest-service and load generator share the same "
+                    + Runtime.getRuntime().availableProcessors() + " cores over loopback");
+        } finally {
+            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        }
+        return result;
+    }
+
+    private static String loadAverage() {
+        try {
+            return java.nio.file.Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+        } catch (java.io.IOException | RuntimeException e) {
+            return "unknown";
+        }
+    }
+
+    /**
+     * CPU used by service, broker and load generator during a measuring window: where the cores went. Also the
+     * whole machine's busy share from {@code /proc/stat}, which includes anything else running.
+     */
+    private static final class CpuWindow {
+        private final ProcessCpu service;
+        private final ProcessCpu broker;
+        private final ProcessCpu generator = ProcessCpu.self();
+        private long[] startMillis;
+        private long[] usedMillis;
+        private long[] machineStart;
+        private long[] machineUsed;
+
+        CpuWindow(Path home, Stack stack) {
+            this.service = ProcessCpu.find("quarkus.http.port=" + Stack.SERVICE_PORTS.get("ingest"),
+                    home.resolve("ingest-service").toString());
+            this.broker = ProcessCpu.find("DevStackMain", stack.stateDir().toString());
+        }
+
+        void start() {
+            startMillis = sample();
+            machineStart = machine();
+        }
+
+        void end() {
+            long[] now = sample();
+            long[] machineNow = machine();
+            usedMillis = new long[now.length];
+            for (int i = 0; i < now.length; i++) {
+                usedMillis[i] = now[i] - startMillis[i];
+            }
+            machineUsed = new long[] {machineNow[0] - machineStart[0], machineNow[1] - machineStart[1]};
+        }
+
+        /** CPU ms per 1000 units of work: service, broker (with Mongo and Stripe stand-in, idle here), generator. */
+        Map<String, Object> perThousand(long units) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            String[] names = {"service", "broker", "bench_jvm"};
+            for (int i = 0; i < names.length; i++) {
+                out.put(names[i], usedMillis == null || units == 0 || usedMillis[i] < 0 ? null
+                        : round(usedMillis[i] * 1000.0 / units));
+            }
+            return out;
+        }
+
+        /** Share of all cores busy during the window (any process). */
+        Object busyPercent() {
+            return machineUsed == null || machineUsed[1] == 0 ? null
+                    : round(100.0 * machineUsed[0] / machineUsed[1]);
+        }
+
+        private long[] sample() {
+            return new long[] {millis(service), millis(broker), millis(generator)};
+        }
+
+        private static long millis(ProcessCpu process) {
+            return process == null ? -1 : process.cpuMillis().orElse(-1);
+        }
+
+        /** {busy, total} jiffies of all cores. */
+        private static long[] machine() {
+            try {
+                String[] f = java.nio.file.Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+                long total = 0;
+                for (int i = 1; i < f.length; i++) {
+                    total += Long.parseLong(f[i]);
+                }
+                long idle = Long.parseLong(f[4]) + Long.parseLong(f[5]);
+                return new long[] {total - idle, total};
+            } catch (java.io.IOException | RuntimeException e) {
+                return new long[] {0, 0};
+            }
+        }
+    }
+
+    private static String describe(HttpLoad.Result result) {
+        return Math.round(result.okPerSecond()) + " req/s, p50 " + round(result.percentileMillis(50)) + " ms, p99 "
+                + round(result.percentileMillis(99)) + " ms, statuses " + result.statuses() + ", failures "
+                + result.failures();
+    }
+
+    private static double round(double value) {
+        return Math.round(value * 100) / 100.0;
+    }
+
+    private static void progress(String message) {
+        System.err.println("[bench ingest] " + message);
+    }
+
+    private record Options(int durationSeconds, int warmupSeconds, int batchSize, int batchConnections,
+            int singleConnections, int ceilingSeconds, int lingerMs) {
+
+        static Options parse(List<String> args) {
+            Map<String, Integer> values = new HashMap<>(Map.of("--duration", 20, "--warmup", 5, "--batch-size", 100,
+                    "--batch-connections", 8, "--single-connections", 32, "--ceiling-seconds", 10, "--linger-ms", 5));
+            for (int i = 0; i < args.size(); i++) {
+                String name = args.get(i);
+                if (!values.containsKey(name) || i + 1 >= args.size()) {
+                    throw new IllegalArgumentException("unknown or incomplete option " + name + "; known: "
+                            + values.keySet());
+                }
+                values.put(name, Integer.parseInt(args.get(++i)));
+            }
+            return new Options(values.get("--duration"), values.get("--warmup"), values.get("--batch-size"),
+                    values.get("--batch-connections"), values.get("--single-connections"),
+                    values.get("--ceiling-seconds"), values.get("--linger-ms"));
+        }
+    }
+}

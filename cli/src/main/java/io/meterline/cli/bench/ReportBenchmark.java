@@ -1,0 +1,371 @@
+package io.meterline.cli.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.mongodb.MongoClientSettings;
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.Projections;
+import com.stripe.StripeClient;
+import com.stripe.model.Customer;
+import com.stripe.model.Subscription;
+import com.stripe.model.billing.Meter;
+import com.stripe.model.billing.MeterEventSummary;
+import com.stripe.param.CustomerCreateParams;
+import com.stripe.param.PriceCreateParams;
+import com.stripe.param.SubscriptionCreateParams;
+import com.stripe.param.billing.MeterCreateParams;
+import com.stripe.param.billing.MeterEventSummaryListParams;
+import io.meterline.cli.Benchmark;
+import io.meterline.cli.Stack;
+import io.meterline.model.Topics;
+import io.meterline.model.billing.BillingCollections;
+import io.meterline.model.billing.CustomerDocument;
+import io.meterline.model.billing.SubscriptionDocument;
+import io.meterline.model.billing.SubscriptionItemDocument;
+import io.meterline.model.usage.UsageWindowDocument;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.bson.Document;
+import org.bson.codecs.configuration.CodecRegistries;
+import org.bson.codecs.pojo.PojoCodecProvider;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * {@code ./meterline bench report}: aggregate a workload through the real pipeline (Kafka → billing's Kafka
+ * Streams aggregation → hourly windows in MongoDB), then one reporting run against the Stripe stand-in with no
+ * rate limit, and check that Stripe's meter event summaries equal Meterline's totals for every customer, meter
+ * and hour. A second run with no new usage must make no Stripe call.
+ *
+ * <p>Customers and subscriptions are created at the stand-in through stripe-java and written to MongoDB in the
+ * shapes webhook-service keeps (webhook-service itself is not started: its own benchmark measures it).
+ * Options: {@code --customers N} (1000), {@code --hours N} (24), {@code --events N} (1,000,000).
+ */
+public final class ReportBenchmark implements Benchmark {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Meterline meter key → (event type, aggregation, value path, Stripe formula). */
+    private static final String[][] METERS = {
+            {"bench-calls", "bench.call", "COUNT", null, "sum"},
+            {"bench-tokens", "bench.tokens", "SUM", "tokens", "sum"},
+            {"bench-storage", "bench.storage", "LAST", "gb", "last"}};
+
+    @Override
+    public Map<String, Object> run(Path home, List<String> args) throws Exception {
+        int customers = intOption(args, "--customers", 1000);
+        int hours = intOption(args, "--hours", 24);
+        int events = intOption(args, "--events", 1_000_000);
+        Instant firstHour = Instant.now().truncatedTo(ChronoUnit.HOURS).minus(Duration.ofHours(hours + 1L));
+
+        try (Stack stack = Stack.startInfrastructure(home, List.of("--fresh"))) {
+            progress("starting billing-service (no rate limit, no schedule)");
+            stack.startService("billing", Map.of("billing.stripe.rate-limit", "0", "billing.reporting.cron", "off",
+                    "billing.reporting.batch-size", "1000", "quarkus.log.level", "WARN",
+                    "quarkus.log.category.\"io.meterline\".level", "INFO"));
+            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+            String token = stack.operatorToken();
+            StripeClient stripe = StripeClient.builder().setApiKey(Stack.STANDIN_API_KEY).setApiBase(stack.stripeApiBase())
+                    .build();
+
+            progress("Stripe account at the stand-in: 3 meters, metered prices, " + customers + " customers and subscriptions");
+            Map<String, Meter> stripeMeters = new LinkedHashMap<>();
+            Map<String, String> prices = new LinkedHashMap<>();
+            for (String[] m : METERS) {
+                String eventName = m[0].replace('-', '_');
+                Meter meter = stripe.v1().billing().meters().create(MeterCreateParams.builder().setDisplayName(m[0])
+                        .setEventName(eventName).setDefaultAggregation(MeterCreateParams.DefaultAggregation.builder()
+                                .setFormula(MeterCreateParams.DefaultAggregation.Formula.valueOf(m[4].toUpperCase())).build())
+                        .build());
+                stripeMeters.put(m[0], meter);
+                prices.put(m[0], stripe.v1().prices().create(PriceCreateParams.builder().setCurrency("usd").setUnitAmount(1L)
+                        .setProductData(PriceCreateParams.ProductData.builder().setName(m[0]).build())
+                        .setRecurring(PriceCreateParams.Recurring.builder()
+                                .setInterval(PriceCreateParams.Recurring.Interval.MONTH)
+                                .setUsageType(PriceCreateParams.Recurring.UsageType.METERED).setMeter(meter.getId()).build())
+                        .build()).getId());
+                ObjectNode body = JSON.createObjectNode().put("eventType", m[1]).put("aggregation", m[2])
+                        .put("stripeEventName", eventName).put("stripePriceId", prices.get(m[0]));
+                if (m[3] != null) {
+                    body.put("valuePath", m[3]);
+                }
+                send(http, "PUT", stack.billingUrl() + "/v1/meters/" + m[0], token, body, 200);
+            }
+            String[] customerIds = new String[customers];
+            var registry = CodecRegistries.fromRegistries(MongoClientSettings.getDefaultCodecRegistry(),
+                    CodecRegistries.fromProviders(PojoCodecProvider.builder().automatic(true).build()));
+            try (MongoClient mongo = MongoClients.create(stack.mongoConnectionString())) {
+                var db = mongo.getDatabase("meterline").withCodecRegistry(registry);
+                MongoCollection<CustomerDocument> customerDocs = db.getCollection(BillingCollections.CUSTOMERS, CustomerDocument.class);
+                MongoCollection<SubscriptionDocument> subscriptionDocs = db.getCollection(BillingCollections.SUBSCRIPTIONS,
+                        SubscriptionDocument.class);
+                ExecutorService setup = Executors.newFixedThreadPool(8);
+                List<Future<?>> created = new ArrayList<>();
+                for (int c = 0; c < customers; c++) {
+                    int index = c;
+                    created.add(setup.submit(() -> {
+                        String subject = subject(index);
+                        Customer customer = stripe.v1().customers().create(CustomerCreateParams.builder().setName(subject)
+                                .putMetadata("meterline_subject", subject).build());
+                        SubscriptionCreateParams.Builder params = SubscriptionCreateParams.builder().setCustomer(customer.getId());
+                        prices.values().forEach(p -> params.addItem(SubscriptionCreateParams.Item.builder().setPrice(p).build()));
+                        Subscription subscription = stripe.v1().subscriptions().create(params.build());
+                        CustomerDocument cd = new CustomerDocument();
+                        cd.id = customer.getId();
+                        cd.subject = subject;
+                        customerDocs.insertOne(cd);
+                        SubscriptionDocument sd = new SubscriptionDocument();
+                        sd.id = subscription.getId();
+                        sd.customerId = customer.getId();
+                        sd.status = subscription.getStatus();
+                        subscription.getItems().getData().forEach(item -> {
+                            SubscriptionItemDocument i = new SubscriptionItemDocument();
+                            i.id = item.getId();
+                            i.priceId = item.getPrice().getId();
+                            i.meterId = item.getPrice().getRecurring().getMeter();
+                            stripeMeters.values().stream().filter(m -> m.getId().equals(i.meterId)).findFirst()
+                                    .ifPresent(m -> i.meterEventName = m.getEventName());
+                            sd.items.add(i);
+                        });
+                        subscriptionDocs.insertOne(sd);
+                        customerIds[index] = customer.getId();
+                        return null;
+                    }));
+                }
+                for (Future<?> f : created) {
+                    f.get();
+                }
+                setup.shutdown();
+
+                progress("producing " + events + " usage events to Kafka (" + customers + " subjects × 3 meters × " + hours + " h)");
+                Workload workload = produce(stack.kafkaBootstrap(), customers, hours, events, firstHour);
+
+                progress("waiting for aggregation: " + workload.windows.size() + " hourly windows in MongoDB");
+                long aggregationStart = System.nanoTime();
+                MongoCollection<Document> windows = mongo.getDatabase("meterline").getCollection(UsageWindowDocument.COLLECTION);
+                Map<String, Double> local = new HashMap<>();
+                long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(15);
+                long counted = 0;
+                while (System.nanoTime() < deadline) {
+                    counted = 0;
+                    local.clear();
+                    for (Document d : windows.find(Filters.eq("groupKey", ""))
+                            .projection(Projections.include("eventCount", "value"))) {
+                        counted += ((Number) d.get("eventCount")).longValue();
+                        local.put(d.getString("_id"), ((Number) d.get("value")).doubleValue());
+                    }
+                    if (counted >= events) {
+                        break;
+                    }
+                    progress("  " + counted + " of " + events + " events in windows");
+                    Thread.sleep(3000);
+                }
+                double aggregationSeconds = (System.nanoTime() - workload.producedAtNanos) / 1e9;
+                boolean pipelineExact = counted == events && workload.windows.entrySet().stream()
+                        .allMatch(e -> Math.abs(local.getOrDefault(e.getKey(), Double.NaN) - e.getValue()) < 1e-9);
+                progress(String.format("aggregated %d events in %.1f s after producing (pipeline totals %s)", counted,
+                        aggregationSeconds, pipelineExact ? "equal the generated workload" : "DIFFER from the workload"));
+                long changedWindows = local.values().stream().filter(v -> Math.floor(v) != 0).count();
+
+                progress("reporting run 1");
+                long callsBefore = meterEventCalls(http, stack);
+                long t0 = System.nanoTime();
+                JsonNode run = send(http, "POST", stack.billingUrl() + "/admin/report-runs", token, null, 201);
+                double wallSeconds = (System.nanoTime() - t0) / 1e9;
+                long stripeCalls = meterEventCalls(http, stack) - callsBefore;
+                double runSeconds = Duration.between(Instant.parse(run.get("started").asText()),
+                        Instant.parse(run.get("finished").asText())).toMillis() / 1000.0;
+                long reported = run.get("reported").asLong();
+                progress(String.format("run %s: reported=%d failed=%d skipped=%s in %.1f s, %d meter event calls",
+                        run.get("id").asText(), reported, run.get("failed").asLong(), run.get("skipped"), runSeconds, stripeCalls));
+
+                progress("checking Stripe's hourly summaries for every customer and meter");
+                long mismatches = compare(stripe, stripeMeters, customerIds, firstHour, hours, local);
+
+                progress("reporting run 2 (no new usage)");
+                long before2 = meterEventCalls(http, stack);
+                JsonNode second = send(http, "POST", stack.billingUrl() + "/admin/report-runs", token, null, 201);
+                long secondCalls = meterEventCalls(http, stack) - before2;
+
+                Map<String, Object> result = new LinkedHashMap<>();
+                result.put("events", counted);
+                result.put("customers", customers);
+                result.put("meters", METERS.length);
+                result.put("hours", hours);
+                result.put("windows", local.size());
+                result.put("changed_windows", changedWindows);
+                result.put("deltas", reported);
+                result.put("stripe_calls", stripeCalls);
+                result.put("deltas_per_s", round(reported / runSeconds));
+                result.put("run_s", round(runSeconds));
+                result.put("run_wall_s", round(wallSeconds));
+                result.put("events_per_call", round(stripeCalls == 0 ? 0 : (double) counted / stripeCalls));
+                result.put("failed", run.get("failed").asLong());
+                result.put("exact", mismatches == 0 && pipelineExact && run.get("failed").asLong() == 0);
+                result.put("summary_mismatches", mismatches);
+                result.put("pipeline_exact", pipelineExact);
+                result.put("aggregation_s", round(aggregationSeconds));
+                result.put("second_run_calls", secondCalls);
+                result.put("second_run_reported", second.get("reported").asLong());
+                result.put("calls_equal_changed_windows", stripeCalls == changedWindows);
+                return result;
+            }
+        }
+    }
+
+    /** The generated workload: per window id, the value Meterline must compute. */
+    private record Workload(Map<String, Double> windows, long producedAtNanos) {
+    }
+
+    private static String subject(int index) {
+        return String.format("bench-cust-%04d", index);
+    }
+
+    private static Workload produce(String bootstrap, int customers, int hours, int events, Instant firstHour) {
+        Random random = new Random(42);
+        int windowsCount = customers * METERS.length * hours;
+        Map<String, Double> expected = new HashMap<>(windowsCount * 2);
+        Map<String, Long> lastTime = new HashMap<>(windowsCount * 2);
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true, ProducerConfig.LINGER_MS_CONFIG, 10,
+                ProducerConfig.BATCH_SIZE_CONFIG, 65536, ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4"),
+                new StringSerializer(), new ByteArraySerializer())) {
+            for (int i = 0; i < events; i++) {
+                // every window gets events: walk them round-robin, then add randomly
+                int window = i < windowsCount ? i : random.nextInt(windowsCount);
+                int customer = window % customers;
+                int meter = (window / customers) % METERS.length;
+                int hour = window / (customers * METERS.length);
+                String subject = subject(customer);
+                long hourStart = firstHour.getEpochSecond() + hour * 3600L;
+                // distinct millisecond times inside the hour, so "last" is unambiguous
+                long timeMillis = hourStart * 1000 + (i % 3_599_000);
+                String id = UsageWindowDocument.idOf(METERS[meter][0], subject, "", hourStart);
+                ObjectNode event = JSON.createObjectNode().put("id", "bench-" + i).put("source", "bench")
+                        .put("type", METERS[meter][1]).put("subject", subject)
+                        .put("time", Instant.ofEpochMilli(timeMillis).toString());
+                ObjectNode data = event.putObject("data");
+                switch (METERS[meter][2]) {
+                    case "COUNT" -> expected.merge(id, 1.0, Double::sum);
+                    case "SUM" -> {
+                        double tokens = (1 + random.nextInt(200)) / 2.0;
+                        data.put("tokens", tokens);
+                        expected.merge(id, tokens, Double::sum);
+                    }
+                    default -> {
+                        double gb = random.nextInt(10_000) / 4.0;
+                        data.put("gb", gb);
+                        if (timeMillis >= lastTime.getOrDefault(id, Long.MIN_VALUE)) {
+                            lastTime.put(id, timeMillis);
+                            expected.put(id, gb);
+                        }
+                    }
+                }
+                producer.send(new ProducerRecord<>(Topics.USAGE_EVENTS, subject, event.toString().getBytes(StandardCharsets.UTF_8)));
+            }
+            producer.flush();
+        }
+        return new Workload(expected, System.nanoTime());
+    }
+
+    /** Compares Stripe's hourly summaries with floor(local window value); returns the number of differences. */
+    private static long compare(StripeClient stripe, Map<String, Meter> meters, String[] customerIds, Instant firstHour,
+            int hours, Map<String, Double> local) throws Exception {
+        AtomicLong mismatches = new AtomicLong();
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        List<Future<?>> checks = new ArrayList<>();
+        long start = firstHour.getEpochSecond();
+        for (Map.Entry<String, Meter> meter : meters.entrySet()) {
+            for (int c = 0; c < customerIds.length; c++) {
+                String subject = subject(c);
+                String customerId = customerIds[c];
+                checks.add(pool.submit(() -> {
+                    Map<Long, Long> atStripe = new HashMap<>();
+                    for (MeterEventSummary s : stripe.v1().billing().meters().eventSummaries().list(meter.getValue().getId(),
+                            MeterEventSummaryListParams.builder().setCustomer(customerId).setStartTime(start)
+                                    .setEndTime(start + hours * 3600L).setLimit(100L)
+                                    .setValueGroupingWindow(MeterEventSummaryListParams.ValueGroupingWindow.HOUR).build())
+                            .autoPagingIterable()) {
+                        atStripe.put(s.getStartTime(), s.getAggregatedValue().longValue());
+                    }
+                    for (int h = 0; h < hours; h++) {
+                        long hourStart = start + h * 3600L;
+                        Double value = local.get(UsageWindowDocument.idOf(meter.getKey(), subject, "", hourStart));
+                        long expected = value == null ? 0 : (long) Math.floor(value);
+                        if (atStripe.getOrDefault(hourStart, 0L) != expected) {
+                            mismatches.incrementAndGet();
+                        }
+                    }
+                    return null;
+                }));
+            }
+        }
+        for (Future<?> f : checks) {
+            f.get();
+        }
+        pool.shutdown();
+        return mismatches.get();
+    }
+
+    private static long meterEventCalls(HttpClient http, Stack stack) throws Exception {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(stack.stripeApiBase() + "/_standin/stats"))
+                .GET().build(), HttpResponse.BodyHandlers.ofString());
+        return JSON.readTree(response.body()).path("requests").path("POST /v1/billing/meter_events").asLong();
+    }
+
+    private static JsonNode send(HttpClient http, String method, String url, String token, ObjectNode body, int expected)
+            throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofMinutes(30))
+                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body.toString())).build();
+        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != expected) {
+            throw new IllegalStateException(method + " " + url + " answered " + response.statusCode() + ": " + response.body());
+        }
+        return JSON.readTree(response.body());
+    }
+
+    private static double round(double value) {
+        return Math.round(value * 10) / 10.0;
+    }
+
+    private static String option(List<String> args, String name, String defaultValue) {
+        int i = args.indexOf(name);
+        return i >= 0 && i + 1 < args.size() ? args.get(i + 1) : defaultValue;
+    }
+
+    private static int intOption(List<String> args, String name, int defaultValue) {
+        return Integer.parseInt(option(args, name, String.valueOf(defaultValue)));
+    }
+
+    private static void progress(String message) {
+        System.err.println("[bench report] " + message);
+    }
+}

@@ -1,0 +1,348 @@
+package io.meterline.cli.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.Projections;
+import io.meterline.cli.Benchmark;
+import io.meterline.cli.Stack;
+import org.HdrHistogram.Histogram;
+import org.bson.Document;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * {@code ./meterline bench webhook}: signed Stripe deliveries to webhook-service at a fixed rate over loopback,
+ * with 10% redeliveries and events of one object shuffled out of order, then a check that Mongo holds exactly
+ * Stripe's latest state of every object.
+ *
+ * <p>Open loop: each delivery has a scheduled send time and its ack latency is measured from that time, so a
+ * slow server cannot hide its queueing (no coordinated omission). Options: {@code --rate N} (1000 deliveries/s),
+ * {@code --seconds S} (30), {@code --warmup S} (5, same rate, not in the latency figures),
+ * {@code --objects N} (1000 subscriptions and customers), {@code --duplicates F} (0.10).
+ */
+public final class WebhookBenchmark implements Benchmark {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String[] STATUSES = {"incomplete", "trialing", "active", "past_due", "active", "paused", "active"};
+
+    /** One distinct Stripe event of the workload. */
+    private record Event(String id, String objectId, boolean subscription, int version, long created, String body) {
+    }
+
+    @Override
+    public Map<String, Object> run(Path home, List<String> args) throws Exception {
+        int rate = intOption(args, "--rate", 1000);
+        int seconds = intOption(args, "--seconds", 30);
+        int warmup = intOption(args, "--warmup", 5);
+        int objects = intOption(args, "--objects", 1000);
+        double duplicateShare = Double.parseDouble(option(args, "--duplicates", "0.10"));
+        int deliveriesTotal = rate * (seconds + warmup);
+        int warmupDeliveries = rate * warmup;
+
+        try (Stack stack = Stack.startInfrastructure(home, List.of("--fresh"))) {
+            String secret = stack.webhookSecret();
+            progress("starting webhook-service");
+            stack.startService("webhook", Map.of("webhook.signing-secrets", secret, "quarkus.log.level", "WARN"));
+
+            progress("building " + deliveriesTotal + " deliveries");
+            Workload workload = Workload.build(deliveriesTotal, objects, duplicateShare, new Random(42));
+            progress(String.format("%d distinct events over %d objects, %d redeliveries, %d delivered out of order",
+                    workload.events.size(), objects, workload.redeliveries, workload.outOfOrder));
+
+            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                    .connectTimeout(Duration.ofSeconds(5)).build();
+            URI uri = URI.create(stack.webhookUrl() + "/webhooks/stripe");
+            Histogram latency = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
+            Set<String> acked = ConcurrentHashMap.newKeySet();
+            AtomicLong errors = new AtomicLong();
+            AtomicLong answeredDuplicate = new AtomicLong();
+            CountDownLatch done = new CountDownLatch(workload.schedule.size());
+            long intervalNanos = TimeUnit.SECONDS.toNanos(1) / rate;
+
+            progress("sending for " + (warmup + seconds) + " s at " + rate + "/s (" + warmup + " s warm-up)");
+            long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);
+            long measuredStart = start + warmupDeliveries * intervalNanos;
+            for (int i = 0; i < workload.schedule.size(); i++) {
+                Event event = workload.schedule.get(i);
+                long intended = start + i * intervalNanos;
+                long wait;
+                while ((wait = intended - System.nanoTime()) > 0) {
+                    LockSupport.parkNanos(Math.min(wait, 200_000));
+                }
+                boolean measured = i >= warmupDeliveries;
+                HttpRequest request = HttpRequest.newBuilder(uri)
+                        .timeout(Duration.ofSeconds(30))
+                        .header("Content-Type", "application/json; charset=utf-8")
+                        .header("Stripe-Signature", sign(secret, event.body))
+                        .POST(HttpRequest.BodyPublishers.ofString(event.body, StandardCharsets.UTF_8))
+                        .build();
+                http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).whenComplete((response, failure) -> {
+                    long took = System.nanoTime() - intended;
+                    if (failure == null && response.statusCode() == 200) {
+                        acked.add(event.id);
+                        if (response.body().contains("\"duplicate\":true")) {
+                            answeredDuplicate.incrementAndGet();
+                        }
+                    } else {
+                        errors.incrementAndGet();
+                    }
+                    if (measured) {
+                        synchronized (latency) {
+                            latency.recordValue(Math.min(took, latency.getHighestTrackableValue()));
+                        }
+                    }
+                    done.countDown();
+                });
+            }
+            long sendEnd = System.nanoTime();
+            done.await(60, TimeUnit.SECONDS);
+            long ackEnd = System.nanoTime();
+            double acksPerSecond = (workload.schedule.size() - warmupDeliveries) / ((ackEnd - measuredStart) / 1e9);
+
+            progress("waiting until every stored event is processed");
+            Map<String, Object> result = new LinkedHashMap<>();
+            try (MongoClient mongo = MongoClients.create(stack.mongoConnectionString())) {
+                var db = mongo.getDatabase("meterline");
+                MongoCollection<Document> events = db.getCollection("stripe_webhook_events");
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+                long processed = 0;
+                while (System.nanoTime() < deadline) {
+                    processed = events.countDocuments(Filters.eq("status", "processed"));
+                    if (processed >= acked.size()) {
+                        break;
+                    }
+                    Thread.sleep(250);
+                }
+                double drainSeconds = (System.nanoTime() - start) / 1e9;
+                Set<String> stored = new HashSet<>();
+                events.find().projection(Projections.include("_id")).forEach(d -> stored.add(d.getString("_id")));
+                long lost = acked.stream().filter(id -> !stored.contains(id)).count();
+                long dead = events.countDocuments(Filters.eq("status", "dead"));
+                long reprocessed = events.countDocuments(Filters.gt("attempts", 1));
+                boolean exact = checkState(db.getCollection("stripe_subscriptions"), db.getCollection("stripe_customers"),
+                        workload, result);
+                long processedMetric = processedTotal(http, stack.webhookUrl());
+
+                result.put("rate", rate);
+                result.put("seconds", seconds);
+                result.put("deliveries", workload.schedule.size() - warmupDeliveries);
+                result.put("acks_per_s", round(acksPerSecond));
+                result.put("ack_p50_ms", ms(latency.getValueAtPercentile(50)));
+                result.put("ack_p99_ms", ms(latency.getValueAtPercentile(99)));
+                result.put("ack_max_ms", ms(latency.getMaxValue()));
+                result.put("send_lag_ms", ms(Math.max(0, sendEnd - (start + (workload.schedule.size() - 1) * intervalNanos))));
+                result.put("errors", errors.get());
+                result.put("distinct_events", workload.events.size());
+                result.put("redeliveries", workload.redeliveries);
+                result.put("answered_duplicate", answeredDuplicate.get());
+                result.put("out_of_order", workload.outOfOrder);
+                result.put("processed", processed);
+                result.put("processed_per_s", round(processed / drainSeconds));
+                result.put("dead", dead);
+                result.put("processed_exact", exact && processed >= acked.size() && dead == 0);
+                result.put("lost", lost);
+                // an event applied more than once would count twice in processed_total (or need a second attempt)
+                result.put("duplicates_applied", Math.max(0, processedMetric - stored.size()) + reprocessed);
+                result.put("nproc", Runtime.getRuntime().availableProcessors());
+            }
+            return result;
+        }
+    }
+
+    /** Final Mongo state equals the state of each object's newest event. */
+    private static boolean checkState(MongoCollection<Document> subscriptions, MongoCollection<Document> customers,
+                                      Workload workload, Map<String, Object> result) {
+        Map<String, Document> subs = new HashMap<>();
+        subscriptions.find().forEach(d -> subs.put(d.getString("_id"), d));
+        Map<String, Document> custs = new HashMap<>();
+        customers.find().forEach(d -> custs.put(d.getString("_id"), d));
+        long wrong = 0;
+        List<String> samples = new ArrayList<>();
+        for (Event latest : workload.latest.values()) {
+            Document doc = (latest.subscription ? subs : custs).get(latest.objectId);
+            boolean ok = doc != null && latest.id.equals(doc.getString("lastEventId"))
+                    && ((Number) doc.get("lastEventCreated")).longValue() == latest.created;
+            if (ok && latest.subscription) {
+                ok = STATUSES[latest.version % STATUSES.length].equals(doc.getString("status"))
+                        && ((Number) doc.get("currentPeriodEnd")).longValue() == latest.created + 1000;
+            } else if (ok) {
+                ok = ("v" + latest.version + "@example.com").equals(doc.getString("email"));
+            }
+            if (!ok) {
+                wrong++;
+                if (samples.size() < 3) {
+                    samples.add(latest.objectId + " expected " + latest.id + " found " + (doc == null ? "nothing" : doc.getString("lastEventId")));
+                }
+            }
+        }
+        result.put("objects_wrong", wrong);
+        if (!samples.isEmpty()) {
+            result.put("wrong_samples", samples);
+        }
+        return wrong == 0;
+    }
+
+    /** Sum of webhook_events_processed_total over its outcomes, from the service's Prometheus endpoint. */
+    private static long processedTotal(HttpClient http, String baseUrl) throws Exception {
+        String body = http.send(HttpRequest.newBuilder(URI.create(baseUrl + "/q/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        double total = 0;
+        for (String line : body.split("\n")) {
+            if (line.startsWith("webhook_events_processed_total{")) {
+                total += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return Math.round(total);
+    }
+
+    /** Distinct events per object in version order, delivered slightly shuffled, with redeliveries mixed in. */
+    private static final class Workload {
+        final List<Event> events = new ArrayList<>();
+        final List<Event> schedule = new ArrayList<>();
+        final Map<String, Event> latest = new HashMap<>();
+        int redeliveries;
+        int outOfOrder;
+
+        static Workload build(int deliveries, int objects, double duplicateShare, Random random) {
+            Workload w = new Workload();
+            int distinct = (int) Math.round(deliveries * (1 - duplicateShare));
+            long base = Instant.now().getEpochSecond() - 86_400;
+            String run = Long.toString(System.currentTimeMillis(), 36);
+            int[] versions = new int[objects];
+            // sort key: a global sequence with jitter, so that neighbouring versions of one object sometimes swap
+            List<double[]> keys = new ArrayList<>();
+            for (int i = 0; i < distinct; i++) {
+                int object = random.nextInt(objects);
+                int version = versions[object]++;
+                boolean subscription = object % 5 != 0; // four subscriptions for every customer
+                String objectId = (subscription ? "sub_bench_" : "cus_bench_") + run + "_" + object;
+                // one version per second of the object's history: `created` orders them without ties
+                long created = base + version;
+                String id = "evt_bench_" + run + "_" + i;
+                String body = subscription
+                        ? subscriptionEvent(id, objectId, "cus_bench_" + run + "_" + (object / 5 * 5), version, created)
+                        : customerEvent(id, objectId, version, created);
+                Event event = new Event(id, objectId, subscription, version, created, body);
+                w.events.add(event);
+                w.latest.merge(objectId, event, (a, b) -> a.version >= b.version ? a : b);
+                keys.add(new double[]{i + random.nextDouble() * objects * 3, i});
+            }
+            keys.sort((a, b) -> Double.compare(a[0], b[0]));
+            Map<String, Integer> lastSent = new HashMap<>();
+            for (double[] key : keys) {
+                Event event = w.events.get((int) key[1]);
+                Integer previous = lastSent.put(event.objectId, event.version);
+                if (previous != null && previous > event.version) {
+                    w.outOfOrder++;
+                }
+                w.schedule.add(event);
+            }
+            // redeliveries: a copy of an event already scheduled, sent again a little later
+            int copies = deliveries - distinct;
+            for (int i = 0; i < copies; i++) {
+                int at = 1 + random.nextInt(w.schedule.size() - 1);
+                Event original = w.schedule.get(Math.max(0, at - 1 - random.nextInt(Math.min(at, 2000))));
+                w.schedule.add(at, original);
+                w.redeliveries++;
+            }
+            return w;
+        }
+
+        private static String subscriptionEvent(String id, String subscriptionId, String customerId, int version, long created) {
+            ObjectNode sub = JSON.createObjectNode();
+            sub.put("id", subscriptionId).put("object", "subscription").put("customer", customerId)
+                    .put("status", STATUSES[version % STATUSES.length]).put("cancel_at_period_end", false)
+                    .putNull("cancel_at").putNull("canceled_at").put("created", created - version)
+                    .put("currency", "usd").put("livemode", false).set("metadata", JSON.createObjectNode());
+            ObjectNode items = sub.putObject("items").put("object", "list").put("has_more", false);
+            ArrayNode data = items.putArray("data");
+            ObjectNode item = data.addObject().put("id", "si_" + subscriptionId.substring(4)).put("object", "subscription_item")
+                    .put("quantity", 1).put("subscription", subscriptionId)
+                    .put("current_period_start", created).put("current_period_end", created + 1000);
+            ObjectNode price = item.putObject("price").put("id", "price_bench_licensed").put("object", "price")
+                    .put("currency", "usd").put("unit_amount", 2000).put("type", "recurring");
+            price.putObject("recurring").put("interval", "month").put("interval_count", 1).putNull("meter")
+                    .put("usage_type", "licensed");
+            price.set("metadata", JSON.createObjectNode());
+            return envelope(id, version == 0 ? "customer.subscription.created" : "customer.subscription.updated", created, sub);
+        }
+
+        private static String customerEvent(String id, String customerId, int version, long created) {
+            ObjectNode customer = JSON.createObjectNode();
+            customer.put("id", customerId).put("object", "customer").put("email", "v" + version + "@example.com")
+                    .put("created", created - version).put("delinquent", false).put("livemode", false)
+                    .putObject("metadata").put("meterline_subject", customerId.replace("cus_", "subject_"));
+            return envelope(id, version == 0 ? "customer.created" : "customer.updated", created, customer);
+        }
+
+        private static String envelope(String id, String type, long created, ObjectNode object) {
+            ObjectNode event = JSON.createObjectNode();
+            event.put("id", id).put("object", "event").put("api_version", "2025-03-31.basil").put("created", created)
+                    .put("livemode", false).put("pending_webhooks", 1).put("type", type);
+            event.putObject("data").set("object", object);
+            event.putObject("request").putNull("id").putNull("idempotency_key");
+            return event.toString();
+        }
+    }
+
+    private static String sign(String secret, String body) {
+        long timestamp = Instant.now().getEpochSecond();
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+            return "t=" + timestamp + ",v1=" + HexFormat.of().formatHex(
+                    mac.doFinal((timestamp + "." + body).getBytes(StandardCharsets.UTF_8)));
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static double ms(long nanos) {
+        return Math.round(nanos / 10_000.0) / 100.0;
+    }
+
+    private static double round(double value) {
+        return Math.round(value * 10) / 10.0;
+    }
+
+    private static String option(List<String> args, String name, String defaultValue) {
+        int i = args.indexOf(name);
+        return i >= 0 && i + 1 < args.size() ? args.get(i + 1) : defaultValue;
+    }
+
+    private static int intOption(List<String> args, String name, int defaultValue) {
+        return Integer.parseInt(option(args, name, String.valueOf(defaultValue)));
+    }
+
+    private static void progress(String message) {
+        System.err.println("[bench webhook] " + message);
+    }
+}
