@@ -19,4 +19,10 @@ public interface BillingConfig {
      * start-up when absent; afterwards the admin API is the way to change them.
      */
     Map<String, MeterConfig> meters();
+
+    /** Stripe API access (api base, key, rate limit, retries). */
+    StripeConfig stripe();
+
+    /** The Stripe reporting job (schedule, lease, batching). */
+    ReportingConfig reporting();
 }

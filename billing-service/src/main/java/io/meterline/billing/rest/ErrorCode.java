@@ -8,7 +8,10 @@ public enum ErrorCode {
     FORBIDDEN(403, "Not allowed"),
     METER_NOT_FOUND(404, "Unknown meter"),
     METER_AGGREGATION_LOCKED(409, "Meter aggregation cannot change once usage exists"),
-    UNAVAILABLE(503, "Temporarily unavailable");
+    UNAVAILABLE(503, "Temporarily unavailable"),
+    REPORT_RUN_NOT_FOUND(404, "Unknown report run"),
+    REPORT_RUN_IN_PROGRESS(409, "Another report run holds the lease"),
+    BACKFILL_TARGET_INVALID(400, "Backfill needs a meter with a Stripe price, or a price");
 
     private final int status;
     private final String title;

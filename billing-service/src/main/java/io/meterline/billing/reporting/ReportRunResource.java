@@ -1,0 +1,47 @@
+package io.meterline.billing.reporting;
+
+import io.smallrye.common.annotation.Blocking;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import java.util.List;
+
+/** Stripe report runs (role {@code admin}): trigger one now, list recent ones, read one. */
+@Path("/admin/report-runs")
+@RolesAllowed("admin")
+@Produces(MediaType.APPLICATION_JSON)
+@Blocking
+public class ReportRunResource {
+
+    private final ReportingService reporting;
+
+    public ReportRunResource(ReportingService reporting) {
+        this.reporting = reporting;
+    }
+
+    /** Runs a report now and answers with its record (201); 409 while another run holds the lease. */
+    @POST
+    public Response trigger() {
+        ReportRun run = reporting.run("manual");
+        return Response.status(Response.Status.CREATED).entity(run).build();
+    }
+
+    @GET
+    public List<ReportRun> list(@QueryParam("limit") @DefaultValue("20") int limit) {
+        return reporting.recent(Math.max(1, Math.min(200, limit)));
+    }
+
+    @GET
+    @Path("/{id}")
+    public ReportRun get(@PathParam("id") String id) {
+        return reporting.find(id);
+    }
+}

@@ -1,0 +1,305 @@
+package io.meterline.billing.reporting;
+
+import io.meterline.billing.config.BillingConfig;
+import io.meterline.billing.config.ReportingConfig;
+import io.meterline.billing.repository.MeterRepository;
+import io.meterline.billing.rest.ApiException;
+import io.meterline.billing.rest.ErrorCode;
+import io.meterline.billing.stripe.StripeCallException;
+import io.meterline.billing.stripe.StripeMeterGateway;
+import io.meterline.model.usage.MeterDefinition;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Reports hourly window totals to Stripe Billing Meters, exactly once:
+ * <ol>
+ * <li>take the lease (one reporter across replicas);</li>
+ * <li>send again every delta an earlier run left in flight, as it was recorded (same identifier, same amount);</li>
+ * <li>plan each window ({@link DeltaPlanner}): the delta between its whole-number total and what the ledger says
+ *     Stripe has, or a skip reason;</li>
+ * <li>per batch: record the deltas as pending in the ledger, send them concurrently (rate-limited, retried),
+ *     then record the outcomes. A crash anywhere leaves either nothing sent or a pending delta that the next run
+ *     re-sends with the same identifier, which Stripe deduplicates.</li>
+ * </ol>
+ * Without a Stripe key the run is a dry-run: it plans and counts, and neither sends nor writes the ledger.
+ */
+@ApplicationScoped
+public class ReportingService {
+
+    private static final Logger LOG = Logger.getLogger(ReportingService.class);
+    private static final String INSTANCE = UUID.randomUUID().toString().substring(0, 8);
+
+    private final ReportingConfig config;
+    private final StripeMeterGateway stripe;
+    private final MeterRepository meters;
+    private final ReportSourceRepository sources;
+    private final ReportLedgerRepository ledger;
+    private final ReportLeaseRepository lease;
+    private final ReportRunRepository runs;
+    private final ReportMetrics metrics;
+    private final DeltaPlanner planner;
+    private volatile ReportRun lastRun;
+
+    public ReportingService(BillingConfig config, StripeMeterGateway stripe, MeterRepository meters,
+            ReportSourceRepository sources, ReportLedgerRepository ledger, ReportLeaseRepository lease,
+            ReportRunRepository runs, ReportMetrics metrics) {
+        this.config = config.reporting();
+        this.stripe = stripe;
+        this.meters = meters;
+        this.sources = sources;
+        this.ledger = ledger;
+        this.lease = lease;
+        this.runs = runs;
+        this.metrics = metrics;
+        this.planner = new DeltaPlanner(this.config.stripeWindow());
+    }
+
+    public boolean dryRun() {
+        return !stripe.live();
+    }
+
+    public String apiBase() {
+        return stripe.apiBase();
+    }
+
+    public ReportRun lastRun() {
+        return lastRun;
+    }
+
+    /** Runs one report; {@link ErrorCode#REPORT_RUN_IN_PROGRESS} when another run holds the lease. */
+    public ReportRun run(String trigger) {
+        String runId = "rr_" + UUID.randomUUID().toString().replace("-", "").substring(0, 20);
+        String owner = INSTANCE + "/" + runId;
+        if (!lease.acquire(owner, config.lease())) {
+            throw new ApiException(ErrorCode.REPORT_RUN_IN_PROGRESS,
+                    "report run " + lease.holder() + " holds the reporting lease; try again when it has finished");
+        }
+        ReportRun run = new ReportRun();
+        run.id = runId;
+        run.trigger = trigger;
+        run.status = "running";
+        run.started = Instant.now();
+        run.dryRun = dryRun();
+        run.stripeApiBase = run.dryRun ? null : stripe.apiBase();
+        long callsBefore = stripe.calls();
+        try {
+            runs.save(run);
+            execute(run, owner);
+            run.status = "completed";
+        } catch (LeaseLostException e) {
+            run.status = "aborted";
+            run.abortReason = e.getMessage();
+        } catch (RuntimeException e) {
+            run.status = "aborted";
+            run.abortReason = e.toString();
+            LOG.errorf(e, "report run %s aborted", runId);
+        } finally {
+            run.finished = Instant.now();
+            run.stripeCalls = stripe.calls() - callsBefore;
+            lease.release(owner);
+            runs.save(run);
+            metrics.record(run);
+            lastRun = run;
+        }
+        LOG.infof("report run %s %s: dryRun=%s total=%d reported=%d skipped=%s failed=%d calls=%d in %d ms", run.id,
+                run.status, run.dryRun, run.total, run.reported, run.skipped, run.failed, run.stripeCalls,
+                Duration.between(run.started, run.finished).toMillis());
+        return run;
+    }
+
+    public ReportRun find(String id) {
+        ReportRun run = runs.find(id);
+        if (run == null) {
+            throw new ApiException(ErrorCode.REPORT_RUN_NOT_FOUND, "no report run " + id);
+        }
+        return run;
+    }
+
+    public List<ReportRun> recent(int limit) {
+        return runs.recent(limit);
+    }
+
+    private void execute(ReportRun run, String owner) {
+        Instant now = Instant.now();
+        // one day beyond Stripe's window, so windows that just fell out of it are counted as outside_stripe_window
+        long horizon = now.minus(config.stripeWindow()).minus(Duration.ofDays(1)).getEpochSecond();
+        Map<String, MeterDefinition> meterByKey = new HashMap<>();
+        for (MeterDefinition meter : meters.findAll()) {
+            meterByKey.put(meter.key(), meter);
+        }
+        CustomerDirectory directory = sources.directory();
+        Map<String, LedgerEntry> entries = ledger.loadSince(horizon);
+
+        // deltas an earlier run recorded as pending: send them first, exactly as recorded
+        Map<String, Boolean> resent = new HashMap<>();
+        if (!run.dryRun) {
+            List<LedgerEntry> pending = entries.values().stream().filter(e -> e.pending != null).toList();
+            run.pendingResent = pending.size();
+            deliver(run, pending, owner, false, resent);
+        }
+
+        List<LedgerEntry> toSend = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        sources.forEachWindowSince(horizon, window -> {
+            String id = window.ledgerId();
+            seen.add(id);
+            run.total++;
+            Boolean earlier = resent.get(id);
+            if (Boolean.FALSE.equals(earlier)) {
+                run.failed++;
+                return;
+            }
+            LedgerEntry entry = entries.get(id);
+            DeltaPlanner.Plan plan = planner.plan(window, meterByKey.get(window.meter()), entry, directory, now);
+            if (plan instanceof DeltaPlanner.Skip skip) {
+                if (Boolean.TRUE.equals(earlier)) {
+                    run.reported++;
+                } else {
+                    run.skip(skip.reason());
+                }
+                return;
+            }
+            LedgerEntry.Pending pending = ((DeltaPlanner.Send) plan).pending();
+            if (run.dryRun) {
+                run.reported++;
+                run.reportedValue += pending.amount();
+                return;
+            }
+            LedgerEntry target = entry == null ? LedgerEntry.empty(window) : entry;
+            target.pending = pending;
+            toSend.add(target);
+        });
+        // windows whose pending delta was re-sent but which are no longer in the scan
+        resent.forEach((id, delivered) -> {
+            if (!seen.contains(id)) {
+                run.total++;
+                if (delivered) {
+                    run.reported++;
+                } else {
+                    run.failed++;
+                }
+            }
+        });
+        if (!run.dryRun) {
+            deliver(run, toSend, owner, true, null);
+        }
+    }
+
+    /**
+     * Sends deltas in batches: pending written first (when {@code recordPending}), then concurrent calls, then
+     * outcomes. For re-sent deltas ({@code resent} not null) outcomes go to that map instead of the counts.
+     */
+    private void deliver(ReportRun run, List<LedgerEntry> entries, String owner, boolean recordPending,
+            Map<String, Boolean> resent) {
+        if (entries.isEmpty()) {
+            return;
+        }
+        AtomicInteger threads = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, config.concurrency()), r -> {
+            Thread t = new Thread(r, "stripe-report-" + threads.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            for (int from = 0; from < entries.size(); from += config.batchSize()) {
+                if (!lease.acquire(owner, config.lease())) {
+                    throw new LeaseLostException("the reporting lease was lost before batch " + from / config.batchSize());
+                }
+                List<LedgerEntry> batch = entries.subList(from, Math.min(entries.size(), from + config.batchSize()));
+                if (recordPending) {
+                    ledger.saveAll(batch);
+                }
+                List<Future<Object>> outcomes = new ArrayList<>(batch.size());
+                for (LedgerEntry entry : batch) {
+                    LedgerEntry.Pending p = entry.pending;
+                    StripeMeterGateway.MeterEvent event = new StripeMeterGateway.MeterEvent(p.eventName(), p.customerId(),
+                            p.amount(), p.identifier(), p.timestamp());
+                    outcomes.add(pool.submit(() -> {
+                        try {
+                            return stripe.send(event);
+                        } catch (StripeCallException e) {
+                            return e;
+                        }
+                    }));
+                }
+                for (int i = 0; i < batch.size(); i++) {
+                    LedgerEntry entry = batch.get(i);
+                    Object outcome = await(outcomes.get(i));
+                    boolean delivered = outcome instanceof StripeMeterGateway.Outcome;
+                    if (delivered) {
+                        if (outcome == StripeMeterGateway.Outcome.DUPLICATE) {
+                            run.duplicates++;
+                        }
+                        long amount = entry.pending.amount();
+                        entry.delivered();
+                        if (resent == null) {
+                            run.reported++;
+                            run.reportedValue += amount;
+                        }
+                    } else {
+                        StripeCallException error = outcome instanceof StripeCallException e ? e : null;
+                        recordFailure(run, entry, error, outcome);
+                        if (resent == null) {
+                            run.failed++;
+                        }
+                    }
+                    if (resent != null) {
+                        resent.put(entry.id, delivered);
+                    }
+                }
+                ledger.saveAll(batch);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private void recordFailure(ReportRun run, LedgerEntry entry, StripeCallException error, Object outcome) {
+        String message = error != null ? error.getMessage() : String.valueOf(outcome);
+        if (run.errors.size() < config.maxRecordedErrors()) {
+            run.errors.add(new ReportRun.ReportError(entry.meter, entry.subject, Instant.ofEpochSecond(entry.windowStart),
+                    entry.pending.customerId(), entry.pending.identifier(), error == null ? null : error.status(),
+                    error == null ? null : error.code(), message));
+        }
+        entry.lastError = message;
+        // a permanent refusal is recorded and dropped (the next run plans afresh); a retryable failure stays
+        // pending: Stripe may have it, and only the same identifier can find out safely
+        if (error != null && !error.retryable()) {
+            entry.pending = null;
+        }
+    }
+
+    private static Object await(Future<Object> future) {
+        try {
+            return future.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return e;
+        } catch (ExecutionException e) {
+            return e.getCause();
+        }
+    }
+
+    /** The run lost its lease (it stalled longer than the lease): another reporter may be running. */
+    static final class LeaseLostException extends RuntimeException {
+        LeaseLostException(String message) {
+            super(message);
+        }
+    }
+}

@@ -1,0 +1,28 @@
+package io.meterline.billing.reporting;
+
+import java.util.Locale;
+
+/** Why a window was not reported in a run; counted per run and in metrics. */
+public enum SkipReason {
+    /** Neither the subject nor its organization has a Stripe customer (free tier). */
+    NO_STRIPE_CUSTOMER,
+    /** The customer has no active or trialing subscription: only those bill usage. */
+    SUBSCRIPTION_NOT_ACTIVE,
+    /** The customer's billable subscriptions lack an item for the meter's price: Stripe would never bill it. */
+    NO_METERED_ITEM,
+    /** The meter has no Stripe event name, or is unknown. */
+    METER_NOT_MAPPED,
+    /** The window is older than Stripe accepts meter events for (35 days). */
+    OUTSIDE_STRIPE_WINDOW,
+    /** Stripe already has the window's whole-number total: nothing to send. */
+    COUNTED,
+    /**
+     * The window's total went below what was already reported (only MIN/AVG-like meters can do that). Stripe meter
+     * events cannot be negative, so the difference is left for an operator (meter event adjustments).
+     */
+    TOTAL_DECREASED;
+
+    public String code() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+}

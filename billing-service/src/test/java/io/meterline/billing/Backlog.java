@@ -1,0 +1,125 @@
+package io.meterline.billing;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import io.meterline.devstack.testing.SharedInfrastructure;
+import io.meterline.model.usage.UsageWindowDocument;
+import io.meterline.model.usage.Windows;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.bson.Document;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * A generated backlog of usage events with duplicates, and the exact totals it must produce: SUM of units (also
+ * grouped by region), COUNT, MAX, over hourly windows of the last few hours.
+ */
+final class Backlog {
+
+    static final String TYPE = "load.usage";
+    final String run;
+    final String topic;
+    final int events;
+    final int duplicates;
+    /** window id → expected value. */
+    final Map<String, Double> expected = new HashMap<>();
+
+    Backlog(String run, int uniqueEvents, int subjects, double duplicateShare, long seed) {
+        this.run = run;
+        this.topic = "usage-" + run;
+        Random random = new Random(seed);
+        Instant now = Instant.now();
+        List<ObjectNode> sent = new ArrayList<>(uniqueEvents);
+        int duplicateCount = 0;
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                SharedInfrastructure.kafka().bootstrapServers()))) {
+            admin.createTopics(List.of(new NewTopic(topic, 4, (short) 1))).all().get();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        try (TestEvents producer = new TestEvents(SharedInfrastructure.kafka().bootstrapServers(), topic)) {
+            for (int i = 0; i < uniqueEvents; i++) {
+                if (!sent.isEmpty() && random.nextDouble() < duplicateShare) {
+                    producer.send(sent.get(random.nextInt(sent.size())));
+                    duplicateCount++;
+                }
+                String subject = "cust-" + random.nextInt(subjects);
+                Instant time = now.minusMillis(60_000 + (long) (random.nextDouble() * 5 * Windows.HOUR_MILLIS));
+                ObjectNode event = TestEvents.event("e-" + i, "gen-" + run, TYPE, subject, time);
+                int units = 1 + random.nextInt(10);
+                String region = random.nextBoolean() ? "eu" : "us";
+                ((ObjectNode) event.get("data")).put("units", units).put("region", region);
+                producer.send(event);
+                sent.add(event);
+                long hour = Windows.hourStartMillis(time.toEpochMilli()) / 1000;
+                expected.merge(UsageWindowDocument.idOf("sum", subject, "", hour), (double) units, Double::sum);
+                expected.merge(UsageWindowDocument.idOf("sum", subject, "region=" + region, hour), (double) units, Double::sum);
+                expected.merge(UsageWindowDocument.idOf("count", subject, "", hour), 1.0, Double::sum);
+                expected.merge(UsageWindowDocument.idOf("max", subject, "", hour), (double) units, Math::max);
+            }
+            producer.flush();
+        }
+        this.events = uniqueEvents + duplicateCount;
+        this.duplicates = duplicateCount;
+    }
+
+    /** The meters the backlog is made for, as child-process configuration. */
+    static Map<String, String> meterConfig() {
+        Map<String, String> meters = new LinkedHashMap<>();
+        meters.put("billing.meters.sum.event-type", TYPE);
+        meters.put("billing.meters.sum.aggregation", "SUM");
+        meters.put("billing.meters.sum.value-path", "units");
+        meters.put("billing.meters.sum.group-by", "region");
+        meters.put("billing.meters.sum.stripe-event-name", "units");
+        meters.put("billing.meters.count.event-type", TYPE);
+        meters.put("billing.meters.count.aggregation", "COUNT");
+        meters.put("billing.meters.count.stripe-event-name", "calls");
+        meters.put("billing.meters.max.event-type", TYPE);
+        meters.put("billing.meters.max.aggregation", "MAX");
+        meters.put("billing.meters.max.value-path", "units");
+        meters.put("billing.meters.max.stripe-event-name", "peak_units");
+        return meters;
+    }
+
+    /** What MongoDB holds now for this run: window id → value. */
+    Map<String, Double> actual() {
+        Map<String, Double> actual = new HashMap<>();
+        try (MongoClient client = MongoClients.create(SharedInfrastructure.mongo().connectionString())) {
+            for (Document document : client.getDatabase("it_" + run.replace('-', '_'))
+                    .getCollection(UsageWindowDocument.COLLECTION).find()
+                    .projection(new Document("value", 1))) {
+                actual.put(document.getString("_id"), ((Number) document.get("value")).doubleValue());
+            }
+        }
+        return actual;
+    }
+
+    /** Input records the application id has committed past (its progress through the backlog). */
+    long committed(String applicationId) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                SharedInfrastructure.kafka().bootstrapServers()))) {
+            Map<org.apache.kafka.common.TopicPartition, OffsetAndMetadata> offsets =
+                    admin.listConsumerGroupOffsets(applicationId).partitionsToOffsetAndMetadata().get();
+            return offsets.entrySet().stream().filter(e -> e.getKey().topic().equals(topic) && e.getValue() != null)
+                    .mapToLong(e -> e.getValue().offset()).sum();
+        } catch (Exception e) {
+            System.out.println("cannot read committed offsets of " + applicationId + ": " + e);
+            return 0;
+        }
+    }
+
+    static Duration timeout() {
+        return Duration.ofMinutes(3);
+    }
+}
