@@ -94,7 +94,8 @@ final class Demo {
                 System.out.printf("   %s (%s, customer %s)%n", subscription.getString("_id"),
                         subscription.getString("status"), subscription.getString("customerId"));
                 for (org.bson.Document item : subscription.getList("items", org.bson.Document.class, List.of())) {
-                    System.out.printf("     item %s price %s metered by '%s'%n", item.getString("id"),
+                    // the POJO codec stores a nested document's id as _id
+                    System.out.printf("     item %s price %s metered by '%s'%n", item.getString("_id"),
                             item.getString("priceId"), item.getString("meterEventName"));
                 }
             }
@@ -123,7 +124,7 @@ final class Demo {
     }
 
     private void showUsage(Stack stack, int accepted) throws Exception {
-        step("8", "Billing consumed the topic: hourly windows per customer and meter (GET /v1/usage)");
+        step("10", "Billing consumed the topic: hourly windows per customer and meter (GET /v1/usage)");
         long deadline = System.currentTimeMillis() + 60_000;
         long counted = 0;
         while (System.currentTimeMillis() < deadline) {
@@ -160,7 +161,7 @@ final class Demo {
     }
 
     private void report(Stack stack) throws Exception {
-        step("9", "A reporting run (POST /admin/report-runs; normally scheduled hourly): deltas to Stripe Billing Meters");
+        step("11", "A reporting run (POST /admin/report-runs; normally scheduled hourly): deltas to Stripe Billing Meters");
         JsonNode run = post(stack.billingUrl() + "/admin/report-runs", stack.operatorToken(), JSON.createObjectNode());
         System.out.printf("   run %s: dryRun=%s total=%d reported=%d failed=%d skipped=%s%n", run.path("id").asText(),
                 run.path("dryRun").asText(), run.path("total").asLong(), run.path("reported").asLong(),
@@ -170,7 +171,7 @@ final class Demo {
     }
 
     private void compareWithStripe(Stack stack, DemoStripeAccount stripe) throws Exception {
-        step("10", "What Stripe now holds (meter event summaries at the stand-in) next to Meterline's windows");
+        step("12", "What Stripe now holds (meter event summaries at the stand-in) next to Meterline's windows");
         Map<String, String> billedTo = Map.of("acme", "acme", "globex", "globex-group");
         for (String meter : List.of("call-minutes", "ai-suggestions", "active-sensors")) {
             for (var entry : billedTo.entrySet()) {
@@ -234,7 +235,7 @@ final class Demo {
             }
         }
 
-        step("7a", "A token scoped to acme tries to write usage for globex");
+        step("7", "A token scoped to acme tries to write usage for globex");
         String acmeOnly = stack.jwt().token("acme-app", Set.of("usage:write"), List.of("acme"), Duration.ofHours(1));
         JsonNode scoped = post(stack.ingestUrl() + "/v1/events", acmeOnly,
                 event("sneaky-1", "call.minutes", "globex", now, Map.of("minutes", 99)));
@@ -242,7 +243,7 @@ final class Demo {
                 + scoped.path("results").path(0).path("status").asText(scoped.path("title").asText())
                 + reasons(scoped.path("results").path(0)) + reasons(scoped));
 
-        step("7b", "No token at all");
+        step("8", "No token at all");
         JsonNode anonymous = post(stack.ingestUrl() + "/v1/events", null,
                 event("anon-1", "call.minutes", "acme", now, Map.of("minutes", 1)));
         System.out.println("   → " + anonymous.path("_status").asInt() + " " + anonymous.path("title").asText());
@@ -250,7 +251,7 @@ final class Demo {
     }
 
     private void showTopic(Stack stack, int expected) {
-        step("7c", "What is on the Kafka topic '" + Topics.USAGE_EVENTS + "' (key = customer)");
+        step("9", "What is on the Kafka topic '" + Topics.USAGE_EVENTS + "' (key = customer)");
         Map<String, Integer> perCustomer = new TreeMap<>();
         Map<String, Integer> perType = new TreeMap<>();
         int seen = 0;
