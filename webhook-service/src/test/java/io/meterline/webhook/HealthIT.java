@@ -13,7 +13,7 @@ import static org.hamcrest.Matchers.containsString;
 @QuarkusTest
 @QuarkusTestResource(MongoResource.class)
 @QuarkusTestResource(JwtResource.class)
-@QuarkusTestResource(WebhookSecretsResource.class)
+@QuarkusTestResource(value = WebhookSecretsResource.class, restrictToAnnotatedClass = true)
 class HealthIT {
 
     @Test

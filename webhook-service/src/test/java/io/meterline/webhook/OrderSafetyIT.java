@@ -28,7 +28,7 @@ import static org.awaitility.Awaitility.await;
 @QuarkusTest
 @QuarkusTestResource(MongoResource.class)
 @QuarkusTestResource(JwtResource.class)
-@QuarkusTestResource(WebhookSecretsResource.class)
+@QuarkusTestResource(value = WebhookSecretsResource.class, restrictToAnnotatedClass = true)
 class OrderSafetyIT {
 
     @Inject

@@ -49,7 +49,7 @@ import static org.awaitility.Awaitility.await;
 @QuarkusTest
 @QuarkusTestResource(MongoResource.class)
 @QuarkusTestResource(JwtResource.class)
-@QuarkusTestResource(StripeStandInResource.class)
+@QuarkusTestResource(value = StripeStandInResource.class, restrictToAnnotatedClass = true)
 class StandInIT {
 
     private static String endpointId;
@@ -71,10 +71,7 @@ class StandInIT {
     @Inject
     WebhookConfig config;
 
-    /**
-     * The secret the application was configured with. Not {@code StripeStandInResource.signingSecret()} read here:
-     * the test resource runs in another class loader than this test, so its static holds a different value.
-     */
+    /** The secret the application under test was actually configured with. */
     private String signingSecret() {
         return config.signingSecrets().get(0);
     }

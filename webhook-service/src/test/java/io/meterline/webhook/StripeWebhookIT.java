@@ -42,7 +42,7 @@ import static org.hamcrest.Matchers.equalTo;
 @QuarkusTest
 @QuarkusTestResource(MongoResource.class)
 @QuarkusTestResource(JwtResource.class)
-@QuarkusTestResource(WebhookSecretsResource.class)
+@QuarkusTestResource(value = WebhookSecretsResource.class, restrictToAnnotatedClass = true)
 class StripeWebhookIT {
 
     @Inject

@@ -38,7 +38,7 @@ public class WebhookEventAdminResource {
 
     /** {@code ?status=pending|processing|processed|dead} (all when absent), newest first. */
     @GET
-    public List<WebhookEventResponse> list(@QueryParam("status") String status,
+    public WebhookEventListResponse list(@QueryParam("status") String status,
                                            @QueryParam("limit") @DefaultValue("100") int limit) {
         EventStatus parsed = null;
         if (status != null && !status.isBlank()) {
@@ -49,7 +49,9 @@ public class WebhookEventAdminResource {
                         "status must be one of pending, processing, processed, dead");
             }
         }
-        return admin.list(parsed, Math.max(1, Math.min(limit, 1000))).stream().map(WebhookEventResponse::toApi).toList();
+        List<WebhookEventResponse> items = admin.list(parsed, Math.max(1, Math.min(limit, 1000))).stream()
+                .map(WebhookEventResponse::toApi).toList();
+        return new WebhookEventListResponse(parsed == null ? null : parsed.wire(), items.size(), items);
     }
 
     @GET
@@ -75,6 +77,10 @@ public class WebhookEventAdminResource {
     @Path("/catch-up")
     public CatchUpService.Result catchUp() {
         return catchUp.run();
+    }
+
+    /** One page of stored events, newest first. */
+    public record WebhookEventListResponse(String status, int count, List<WebhookEventResponse> items) {
     }
 
     public record ReplayAllResponse(int replayed, List<String> ids) {
