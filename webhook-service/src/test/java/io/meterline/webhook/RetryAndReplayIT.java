@@ -125,7 +125,7 @@ class RetryAndReplayIT {
         // exactly what a worker that died mid-processing leaves behind: claimed, lease expired, never completed
         collection(mongo, "stripe_webhook_events").insertOne(new Document("_id", eventId)
                 .append("type", "customer.created").append("created", Instant.now().getEpochSecond())
-                .append("source", "webhook").append("status", "processing").append("attempts", 1)
+                .append("source", "webhook").append("status", "processing").append("attempts", 1).append("version", 1L)
                 .append("leaseUntil", past).append("leaseOwner", "worker-that-crashed")
                 .append("nextAttemptAt", past).append("receivedAt", past).append("payload", payload));
 

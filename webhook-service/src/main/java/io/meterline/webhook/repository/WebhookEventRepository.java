@@ -3,6 +3,7 @@ package io.meterline.webhook.repository;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.FindOneAndUpdateOptions;
+import com.mongodb.client.model.IndexOptions;
 import com.mongodb.client.model.Indexes;
 import com.mongodb.client.model.Projections;
 import com.mongodb.client.model.ReturnDocument;
@@ -27,7 +28,13 @@ import java.util.Optional;
 
 /**
  * Stored Stripe events ({@code stripe_webhook_events}, {@code _id} = Stripe event id). Every state change is one
- * atomic single-document operation, so no transaction is needed and a crashed worker only leaves a lease behind.
+ * atomic single-document compare-and-set on {@code (_id, version)}, so no transaction is needed, a worker whose
+ * claim was taken over cannot complete it, and a crashed worker only leaves a lease behind.
+ *
+ * <p>Why compare-and-set on a version rather than a filter on {@code status}/{@code leaseUntil}: the dev
+ * Mongo-wire server only uses an index when a query's fields are exactly an index's fields, so
+ * {@code {_id, status…}} would scan the whole collection per operation; {@code {_id, version}} hits the unique
+ * index created below. On a real MongoDB both are index lookups.
  */
 @ApplicationScoped
 public class WebhookEventRepository {
@@ -44,6 +51,7 @@ public class WebhookEventRepository {
 
     /** Indexes for a real MongoDB; the dev Mongo-wire server accepts and ignores non-unique ones. */
     public void createIndexes() {
+        events.createIndex(Indexes.ascending("_id", "version"), new IndexOptions().unique(true));
         events.createIndex(Indexes.ascending("status", "nextAttemptAt"));
         events.createIndex(Indexes.ascending("status", "leaseUntil"));
     }
@@ -73,19 +81,25 @@ public class WebhookEventRepository {
 
     /** Atomically takes a due event (pending and due, or processing with an expired lease) for {@code owner}. */
     public Optional<StoredEvent> claim(String id, Instant now, Duration lease, String owner) {
+        Document current = events.find(Filters.eq("_id", id)).first();
+        if (current == null || !isDue(current, now)) {
+            return Optional.empty();
+        }
         Document doc = events.findOneAndUpdate(
-                Filters.and(Filters.eq("_id", id), due(now)),
+                version(id, current),
                 Updates.combine(
                         Updates.set("status", EventStatus.PROCESSING.wire()),
                         Updates.set("leaseUntil", Date.from(now.plus(lease))),
                         Updates.set("leaseOwner", owner),
-                        Updates.inc("attempts", 1)),
+                        Updates.inc("attempts", 1),
+                        Updates.inc("version", 1L)),
                 new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER));
         if (doc == null) {
-            return Optional.empty();
+            return Optional.empty(); // another worker changed it first
         }
         return Optional.of(new StoredEvent(doc.getString("_id"), doc.getString("type"),
-                ((Number) doc.get("created")).longValue(), doc.getString("payload"), doc.getInteger("attempts", 1)));
+                ((Number) doc.get("created")).longValue(), doc.getString("payload"), doc.getInteger("attempts", 1),
+                ((Number) doc.get("version")).longValue()));
     }
 
     /** Ids of events that are due: retries whose time came, and claims whose lease expired. */
@@ -96,8 +110,9 @@ public class WebhookEventRepository {
         return ids;
     }
 
-    public boolean markProcessed(String id, String owner, ProcessingOutcome outcome, Instant now) {
-        return events.updateOne(heldBy(id, owner), Updates.combine(
+    public boolean markProcessed(String id, long heldVersion, ProcessingOutcome outcome, Instant now) {
+        return events.updateOne(held(id, heldVersion), Updates.combine(
+                Updates.inc("version", 1L),
                 Updates.set("status", EventStatus.PROCESSED.wire()),
                 Updates.set("outcome", outcome.wire()),
                 Updates.set("processedAt", Date.from(now)),
@@ -105,8 +120,9 @@ public class WebhookEventRepository {
                 Updates.unset("leaseOwner"))).getModifiedCount() == 1;
     }
 
-    public boolean markRetry(String id, String owner, Instant nextAttemptAt, String error) {
-        return events.updateOne(heldBy(id, owner), Updates.combine(
+    public boolean markRetry(String id, long heldVersion, Instant nextAttemptAt, String error) {
+        return events.updateOne(held(id, heldVersion), Updates.combine(
+                Updates.inc("version", 1L),
                 Updates.set("status", EventStatus.PENDING.wire()),
                 Updates.set("nextAttemptAt", Date.from(nextAttemptAt)),
                 Updates.set("lastError", error),
@@ -114,8 +130,9 @@ public class WebhookEventRepository {
                 Updates.unset("leaseOwner"))).getModifiedCount() == 1;
     }
 
-    public boolean markDead(String id, String owner, String error, Instant now) {
-        return events.updateOne(heldBy(id, owner), Updates.combine(
+    public boolean markDead(String id, long heldVersion, String error, Instant now) {
+        return events.updateOne(held(id, heldVersion), Updates.combine(
+                Updates.inc("version", 1L),
                 Updates.set("status", EventStatus.DEAD.wire()),
                 Updates.set("lastError", error),
                 Updates.set("deadAt", Date.from(now)),
@@ -125,14 +142,20 @@ public class WebhookEventRepository {
 
     /** Makes a dead or processed event pending again with fresh attempts; empty when unknown, or held by a worker. */
     public Optional<Document> replay(String id, Instant now) {
+        Document current = events.find(Filters.eq("_id", id)).first();
+        if (current == null || (EventStatus.PROCESSING.wire().equals(current.getString("status")) && !isDue(current, now))) {
+            return Optional.empty();
+        }
         return Optional.ofNullable(events.findOneAndUpdate(
-                Filters.and(Filters.eq("_id", id), Filters.in("status",
-                        EventStatus.DEAD.wire(), EventStatus.PROCESSED.wire(), EventStatus.PENDING.wire())),
+                version(id, current),
                 Updates.combine(
                         Updates.set("status", EventStatus.PENDING.wire()),
                         Updates.set("attempts", 0),
                         Updates.set("nextAttemptAt", Date.from(now)),
-                        Updates.inc("replays", 1)),
+                        Updates.unset("leaseUntil"),
+                        Updates.unset("leaseOwner"),
+                        Updates.inc("replays", 1),
+                        Updates.inc("version", 1L)),
                 new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER)));
     }
 
@@ -169,6 +192,7 @@ public class WebhookEventRepository {
                 .append("source", source)
                 .append("status", EventStatus.PENDING.wire())
                 .append("attempts", 0)
+                .append("version", 0L)
                 .append("nextAttemptAt", date)
                 .append("receivedAt", date)
                 .append("payload", payload);
@@ -181,8 +205,22 @@ public class WebhookEventRepository {
                 Filters.and(Filters.eq("status", EventStatus.PROCESSING.wire()), Filters.lte("leaseUntil", date)));
     }
 
-    private static Bson heldBy(String id, String owner) {
-        return Filters.and(Filters.eq("_id", id), Filters.eq("status", EventStatus.PROCESSING.wire()),
-                Filters.eq("leaseOwner", owner));
+    private static boolean isDue(Document doc, Instant now) {
+        String status = doc.getString("status");
+        Date nextAttemptAt = doc.getDate("nextAttemptAt");
+        Date leaseUntil = doc.getDate("leaseUntil");
+        return EventStatus.PENDING.wire().equals(status) && (nextAttemptAt == null || !nextAttemptAt.toInstant().isAfter(now))
+                || EventStatus.PROCESSING.wire().equals(status) && (leaseUntil == null || !leaseUntil.toInstant().isAfter(now));
+    }
+
+    /** Compare-and-set filter on the version read in {@code current}. */
+    private static Bson version(String id, Document current) {
+        Object version = current.get("version");
+        return version instanceof Number number ? held(id, number.longValue())
+                : Filters.and(Filters.eq("_id", id), Filters.exists("version", false));
+    }
+
+    private static Bson held(String id, long version) {
+        return new Document("_id", id).append("version", version);
     }
 }

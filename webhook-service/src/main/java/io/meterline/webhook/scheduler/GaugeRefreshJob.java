@@ -18,7 +18,7 @@ public class GaugeRefreshJob {
         this.metrics = metrics;
     }
 
-    @Scheduled(identity = "webhook-gauges", every = "${webhook.processing.gauge-refresh-every:5s}",
+    @Scheduled(identity = "webhook-gauges", every = "${webhook.processing.gauge-refresh-every:5s}", delayed = "5s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void refresh() {
         metrics.gauges(events.count(EventStatus.PENDING), events.count(EventStatus.DEAD));

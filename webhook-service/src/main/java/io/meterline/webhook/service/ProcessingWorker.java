@@ -101,7 +101,7 @@ public class ProcessingWorker {
         StoredEvent event = claimed.get();
         try {
             ProcessingOutcome outcome = processor.apply(event);
-            if (events.markProcessed(event.id(), owner, outcome, Instant.now())) {
+            if (events.markProcessed(event.id(), event.version(), outcome, Instant.now())) {
                 metrics.processed(outcome);
             }
         } catch (RuntimeException e) {
@@ -113,14 +113,14 @@ public class ProcessingWorker {
         String reason = error.getClass().getSimpleName() + ": " + error.getMessage();
         try {
             if (event.attempts() >= maxAttempts) {
-                if (events.markDead(event.id(), owner, reason, Instant.now())) {
+                if (events.markDead(event.id(), event.version(), reason, Instant.now())) {
                     metrics.deadLettered();
                     LOG.errorf("event %s (%s) is dead after %d attempts: %s", event.id(), event.type(), event.attempts(), reason);
                 }
                 return;
             }
             Duration delay = backoff.delayAfter(event.attempts());
-            if (events.markRetry(event.id(), owner, Instant.now().plus(delay), reason)) {
+            if (events.markRetry(event.id(), event.version(), Instant.now().plus(delay), reason)) {
                 metrics.retried();
                 LOG.warnf("event %s (%s) attempt %d failed, retry in %d ms: %s", event.id(), event.type(),
                         event.attempts(), delay.toMillis(), reason);
