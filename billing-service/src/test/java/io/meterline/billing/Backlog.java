@@ -32,6 +32,7 @@ final class Backlog {
     final String topic;
     final int events;
     final int duplicates;
+    private final List<ObjectNode> records = new ArrayList<>();
     /** window id → expected value. */
     final Map<String, Double> expected = new HashMap<>();
 
@@ -48,10 +49,10 @@ final class Backlog {
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
-        try (TestEvents producer = new TestEvents(SharedInfrastructure.kafka().bootstrapServers(), topic)) {
+        {
             for (int i = 0; i < uniqueEvents; i++) {
                 if (!sent.isEmpty() && random.nextDouble() < duplicateShare) {
-                    producer.send(sent.get(random.nextInt(sent.size())));
+                    records.add(sent.get(random.nextInt(sent.size())));
                     duplicateCount++;
                 }
                 String subject = "cust-" + random.nextInt(subjects);
@@ -60,7 +61,7 @@ final class Backlog {
                 int units = 1 + random.nextInt(10);
                 String region = random.nextBoolean() ? "eu" : "us";
                 ((ObjectNode) event.get("data")).put("units", units).put("region", region);
-                producer.send(event);
+                records.add(event);
                 sent.add(event);
                 long hour = Windows.hourStartMillis(time.toEpochMilli()) / 1000;
                 expected.merge(UsageWindowDocument.idOf("sum", subject, "", hour), (double) units, Double::sum);
@@ -68,10 +69,18 @@ final class Backlog {
                 expected.merge(UsageWindowDocument.idOf("count", subject, "", hour), 1.0, Double::sum);
                 expected.merge(UsageWindowDocument.idOf("max", subject, "", hour), (double) units, Math::max);
             }
-            producer.flush();
         }
         this.events = uniqueEvents + duplicateCount;
         this.duplicates = duplicateCount;
+    }
+
+    /** Writes the backlog (events and resent duplicates, in generation order) to the topic. */
+    Backlog produce() {
+        try (TestEvents producer = new TestEvents(SharedInfrastructure.kafka().bootstrapServers(), topic)) {
+            records.forEach(producer::send);
+            producer.flush();
+        }
+        return this;
     }
 
     /** The meters the backlog is made for, as child-process configuration. */
@@ -119,7 +128,53 @@ final class Backlog {
         }
     }
 
+    /** Committed offsets of the application and its MongoDB writer vs. the topics' ends, for failure messages. */
+    String progress(String applicationId) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                SharedInfrastructure.kafka().bootstrapServers()))) {
+            StringBuilder text = new StringBuilder();
+            for (String group : List.of(applicationId, applicationId + "-mongo-writer")) {
+                text.append(group).append(": ").append(new java.util.TreeMap<>(admin.listConsumerGroupOffsets(group)
+                        .partitionsToOffsetAndMetadata().get()).entrySet().stream()
+                        .map(e -> e.getKey() + "=" + (e.getValue() == null ? null : e.getValue().offset())).toList())
+                        .append("\n");
+            }
+            var ends = admin.listOffsets(java.util.stream.IntStream.range(0, 4).boxed().flatMap(p -> java.util.stream.Stream.of(
+                            new org.apache.kafka.common.TopicPartition(topic, p),
+                            new org.apache.kafka.common.TopicPartition(topic + ".totals", Math.min(p, 2))))
+                    .distinct().collect(java.util.stream.Collectors.toMap(tp -> tp,
+                            tp -> org.apache.kafka.clients.admin.OffsetSpec.latest()))).all().get();
+            text.append("ends: ").append(new java.util.TreeMap<>(ends.entrySet().stream().collect(
+                    java.util.stream.Collectors.toMap(e -> e.getKey().toString(), e -> e.getValue().offset()))));
+            return text.toString();
+        } catch (Exception e) {
+            return "progress unavailable: " + e;
+        }
+    }
+
+    /** "" when MongoDB holds exactly the expected totals, else a summary of the differences. */
+    String difference() {
+        Map<String, Double> actual = actual();
+        List<String> wrong = new ArrayList<>();
+        int lower = 0;
+        int higher = 0;
+        for (Map.Entry<String, Double> entry : expected.entrySet()) {
+            Double value = actual.get(entry.getKey());
+            if (value == null || value < entry.getValue()) {
+                lower++;
+            } else if (value > entry.getValue()) {
+                higher++;
+            }
+            if (!entry.getValue().equals(value) && wrong.size() < 5) {
+                wrong.add(entry.getKey() + " expected " + entry.getValue() + " was " + value);
+            }
+        }
+        long extra = actual.keySet().stream().filter(id -> !expected.containsKey(id)).count();
+        return lower + higher + extra == 0 ? "" : lower + " windows missing or lower, " + higher + " higher, " + extra
+                + " unexpected; e.g. " + wrong;
+    }
+
     static Duration timeout() {
-        return Duration.ofMinutes(3);
+        return Duration.ofMinutes(5);
     }
 }

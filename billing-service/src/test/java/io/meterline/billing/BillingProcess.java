@@ -51,7 +51,11 @@ final class BillingProcess {
         // a killed member must leave the group quickly, or the restart waits for its session to expire
         config.put("kafka-streams.consumer.session.timeout.ms", "6000");
         config.put("kafka-streams.consumer.heartbeat.interval.ms", "1500");
+        // a joining instance takes over tasks at once (restoring their state) instead of warming up first and
+        // waiting for a probing rebalance (10 min by default), so the two-instance test sees the work split
+        config.put("kafka-streams.acceptable.recovery.lag", "100000000");
         config.put("quarkus.log.console.format", "%d{HH:mm:ss,SSS} %-5p [%c{2.}] (%t) %s%e%n");
+        config.put("quarkus.log.category.\"org.apache.kafka.streams\".level", "INFO");
         config.putAll(meters);
         return config;
     }

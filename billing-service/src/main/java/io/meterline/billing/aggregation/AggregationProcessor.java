@@ -26,6 +26,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 
@@ -61,6 +63,8 @@ final class AggregationProcessor implements Processor<byte[], byte[], byte[], by
     private KeyValueStore<String, byte[]> dirty;
     /** Deserialised windows, so hot windows are not decoded on every event; the store stays the truth. */
     private Map<String, WindowState> cache;
+    /** Where the next emission continues (fairness only; the dirty store is what guarantees emission). */
+    private String emitCursor;
 
     AggregationProcessor(MeterService meters, AggregationMetrics metrics, AggregationConfig config, Clock clock) {
         this.meters = meters;
@@ -78,6 +82,7 @@ final class AggregationProcessor implements Processor<byte[], byte[], byte[], by
         this.dirty = context.getStateStore(DIRTY_STORE);
         int cacheSize = config.windowCacheSize();
         // a revived task calls init again: start from the stores, never from what an aborted transaction left here
+        this.emitCursor = null;
         this.cache = new LinkedHashMap<>(1024, 0.75f, true) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<String, WindowState> eldest) {
@@ -160,14 +165,29 @@ final class AggregationProcessor implements Processor<byte[], byte[], byte[], by
         dirty.put(id, DIRTY);
     }
 
-    /** Forwards the absolute total of every window changed since the last emission. */
+    /**
+     * Forwards the absolute totals of windows changed since their last emission: at most
+     * {@code emit-max-windows} per task and interval, continuing after the last window emitted, so that under a heavy
+     * backlog the output (and MongoDB writes) stay bounded and every changed window still gets its turn.
+     */
     private void emitChanged(long timestamp) {
-        List<String> changed = new ArrayList<>();
-        try (KeyValueIterator<String, byte[]> iterator = dirty.all()) {
-            while (iterator.hasNext()) {
-                changed.add(iterator.next().key);
+        int budget = config.emitMaxWindows();
+        Set<String> changed = new LinkedHashSet<>();
+        if (emitCursor != null) {
+            try (KeyValueIterator<String, byte[]> iterator = dirty.range(emitCursor, null)) {
+                while (iterator.hasNext() && changed.size() < budget) {
+                    changed.add(iterator.next().key);
+                }
             }
         }
+        if (changed.size() < budget) {
+            try (KeyValueIterator<String, byte[]> iterator = dirty.all()) {
+                while (iterator.hasNext() && changed.size() < budget) {
+                    changed.add(iterator.next().key);
+                }
+            }
+        }
+        String last = null;
         for (String id : changed) {
             WindowState state = cache.get(id);
             if (state == null) {
@@ -179,7 +199,9 @@ final class AggregationProcessor implements Processor<byte[], byte[], byte[], by
                         timestamp), TOTALS_SINK);
             }
             dirty.delete(id);
+            last = id;
         }
+        emitCursor = last;
     }
 
     /**

@@ -31,6 +31,13 @@ public interface AggregationConfig {
     @WithDefault("PT0.1S")
     Duration emitInterval();
 
+    /**
+     * Most windows one task emits per {@link #emitInterval()}: bounds the totals topic and MongoDB writes while a
+     * backlog is processed (emission continues round-robin, so every changed window is emitted in turn).
+     */
+    @WithDefault("500")
+    int emitMaxWindows();
+
     /** How often expired dedup keys and windows (older than the lookback) are swept out of the state stores. */
     @WithDefault("PT10M")
     Duration sweepInterval();

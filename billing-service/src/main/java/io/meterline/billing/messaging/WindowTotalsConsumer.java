@@ -156,6 +156,8 @@ public class WindowTotalsConsumer {
         properties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         properties.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         properties.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.aggregation().writerMaxPollRecords());
+        // large polls let one bulk write absorb several versions of a busy window
+        properties.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 8 * 1024 * 1024);
         properties.put(ConsumerConfig.CLIENT_ID_CONFIG, config.aggregation().writerGroupId() + "-" + ProcessHandle.current().pid());
         return properties;
     }
