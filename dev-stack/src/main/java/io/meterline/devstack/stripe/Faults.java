@@ -23,11 +23,19 @@ public final class Faults {
         /** The connection is closed without an answer; the request is not processed. */
         CONNECTION_RESET,
         /** The request is processed (and its idempotent result stored), then the connection is closed unanswered. */
-        DROP_RESPONSE
+        DROP_RESPONSE,
+        /** Any Stripe error answer ({@code status}, {@code type}, {@code message}); the request is not processed. */
+        ERROR
     }
 
     /** One fault rule. */
-    public record Rule(Kind kind, String pathPrefix, AtomicInteger remaining, long retryAfterSeconds, Duration delay) {
+    public record Rule(Kind kind, String pathPrefix, AtomicInteger remaining, long retryAfterSeconds, Duration delay,
+                       int status, String type, String message) {
+
+        public Rule(Kind kind, String pathPrefix, AtomicInteger remaining, long retryAfterSeconds, Duration delay) {
+            this(kind, pathPrefix, remaining, retryAfterSeconds, delay, 0, null, null);
+        }
+
         boolean matches(String path) {
             return pathPrefix == null || pathPrefix.isEmpty() || path.startsWith(pathPrefix);
         }
@@ -59,6 +67,11 @@ public final class Faults {
     /** The next {@code times} matching requests are carried out, but the answer is lost (connection closed). */
     public Faults dropResponse(String pathPrefix, int times) {
         return add(new Rule(Kind.DROP_RESPONSE, pathPrefix, new AtomicInteger(times), 0, Duration.ZERO));
+    }
+
+    /** The next {@code times} matching requests answer {@code status} with a Stripe error of {@code type}. */
+    public Faults error(String pathPrefix, int times, int status, String type, String message) {
+        return add(new Rule(Kind.ERROR, pathPrefix, new AtomicInteger(times), 0, Duration.ZERO, status, type, message));
     }
 
     public Faults add(Rule rule) {

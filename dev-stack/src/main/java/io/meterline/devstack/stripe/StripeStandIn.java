@@ -41,6 +41,14 @@ public final class StripeStandIn implements AutoCloseable {
 
     private static final Pattern API_KEY = Pattern.compile("(sk|rk)_(test|live)_[A-Za-z0-9_]+");
 
+    static {
+        // The JDK server writes headers and body separately; with Nagle on, the body waits for the client's
+        // delayed ACK (~40 ms) on every keep-alive request. Read once, when the first server is created.
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
+    }
+
     private final HttpServer server;
     private final ExecutorService executor;
     private final WebhookSender webhooks = new WebhookSender();
@@ -122,6 +130,14 @@ public final class StripeStandIn implements AutoCloseable {
         requests.clear();
     }
 
+    /**
+     * Forgets stored idempotent answers while keeping meter event identifiers: what Stripe looks like once its
+     * 24-hour idempotency window has passed (identifiers stay unique longer), so a retry meets the identifier check.
+     */
+    public void forgetIdempotencyKeys() {
+        idempotency.clear();
+    }
+
     // ---------------------------------------------------------------- query helpers for tests and benchmarks
 
     /** One accepted meter event as the stand-in stored it. */
@@ -191,6 +207,10 @@ public final class StripeStandIn implements AutoCloseable {
         String requestId = "req_" + Ids.random(14);
         String method = exchange.getRequestMethod();
         String path = exchange.getRequestURI().getRawPath();
+        if (path.startsWith("/_standin/")) {
+            standInApi(exchange, method, path, requestId);
+            return;
+        }
         requests.computeIfAbsent(method + " " + path, k -> new LongAdder()).increment();
         try {
             Faults.Rule fault = faults.next(path);
@@ -208,6 +228,7 @@ public final class StripeStandIn implements AutoCloseable {
                         exchange.getRequestBody().readAllBytes();
                         throw new ConnectionAbort();
                     }
+                    case ERROR -> throw new StripeError(fault.status(), fault.type(), null, fault.message(), null);
                     case SLOW -> sleep(fault.delay().toMillis());
                     case DROP_RESPONSE -> dropResponse = true;
                 }
@@ -263,6 +284,28 @@ public final class StripeStandIn implements AutoCloseable {
         } catch (RuntimeException e) {
             StripeError error = new StripeError(500, "api_error", null, "Stand-in failure: " + e, null);
             send(exchange, 500, error.body(requestId).toString().getBytes(StandardCharsets.UTF_8), Map.of(), requestId);
+        }
+    }
+
+    /**
+     * Not Stripe: a few calls for processes that run the stand-in elsewhere (benchmarks, the demo).
+     * {@code GET /_standin/stats} (meter events stored, requests per method and path, faults injected),
+     * {@code POST /_standin/reset}.
+     */
+    private void standInApi(HttpExchange exchange, String method, String path, String requestId) throws IOException {
+        exchange.getRequestBody().readAllBytes();
+        if (method.equals("GET") && path.equals("/_standin/stats")) {
+            var stats = state.mapper().createObjectNode();
+            stats.put("meterEvents", meterEventCount());
+            stats.put("faultsInjected", faults.injected());
+            var byPath = stats.putObject("requests");
+            new TreeMap<>(requests).forEach((k, v) -> byPath.put(k, v.sum()));
+            send(exchange, 200, state.mapper().writeValueAsBytes(stats), Map.of(), requestId);
+        } else if (method.equals("POST") && path.equals("/_standin/reset")) {
+            reset();
+            send(exchange, 200, "{}".getBytes(StandardCharsets.UTF_8), Map.of(), requestId);
+        } else {
+            send(exchange, 404, "{}".getBytes(StandardCharsets.UTF_8), Map.of(), requestId);
         }
     }
 

@@ -360,6 +360,48 @@ class StripeStandInTests {
     }
 
     @Test
+    void injectedErrorAnswersWithTheGivenStatusAndMessageWithoutProcessing() throws Exception {
+        standIn.faults().error("/v1/customers", 1, 402, "card_error", "Your card was declined.");
+        assertThatThrownBy(() -> client(0).v1().customers().create(CustomerCreateParams.builder().setName("x").build()))
+                .isInstanceOfSatisfying(StripeException.class, e -> {
+                    assertThat(e.getStatusCode()).isEqualTo(402);
+                    assertThat(e.getStripeError().getMessage()).isEqualTo("Your card was declined.");
+                });
+        assertThat(stripe.v1().customers().list().getData()).isEmpty();
+    }
+
+    @Test
+    void statsEndpointCountsRequestsAndMeterEvents() throws Exception {
+        meter("stats", MeterCreateParams.DefaultAggregation.Formula.SUM);
+        Customer customer = customer("st@example.com");
+        meterEvent("stats", customer.getId(), 1, "st-1", Instant.now().getEpochSecond());
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(standIn.apiBase() + "/_standin/stats"))
+                .GET().build(), HttpResponse.BodyHandlers.ofString());
+        JsonNode stats = json.readTree(response.body());
+        assertThat(stats.get("meterEvents").asLong()).isEqualTo(1);
+        assertThat(stats.get("requests").get("POST /v1/billing/meter_events").asLong()).isEqualTo(1);
+        assertThat(stats.get("requests").get("POST /v1/customers").asLong()).isEqualTo(1);
+    }
+
+    @Test
+    void forgottenIdempotencyKeysLeaveIdentifiersUnique() throws Exception {
+        meter("forget", MeterCreateParams.DefaultAggregation.Formula.SUM);
+        Customer customer = customer("f@example.com");
+        long now = Instant.now().getEpochSecond();
+        RequestOptions options = RequestOptions.builder().setIdempotencyKey("k-" + UUID.randomUUID()).build();
+        MeterEventCreateParams params = MeterEventCreateParams.builder().setEventName("forget")
+                .putPayload("stripe_customer_id", customer.getId()).putPayload("value", "2").setIdentifier("fg-1")
+                .setTimestamp(now).build();
+        stripe.v1().billing().meterEvents().create(params, options);
+        assertThat(stripe.v1().billing().meterEvents().create(params, options).getIdentifier()).isEqualTo("fg-1");
+        standIn.forgetIdempotencyKeys();
+        assertThatThrownBy(() -> stripe.v1().billing().meterEvents().create(params, options))
+                .isInstanceOfSatisfying(InvalidRequestException.class, e ->
+                        assertThat(e.getStripeError().getMessage()).startsWith("An event already exists with identifier fg-1"));
+        assertThat(standIn.meterEventCount()).isEqualTo(1);
+    }
+
+    @Test
     void serverErrorsAreRetriedAndTheIdempotencyKeyPreventsDuplicates() throws Exception {
         standIn.faults().serverError("/v1/customers", 2);
         Customer customer = customer("e@example.com");
