@@ -1,0 +1,72 @@
+package io.meterline.billing.aggregation;
+
+import io.meterline.model.usage.Aggregation;
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class WindowStateTests {
+
+    static WindowState window(Aggregation aggregation) {
+        return WindowState.empty("m", "cust", "", Map.of(), 3_600_000L, aggregation);
+    }
+
+    @Test
+    void lastKeepsTheLatestEventTimeWhateverTheArrivalOrder() {
+        WindowState last = window(Aggregation.LAST);
+        last.add(7, null, 1_000);
+        last.add(9, null, 3_000);
+        last.add(1, null, 2_000);
+        assertThat(last.value()).isEqualTo(9);
+    }
+
+    @Test
+    void mergedAverageIsTotalSumOverTotalCount() {
+        WindowState first = window(Aggregation.AVG);
+        first.add(2, null, 1);
+        first.add(4, null, 2);
+        WindowState second = window(Aggregation.AVG);
+        second.add(9, null, 3);
+        first.merge(second);
+        assertThat(first.value()).isEqualTo(5);
+    }
+
+    @Test
+    void mergedUniqueCountIsTheSizeOfTheUnion() {
+        WindowState first = window(Aggregation.UNIQUE_COUNT);
+        first.add(0, "a", 1);
+        first.add(0, "b", 2);
+        WindowState second = window(Aggregation.UNIQUE_COUNT);
+        second.add(0, "b", 3);
+        second.add(0, "c", 4);
+        first.merge(second);
+        assertThat(first.value()).isEqualTo(3);
+    }
+
+    @Test
+    void versionGrowsWithEveryChange() {
+        WindowState sum = window(Aggregation.SUM);
+        sum.add(1, null, 1);
+        sum.add(1, null, 2);
+        assertThat(sum.version).isEqualTo(2);
+    }
+
+    @Test
+    void serialisedStateReadsBackIdentically() {
+        WindowState state = WindowState.empty("meter", "cust", "region=eu", Map.of("region", "eu"), 7_200_000L,
+                Aggregation.MAX);
+        state.organization = "org-1";
+        state.add(3, "x", 10);
+        state.add(8, "y", 5);
+        WindowState copy = WindowState.fromBytes(state.toBytes());
+        assertThat(copy).usingRecursiveComparison().isEqualTo(state);
+        assertThat(copy.id()).isEqualTo("meter|cust|region=eu|7200");
+    }
+
+    @Test
+    void emptyWindowIsZero() {
+        assertThat(window(Aggregation.MIN).value()).isZero();
+    }
+}
