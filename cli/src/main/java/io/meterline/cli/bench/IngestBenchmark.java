@@ -25,8 +25,8 @@ import java.util.concurrent.TimeUnit;
  * and in the same run the raw Kafka producer ceiling on the same broker with the same producer settings.
  * Broker, service and load generator share this machine's cores, which the result says.
  *
- * <p>Options: {@code --duration S} (per phase, default 20), {@code --warmup S} (default 5),
- * {@code --batch-size N} (100), {@code --batch-connections N} (8), {@code --single-connections N} (32),
+ * <p>Options: {@code --duration S} (per phase, default 20), {@code --warmup S} (default 10),
+ * {@code --batch-size N} (100), {@code --batch-connections N} (8), {@code --single-connections N} (96),
  * {@code --ceiling-seconds S} (10), {@code --linger-ms N} (5).
  */
 public final class IngestBenchmark implements Benchmark {
@@ -50,6 +50,7 @@ public final class IngestBenchmark implements Benchmark {
         producerSettings.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 10_000);
         producerSettings.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000 - options.lingerMs);
 
+        requireFreePorts();
         Map<String, Object> result = new LinkedHashMap<>();
         String loadAverage = loadAverage();
         progress("load average before start: " + loadAverage + " (other processes on this machine skew results)");
@@ -119,6 +120,20 @@ public final class IngestBenchmark implements Benchmark {
         return result;
     }
 
+    /** The stack uses fixed ports; another stack (a demo, another benchmark) would make this one hang or lie. */
+    private static void requireFreePorts() {
+        List<Integer> ports = new java.util.ArrayList<>(List.of(Stack.KAFKA_PORT, Stack.MONGO_PORT, Stack.STRIPE_PORT));
+        ports.addAll(Stack.SERVICE_PORTS.values());
+        for (int port : ports) {
+            try (java.net.ServerSocket socket = new java.net.ServerSocket()) {
+                socket.bind(new java.net.InetSocketAddress("127.0.0.1", port));
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException("port " + port + " is in use: another Meterline stack is running; "
+                        + "stop it (or wait for it) and run the benchmark again");
+            }
+        }
+    }
+
     private static String loadAverage() {
         try {
             return java.nio.file.Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
@@ -161,13 +176,17 @@ public final class IngestBenchmark implements Benchmark {
             machineUsed = new long[] {machineNow[0] - machineStart[0], machineNow[1] - machineStart[1]};
         }
 
-        /** CPU ms per 1000 units of work: service, broker (with Mongo and Stripe stand-in, idle here), generator. */
+        /**
+         * CPU ms per 1000 units of work of service, broker (with the idle Mongo-wire server and Stripe stand-in) and
+         * the bench JVM, without their JIT compiler threads; {@code *_jit} is what those threads used meanwhile.
+         */
         Map<String, Object> perThousand(long units) {
             Map<String, Object> out = new LinkedHashMap<>();
             String[] names = {"service", "broker", "bench_jvm"};
             for (int i = 0; i < names.length; i++) {
-                out.put(names[i], usedMillis == null || units == 0 || usedMillis[i] < 0 ? null
-                        : round(usedMillis[i] * 1000.0 / units));
+                boolean known = usedMillis != null && units > 0 && usedMillis[i] >= 0 && usedMillis[i + 3] >= 0;
+                out.put(names[i], known ? round((usedMillis[i] - usedMillis[i + 3]) * 1000.0 / units) : null);
+                out.put(names[i] + "_jit", known ? round(usedMillis[i + 3] * 1000.0 / units) : null);
             }
             return out;
         }
@@ -179,7 +198,12 @@ public final class IngestBenchmark implements Benchmark {
         }
 
         private long[] sample() {
-            return new long[] {millis(service), millis(broker), millis(generator)};
+            return new long[] {millis(service), millis(broker), millis(generator), jit(service), jit(broker),
+                    jit(generator)};
+        }
+
+        private static long jit(ProcessCpu process) {
+            return process == null ? -1 : process.jitMillis().orElse(-1);
         }
 
         private static long millis(ProcessCpu process) {
@@ -220,8 +244,8 @@ public final class IngestBenchmark implements Benchmark {
             int singleConnections, int ceilingSeconds, int lingerMs) {
 
         static Options parse(List<String> args) {
-            Map<String, Integer> values = new HashMap<>(Map.of("--duration", 20, "--warmup", 5, "--batch-size", 100,
-                    "--batch-connections", 8, "--single-connections", 32, "--ceiling-seconds", 10, "--linger-ms", 5));
+            Map<String, Integer> values = new HashMap<>(Map.of("--duration", 20, "--warmup", 10, "--batch-size", 100,
+                    "--batch-connections", 8, "--single-connections", 96, "--ceiling-seconds", 10, "--linger-ms", 5));
             for (int i = 0; i < args.size(); i++) {
                 String name = args.get(i);
                 if (!values.containsKey(name) || i + 1 >= args.size()) {

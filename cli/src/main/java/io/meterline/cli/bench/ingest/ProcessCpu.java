@@ -58,6 +58,31 @@ public final class ProcessCpu {
         }
     }
 
+    /**
+     * CPU milliseconds used so far by the JIT compiler threads ({@code C1/C2 CompilerThread}): a warm-up cost that
+     * lingers when the machine is short of CPU, reported apart from the work itself.
+     */
+    public OptionalLong jitMillis() {
+        try (Stream<Path> tasks = Files.list(Path.of("/proc", String.valueOf(pid), "task"))) {
+            long ticks = 0;
+            for (Path task : (Iterable<Path>) tasks::iterator) {
+                try {
+                    String stat = Files.readString(task.resolve("stat"));
+                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                    if (name.contains("CompilerThre")) {
+                        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                        ticks += Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+                    }
+                } catch (IOException | RuntimeException e) {
+                    // the thread ended meanwhile
+                }
+            }
+            return OptionalLong.of(ticks * 1000 / TICKS_PER_SECOND);
+        } catch (IOException | RuntimeException e) {
+            return OptionalLong.empty();
+        }
+    }
+
     private static boolean matches(Path process, String[] fragments) {
         try {
             String cmdline = new String(Files.readAllBytes(process.resolve("cmdline")), StandardCharsets.UTF_8);
