@@ -34,7 +34,7 @@ public class KafkaClients {
         this.config = config;
     }
 
-    /** The producer settings, shared with {@code ./meterline bench ingest} to measure the same ceiling. */
+    /** The producer settings the ingest contract relies on ({@code ./meterline bench ingest} applies the same values to its ceiling run). */
     public static Map<String, Object> producerSettings(IngestConfig.Producer producer, Duration publishTimeout) {
         Map<String, Object> settings = new HashMap<>();
         settings.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);

@@ -50,9 +50,4 @@ public class KafkaReadinessCheck implements AsyncHealthCheck {
                         .withData("error", String.valueOf(e.getMessage())).build())
                 .invoke(response -> cached = new Cached(System.nanoTime(), response));
     }
-
-    /** For tests and diagnostics: forget the cached answer. */
-    public void invalidate() {
-        cached = null;
-    }
 }
