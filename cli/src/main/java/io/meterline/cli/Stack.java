@@ -128,9 +128,11 @@ public final class Stack implements AutoCloseable {
         config.put("quarkus.mongodb.connection-string", mongoConnectionString);
         config.put("mp.jwt.verify.issuer", DevJwt.ISSUER);
         config.put("mp.jwt.verify.audiences", DevJwt.AUDIENCE);
-        // Stripe: the stand-in, with a test-mode-looking key (services read <service>.stripe.*)
-        config.put(service + ".stripe.api-base", stripeApiBase());
-        config.put(service + ".stripe.api-key", STANDIN_API_KEY);
+        if (!service.equals("ingest")) {
+            // Stripe: the stand-in, with a test-mode-looking key (billing and webhook read <service>.stripe.*)
+            config.put(service + ".stripe.api-base", stripeApiBase());
+            config.put(service + ".stripe.api-key", STANDIN_API_KEY);
+        }
         if (service.equals("webhook")) {
             config.put("webhook.signing-secrets", webhookSecret);
         }

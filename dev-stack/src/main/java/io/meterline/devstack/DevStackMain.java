@@ -24,6 +24,18 @@ import java.util.concurrent.CountDownLatch;
 public final class DevStackMain {
 
     public static void main(String[] args) throws Exception {
+        try {
+            run(args);
+        } catch (Exception | Error e) {
+            // Kafka leaves non-daemon threads behind: exit explicitly so the launcher sees the failure
+            System.out.println("FAILED " + e);
+            e.printStackTrace(System.out);
+            System.out.flush();
+            System.exit(1);
+        }
+    }
+
+    private static void run(String[] args) throws Exception {
         Path stateDir = Path.of(option(args, "--state-dir", ".meterline"));
         int kafkaPort = Integer.parseInt(option(args, "--kafka-port", "9092"));
         int mongoPort = Integer.parseInt(option(args, "--mongo-port", "27018"));
