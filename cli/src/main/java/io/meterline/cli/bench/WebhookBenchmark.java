@@ -10,6 +10,14 @@ import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.Projections;
 import io.meterline.cli.Benchmark;
 import io.meterline.cli.Stack;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
 import org.HdrHistogram.Histogram;
 import org.bson.Document;
 
@@ -77,15 +85,20 @@ public final class WebhookBenchmark implements Benchmark {
             progress(String.format("%d distinct events over %d objects, %d redeliveries, %d delivered out of order",
                     workload.events.size(), objects, workload.redeliveries, workload.outOfOrder));
 
-            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                    .connectTimeout(Duration.ofSeconds(5)).build();
-            URI uri = URI.create(stack.webhookUrl() + "/webhooks/stripe");
+            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+            // bounded keep-alive pool: a slow server makes requests wait (and that wait is measured), never
+            // makes the client open thousands of sockets
+            Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1));
+            io.vertx.core.http.HttpClient client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true)
+                    .setTcpNoDelay(true).setPipelining(false).setConnectTimeout(5000).setIdleTimeout(0),
+                    new PoolOptions().setHttp1MaxSize(64));
             Histogram latency = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
             Set<String> acked = ConcurrentHashMap.newKeySet();
             AtomicLong errors = new AtomicLong();
             AtomicLong answeredDuplicate = new AtomicLong();
             CountDownLatch done = new CountDownLatch(workload.schedule.size());
             long intervalNanos = TimeUnit.SECONDS.toNanos(1) / rate;
+            int port = Stack.SERVICE_PORTS.get("webhook");
 
             progress("sending for " + (warmup + seconds) + " s at " + rate + "/s (" + warmup + " s warm-up)");
             long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);
@@ -98,33 +111,37 @@ public final class WebhookBenchmark implements Benchmark {
                     LockSupport.parkNanos(Math.min(wait, 200_000));
                 }
                 boolean measured = i >= warmupDeliveries;
-                HttpRequest request = HttpRequest.newBuilder(uri)
-                        .timeout(Duration.ofSeconds(30))
-                        .header("Content-Type", "application/json; charset=utf-8")
-                        .header("Stripe-Signature", sign(secret, event.body))
-                        .POST(HttpRequest.BodyPublishers.ofString(event.body, StandardCharsets.UTF_8))
-                        .build();
-                http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).whenComplete((response, failure) -> {
-                    long took = System.nanoTime() - intended;
-                    if (failure == null && response.statusCode() == 200) {
-                        acked.add(event.id);
-                        if (response.body().contains("\"duplicate\":true")) {
-                            answeredDuplicate.incrementAndGet();
-                        }
-                    } else {
-                        errors.incrementAndGet();
-                    }
-                    if (measured) {
-                        synchronized (latency) {
-                            latency.recordValue(Math.min(took, latency.getHighestTrackableValue()));
-                        }
-                    }
-                    done.countDown();
-                });
+                MultiMap headers = MultiMap.caseInsensitiveMultiMap()
+                        .add("Content-Type", "application/json; charset=utf-8")
+                        .add("Stripe-Signature", sign(secret, event.body));
+                RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1")
+                        .setPort(port).setURI("/webhooks/stripe").setHeaders(headers).setTimeout(30_000);
+                client.request(options)
+                        .compose(request -> request.send(Buffer.buffer(event.body)))
+                        .compose(response -> response.body().map(body -> response.statusCode() == 200 ? body.toString() : null))
+                        .onComplete(answer -> {
+                            long took = System.nanoTime() - intended;
+                            if (answer.succeeded() && answer.result() != null) {
+                                acked.add(event.id);
+                                if (answer.result().contains("\"duplicate\":true")) {
+                                    answeredDuplicate.incrementAndGet();
+                                }
+                            } else {
+                                errors.incrementAndGet();
+                            }
+                            if (measured) {
+                                synchronized (latency) {
+                                    latency.recordValue(Math.min(took, latency.getHighestTrackableValue()));
+                                }
+                            }
+                            done.countDown();
+                        });
             }
             long sendEnd = System.nanoTime();
             done.await(60, TimeUnit.SECONDS);
             long ackEnd = System.nanoTime();
+            client.close();
+            vertx.close();
             double acksPerSecond = (workload.schedule.size() - warmupDeliveries) / ((ackEnd - measuredStart) / 1e9);
 
             progress("waiting until every stored event is processed");
