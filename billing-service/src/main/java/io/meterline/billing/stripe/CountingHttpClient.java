@@ -18,6 +18,14 @@ import java.util.concurrent.atomic.AtomicLong;
 public class CountingHttpClient extends HttpURLConnectionClient {
 
     private static final ThreadLocal<HttpHeaders> LAST_HEADERS = new ThreadLocal<>();
+
+    static {
+        // the JDK keeps only 5 idle keep-alive connections per host by default; reporting runs up to
+        // billing.reporting.concurrency calls at once, and each call beyond 5 would open a new connection
+        if (System.getProperty("http.maxConnections") == null) {
+            System.setProperty("http.maxConnections", "64");
+        }
+    }
     private final AtomicLong calls = new AtomicLong();
 
     @Override

@@ -19,10 +19,6 @@ public class StripeClientProducer {
     StripeClient stripeClient(BillingConfig config, CountingHttpClient http) {
         String key = config.stripe().apiKey()
                 .orElseThrow(() -> new IllegalStateException("billing.stripe.api-key is not set: reporting is in dry-run"));
-        // the JDK keeps only 5 idle connections per host by default; reporting runs more calls in parallel
-        if (System.getProperty("http.maxConnections") == null) {
-            System.setProperty("http.maxConnections", "64");
-        }
         return StripeClient.builder()
                 .setApiKey(key)
                 .setApiBase(config.stripe().apiBase())
