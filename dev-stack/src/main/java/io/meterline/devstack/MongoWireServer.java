@@ -24,11 +24,22 @@ public final class MongoWireServer implements AutoCloseable {
 
     /** Port 0 = any free port; {@code file} null = in memory. */
     public static MongoWireServer start(int port, Path file) {
+        quietServerLogs();
         MongoBackend backend = file == null ? new MemoryBackend() : new H2Backend(file.toString());
         MongoServer server = new MongoServer(backend);
         server.bind("127.0.0.1", port);
         InetSocketAddress address = server.getLocalAddress();
         return new MongoWireServer(server, address);
+    }
+
+    /**
+     * Outside Quarkus (the dev-stack process) nothing configures jboss-logmanager, slf4j's binding here, so every
+     * level is enabled and mongo-java-server renders each wire message, documents included, as JSON for debug
+     * lines nobody sees: under load that took most of the server's CPU. Inside Quarkus (tests) INFO is the
+     * default anyway.
+     */
+    private static void quietServerLogs() {
+        org.jboss.logmanager.LogContext.getLogContext().getLogger("de.bwaldvogel").setLevel(java.util.logging.Level.INFO);
     }
 
     public String connectionString() {
