@@ -217,7 +217,9 @@ class AggregationIT {
         send(marker);
         awaitValues(sum, "cust-a", "hour", List.of(6.0, 100.0));
         given().get("/q/metrics").then().statusCode(200)
-                .body(containsString("meterline_billing_events_deduplicated_total"));
+                .body(containsString("meterline_billing_events_deduplicated_total"))
+                // consumer lag of the Kafka Streams consumer, bound by Quarkus' Micrometer Kafka binder
+                .body(containsString("kafka_consumer_fetch_manager_records_lag_max"));
     }
 
     @Test
