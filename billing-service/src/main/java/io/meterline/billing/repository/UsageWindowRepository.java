@@ -5,8 +5,10 @@ import com.mongodb.bulk.BulkWriteError;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.BulkWriteOptions;
 import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.IndexOptions;
+import com.mongodb.client.model.Indexes;
+import com.mongodb.client.model.InsertOneModel;
 import com.mongodb.client.model.ReplaceOneModel;
-import com.mongodb.client.model.ReplaceOptions;
 import com.mongodb.client.model.WriteModel;
 import io.meterline.billing.aggregation.WindowState;
 import io.meterline.billing.aggregation.WindowTotal;
@@ -20,6 +22,8 @@ import org.bson.conversions.Bson;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Date;
+import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -27,49 +31,93 @@ import java.util.Map;
 
 /**
  * Hourly window documents ({@link UsageWindowDocument}, collection {@code usage_windows}). Writes are idempotent
- * and monotonic: a document is replaced only by a higher version. Without transactions or conditional upserts on a
- * secondary key, the guard is "replace where _id matches and version is lower, else insert": when a newer version
- * is already there the insert hits the unique _id and fails with E11000, which means "nothing to do".
+ * and monotonic: a document is replaced only by a higher version (compare-and-set on the version read, with
+ * single-document atomic operations and unique keys only: no transactions).
  */
 @ApplicationScoped
 public class UsageWindowRepository {
 
     private static final int DUPLICATE_KEY = 11000;
-    private static final ReplaceOptions UPSERT = new ReplaceOptions().upsert(true);
     private static final BulkWriteOptions UNORDERED = new BulkWriteOptions().ordered(false);
 
     private final MongoCollection<Document> windows;
 
     public UsageWindowRepository(MongoCollections collections) {
         this.windows = collections.collection(UsageWindowDocument.COLLECTION);
+        // lets the compare-and-set filter {_id, version} use an index (see upsertAll)
+        windows.createIndex(Indexes.ascending("_id", "version"), new IndexOptions().unique(true));
     }
 
-    /** Writes the totals (at most one per window id); returns how many were stale (a newer version was there). */
+    /**
+     * Writes the totals (at most one per window id); returns how many were stale (a newer or equal version was
+     * already stored). Compare-and-set per window: read the stored versions by {@code _id}, insert absent windows,
+     * replace present ones on {@code {_id, version: <version read>}}, then re-read and retry the windows a concurrent
+     * writer changed in between. Every filter is served by a unique index ({@code _id}, {@code (_id, version)}):
+     * the embedded dev server scans the whole collection for any other filter shape.
+     */
     public long upsertAll(Collection<WindowTotal> totals) {
-        if (totals.isEmpty()) {
-            return 0;
-        }
-        List<WriteModel<Document>> writes = new ArrayList<>(totals.size());
+        Map<String, WindowTotal> pending = new HashMap<>();
+        totals.forEach(total -> pending.put(total.id(), total));
+        long stale = 0;
         Date now = new Date();
-        for (WindowTotal total : totals) {
-            writes.add(new ReplaceOneModel<>(
-                    Filters.and(Filters.eq("_id", total.id()), Filters.lt("version", total.version())),
-                    toDocument(total, now), UPSERT));
-        }
-        try {
-            windows.bulkWrite(writes, UNORDERED);
-            return 0;
-        } catch (MongoBulkWriteException e) {
-            for (BulkWriteError error : e.getWriteErrors()) {
-                if (error.getCode() != DUPLICATE_KEY) {
+        Map<String, Long> stored = versions(pending.keySet());
+        for (int attempt = 0; !pending.isEmpty(); attempt++) {
+            if (attempt > 20) {
+                throw new IllegalStateException("window writes kept conflicting: " + pending.keySet());
+            }
+            List<WriteModel<Document>> writes = new ArrayList<>(pending.size());
+            for (Iterator<WindowTotal> iterator = pending.values().iterator(); iterator.hasNext(); ) {
+                WindowTotal total = iterator.next();
+                Long version = stored.get(total.id());
+                if (version == null) {
+                    writes.add(new InsertOneModel<>(toDocument(total, now)));
+                } else if (version >= total.version()) {
+                    if (attempt == 0) {
+                        stale++;
+                    }
+                    iterator.remove();
+                } else {
+                    writes.add(new ReplaceOneModel<>(Filters.and(Filters.eq("_id", total.id()),
+                            Filters.eq("version", version)), toDocument(total, now)));
+                }
+            }
+            if (writes.isEmpty()) {
+                break;
+            }
+            try {
+                windows.bulkWrite(writes, UNORDERED);
+            } catch (MongoBulkWriteException e) {
+                for (BulkWriteError error : e.getWriteErrors()) {
+                    if (error.getCode() != DUPLICATE_KEY) {
+                        throw e;
+                    }
+                }
+                if (e.getWriteConcernError() != null) {
                     throw e;
                 }
             }
-            if (e.getWriteConcernError() != null) {
-                throw e;
+            // what is stored now decides: written (version reached), superseded (higher), or lost a race (retry)
+            stored = versions(pending.keySet());
+            for (Iterator<WindowTotal> iterator = pending.values().iterator(); iterator.hasNext(); ) {
+                WindowTotal total = iterator.next();
+                Long version = stored.get(total.id());
+                if (version != null && version >= total.version()) {
+                    iterator.remove();
+                }
             }
-            return e.getWriteErrors().size();
         }
+        return stale;
+    }
+
+    private Map<String, Long> versions(Collection<String> ids) {
+        Map<String, Long> versions = new HashMap<>(ids.size() * 2);
+        if (ids.isEmpty()) {
+            return versions;
+        }
+        for (Document document : windows.find(Filters.in("_id", ids)).projection(new Document("version", 1))) {
+            versions.put(document.getString("_id"), number(document, "version").longValue());
+        }
+        return versions;
     }
 
     /** Whether any window of the meter exists (a full scan at worst: the embedded server ignores secondary indexes). */
