@@ -54,7 +54,8 @@ import java.util.concurrent.locks.LockSupport;
  * <p>Open loop: each delivery has a scheduled send time and its ack latency is measured from that time, so a
  * slow server cannot hide its queueing (no coordinated omission). Options: {@code --rate N} (1000 deliveries/s),
  * {@code --seconds S} (30), {@code --warmup S} (5, same rate, not in the latency figures),
- * {@code --objects N} (1000 subscriptions and customers), {@code --duplicates F} (0.10).
+ * {@code --objects N} (1000 subscriptions and customers), {@code --duplicates F} (0.10),
+ * {@code --workers N} (webhook.processing.workers of the service; its default when absent).
  */
 public final class WebhookBenchmark implements Benchmark {
 
@@ -78,7 +79,12 @@ public final class WebhookBenchmark implements Benchmark {
         try (Stack stack = Stack.startInfrastructure(home, List.of("--fresh"))) {
             String secret = stack.webhookSecret();
             progress("starting webhook-service");
-            stack.startService("webhook", Map.of("webhook.signing-secrets", secret, "quarkus.log.level", "WARN"));
+            Map<String, String> config = new LinkedHashMap<>(Map.of("webhook.signing-secrets", secret, "quarkus.log.level", "WARN"));
+            String workers = option(args, "--workers", null);
+            if (workers != null) {
+                config.put("webhook.processing.workers", workers);
+            }
+            stack.startService("webhook", config);
 
             progress("building " + deliveriesTotal + " deliveries");
             Workload workload = Workload.build(deliveriesTotal, objects, duplicateShare, new Random(42));

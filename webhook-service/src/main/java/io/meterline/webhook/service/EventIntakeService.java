@@ -42,7 +42,7 @@ public class EventIntakeService {
                 .transform(e -> new WebhookException(ErrorCode.STORE_UNAVAILABLE, "event could not be stored", e))
                 .map(stored -> {
                     if (stored) {
-                        worker.trigger(event.id());
+                        worker.triggerNew(event.id());
                     } else {
                         metrics.duplicate();
                     }

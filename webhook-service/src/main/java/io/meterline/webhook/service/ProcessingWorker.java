@@ -67,13 +67,22 @@ public class ProcessingWorker {
 
     /** Asks for {@code eventId} to be processed soon; a no-op if it is already queued. */
     public void trigger(String eventId) {
+        trigger(eventId, false);
+    }
+
+    /** Like {@link #trigger(String)} for an event this process has just stored (claimed without a read). */
+    public void triggerNew(String eventId) {
+        trigger(eventId, true);
+    }
+
+    private void trigger(String eventId, boolean justStored) {
         if (!queued.add(eventId)) {
             return;
         }
         try {
             executor.execute(() -> {
                 queued.remove(eventId);
-                processOne(eventId);
+                processOne(eventId, justStored);
             });
         } catch (RejectedExecutionException e) {
             queued.remove(eventId);
@@ -87,10 +96,11 @@ public class ProcessingWorker {
         return due.size();
     }
 
-    void processOne(String eventId) {
+    void processOne(String eventId, boolean justStored) {
         Optional<StoredEvent> claimed;
         try {
-            claimed = events.claim(eventId, Instant.now(), lease, owner);
+            claimed = justStored ? events.claimNew(eventId, Instant.now(), lease, owner)
+                    : events.claim(eventId, Instant.now(), lease, owner);
         } catch (RuntimeException e) {
             LOG.warnf(e, "could not claim event %s; the sweep will retry", eventId);
             return;
