@@ -47,7 +47,10 @@ public final class Stack implements AutoCloseable {
 
     private Stack(Path home) {
         this.home = home;
-        this.stateDir = home.resolve(".meterline");
+        // METERLINE_STATE_DIR lets two stacks run side by side (e.g. each in its own network namespace)
+        String stateDirOverride = System.getenv("METERLINE_STATE_DIR");
+        this.stateDir = stateDirOverride == null || stateDirOverride.isBlank() ? home.resolve(".meterline")
+                : Path.of(stateDirOverride).toAbsolutePath();
     }
 
     /** Starts the infrastructure only; services are started with {@link #startService}. */
