@@ -57,6 +57,9 @@ public final class Stack implements AutoCloseable {
     public static Stack startInfrastructure(Path home, List<String> devStackArgs) throws IOException {
         Stack stack = new Stack(home);
         Runtime.getRuntime().addShutdownHook(new Thread(stack::close, "stack-shutdown"));
+        if (devStackArgs.contains("--fresh")) {
+            deleteRecursively(stack.stateDir.resolve("billing-streams"));
+        }
         stack.startDevStack(devStackArgs);
         return stack;
     }
@@ -138,6 +141,10 @@ public final class Stack implements AutoCloseable {
         }
         if (service.equals("webhook")) {
             config.put("webhook.signing-secrets", webhookSecret);
+        }
+        if (service.equals("billing")) {
+            // Kafka Streams state belongs to this stack, not to the OS temp dir shared with earlier runs
+            config.put("kafka-streams.state.dir", stateDir.resolve("billing-streams").toString());
         }
         config.putAll(extraConfig);
         List<String> command = new ArrayList<>(List.of(javaBin(), "-Xmx1g", "-XX:+UseParallelGC"));
@@ -266,6 +273,14 @@ public final class Stack implements AutoCloseable {
             }
         }
         throw new IllegalStateException(service + "-service did not become ready in 120 s; see " + logFile(service));
+    }
+
+    private static void deleteRecursively(Path path) throws IOException {
+        if (Files.exists(path)) {
+            try (var paths = Files.walk(path)) {
+                paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
     }
 
     private static String javaBin() {
