@@ -77,8 +77,10 @@ public class UsageWindowRepository {
                     }
                     iterator.remove();
                 } else {
-                    writes.add(new ReplaceOneModel<>(Filters.and(Filters.eq("_id", total.id()),
-                            Filters.eq("version", version)), toDocument(total, now)));
+                    // a plain {_id, version} document, not Filters.and (which renders as {$and: [...]}): only this
+                    // exact shape matches the unique (_id, version) index; $and made every write scan the collection
+                    writes.add(new ReplaceOneModel<>(new Document("_id", total.id()).append("version", version),
+                            toDocument(total, now)));
                 }
             }
             if (writes.isEmpty()) {
