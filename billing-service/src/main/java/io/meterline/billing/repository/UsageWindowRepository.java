@@ -1,6 +1,7 @@
 package io.meterline.billing.repository;
 
 import com.mongodb.MongoBulkWriteException;
+import com.mongodb.bulk.BulkWriteResult;
 import com.mongodb.bulk.BulkWriteError;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.BulkWriteOptions;
@@ -87,7 +88,11 @@ public class UsageWindowRepository {
                 break;
             }
             try {
-                windows.bulkWrite(writes, UNORDERED);
+                BulkWriteResult result = windows.bulkWrite(writes, UNORDERED);
+                if (result.getInsertedCount() + result.getMatchedCount() == writes.size()) {
+                    // every insert and every compare-and-set hit: all pending windows are written, no re-read needed
+                    break;
+                }
             } catch (MongoBulkWriteException e) {
                 for (BulkWriteError error : e.getWriteErrors()) {
                     if (error.getCode() != DUPLICATE_KEY) {
