@@ -1,5 +1,7 @@
 package io.meterline.cli.bench;
 
+import static io.meterline.cli.bench.BenchArgs.intOption;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.mongodb.client.MongoClient;
@@ -358,11 +360,6 @@ public final class AggregateBenchmark implements Benchmark {
                     intOption(args, "--hours", 3), intOption(args, "--steady-seconds", 20),
                     intOption(args, "--steady-rate", 5000), intOption(args, "--probes-per-s", 10),
                     intOption(args, "--stream-threads", 2));
-        }
-
-        private static int intOption(List<String> args, String name, int defaultValue) {
-            int index = args.indexOf(name);
-            return index >= 0 && index + 1 < args.size() ? Integer.parseInt(args.get(index + 1)) : defaultValue;
         }
     }
 

@@ -1,5 +1,8 @@
 package io.meterline.cli.bench;
 
+import static io.meterline.cli.bench.BenchArgs.intOption;
+import static io.meterline.cli.bench.BenchArgs.option;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -396,15 +399,6 @@ public final class ReportBenchmark implements Benchmark {
 
     private static double round(double value) {
         return Math.round(value * 10) / 10.0;
-    }
-
-    private static String option(List<String> args, String name, String defaultValue) {
-        int i = args.indexOf(name);
-        return i >= 0 && i + 1 < args.size() ? args.get(i + 1) : defaultValue;
-    }
-
-    private static int intOption(List<String> args, String name, int defaultValue) {
-        return Integer.parseInt(option(args, name, String.valueOf(defaultValue)));
     }
 
     private static void progress(String message) {
