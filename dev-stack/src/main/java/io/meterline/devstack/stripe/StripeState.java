@@ -457,11 +457,16 @@ final class StripeState {
     }
 
     private ObjectNode customer(String id) {
-        ObjectNode c = customers.get(id);
-        if (c == null) {
-            throw StripeError.noSuch("customer", id, "id");
+        return existing(customers, "customer", id, "id");
+    }
+
+    /** The stored object, or Stripe's "No such …" error naming the parameter that pointed at it. */
+    private static ObjectNode existing(Map<String, ObjectNode> objects, String kind, String id, String param) {
+        ObjectNode object = objects.get(id);
+        if (object == null) {
+            throw StripeError.noSuch(kind, id, param);
         }
-        return c;
+        return object;
     }
 
     private JsonNode retrieveCustomer(String id, Params p, Ctx ctx) {
@@ -678,11 +683,7 @@ final class StripeState {
     }
 
     private ObjectNode price(String id, String param) {
-        ObjectNode price = prices.get(id);
-        if (price == null) {
-            throw StripeError.noSuch("price", id, param);
-        }
-        return price;
+        return existing(prices, "price", id, param);
     }
 
     private JsonNode retrievePrice(String id, Params p, Ctx ctx) {
@@ -771,11 +772,7 @@ final class StripeState {
     }
 
     private ObjectNode meter(String id) {
-        ObjectNode meter = meters.get(id);
-        if (meter == null) {
-            throw StripeError.noSuch("billing meter", id, "id");
-        }
-        return meter;
+        return existing(meters, "billing meter", id, "id");
     }
 
     private JsonNode retrieveMeter(String id, Params p, Ctx ctx) {
@@ -1184,11 +1181,7 @@ final class StripeState {
     }
 
     private ObjectNode subscription(String id, String param) {
-        ObjectNode sub = subscriptions.get(id);
-        if (sub == null) {
-            throw StripeError.noSuch("subscription", id, param);
-        }
-        return sub;
+        return existing(subscriptions, "subscription", id, param);
     }
 
     private JsonNode retrieveSubscription(String id, Params p, Ctx ctx) {
