@@ -4,6 +4,7 @@ import io.meterline.webhook.domain.ProcessingOutcome;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.util.EnumMap;
@@ -17,6 +18,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code webhook_events_pending} and {@code webhook_events_dead} (recounted periodically: counting on every scrape
  * would scan the collection on servers without secondary indexes).
  */
+// created at start-up, so every series exists (at zero) before the first webhook arrives
+@Startup
 @ApplicationScoped
 public class WebhookMetrics {
 
