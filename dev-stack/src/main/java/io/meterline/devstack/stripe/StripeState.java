@@ -88,6 +88,8 @@ final class StripeState {
     private final Map<String, Queue<MeterEvent>> meterEventsByNameAndCustomer = new ConcurrentHashMap<>();
     private final AtomicLong meterEventSequence = new AtomicLong();
     private volatile String apiVersion = DEFAULT_API_VERSION;
+    private final PaymentIntents paymentIntents = new PaymentIntents(this::emitLocked,
+            (id, param) -> { synchronized (lock) { customer(id); } });
 
     StripeState(WebhookSender webhooks) {
         this.webhooks = webhooks;
@@ -122,6 +124,7 @@ final class StripeState {
             meterEventsByIdentifier.clear();
             meterEventsByNameAndCustomer.clear();
         }
+        paymentIntents.clear();
     }
 
     private ObjectNode fixture(String name) {
@@ -156,6 +159,7 @@ final class StripeState {
             case "webhook_endpoints" -> route(method, path, s, p, ctx, "webhook endpoint",
                     this::createWebhookEndpoint, this::listWebhookEndpoints, this::retrieveWebhookEndpoint, null,
                     this::deleteWebhookEndpoint);
+            case "payment_intents" -> paymentIntents.handle(method, path, s, p, ctx);
             case "events" -> route(method, path, s, p, ctx, "event", null, this::listEvents, this::retrieveEvent, null, null);
             case "billing" -> {
                 if (n >= 3 && s[2].equals("meter_events") && n == 3 && method.equals("POST")) {
@@ -256,6 +260,16 @@ final class StripeState {
         event.put("type", type);
         events.add(event);
         webhooks.send(id, type, event.toString());
+    }
+
+    PaymentIntents paymentIntents() {
+        return paymentIntents;
+    }
+
+    private void emitLocked(String type, ObjectNode object, Ctx ctx) {
+        synchronized (lock) {
+            emit(type, object, null, ctx);
+        }
     }
 
     /** Top-level fields that changed, with their old values: Stripe's {@code previous_attributes}. */
@@ -449,6 +463,7 @@ final class StripeState {
         c.put("invoice_prefix", Ids.random(8).toUpperCase());
         putIfPresent(c, p, "email", "name", "description", "phone");
         applyMetadata(c, p);
+        PaymentIntents.applyInvoiceSettings(c, p);
         synchronized (lock) {
             customers.put(c.get("id").asText(), c);
             emit("customer.created", c, null, ctx);
@@ -486,6 +501,7 @@ final class StripeState {
             ObjectNode before = c.deepCopy();
             putIfPresent(c, p, "email", "name", "description", "phone");
             applyMetadata(c, p);
+            PaymentIntents.applyInvoiceSettings(c, p);
             ObjectNode previous = diff(before, c);
             if (!previous.isEmpty()) {
                 emit("customer.updated", c, previous, ctx);
