@@ -146,6 +146,12 @@ public class BalanceService {
                 next.autoRecharge = settings.autoRecharge();
             }
             crossing(next);
+            if (settings.autoRecharge() != null && next.belowThreshold && (next.recharge == null
+                    || "succeeded".equals(next.recharge.status) || "failed".equals(next.recharge.status))) {
+                // turned on (or given a new card after a failure) while already below: recharge now, as a new sequence
+                next.rechargeSequence++;
+                startRecharge(next);
+            }
             if (write(next, current.version)) {
                 return view(next);
             }
@@ -329,15 +335,19 @@ public class BalanceService {
             notification.threshold = threshold;
             notification.at = new Date();
             next.outbox.add(notification);
-            if (next.autoRecharge != null && next.autoRecharge.amount > 0) {
-                BalanceDocument.Recharge recharge = new BalanceDocument.Recharge();
-                recharge.sequence = next.rechargeSequence;
-                recharge.amount = next.autoRecharge.amount;
-                recharge.status = "pending";
-                next.recharge = recharge;
-            }
+            startRecharge(next);
         }
         next.belowThreshold = below;
+    }
+
+    private static void startRecharge(BalanceDocument next) {
+        if (next.autoRecharge != null && next.autoRecharge.amount > 0) {
+            BalanceDocument.Recharge recharge = new BalanceDocument.Recharge();
+            recharge.sequence = next.rechargeSequence;
+            recharge.amount = next.autoRecharge.amount;
+            recharge.status = "pending";
+            next.recharge = recharge;
+        }
     }
 
     /** Removes the pending movements whose history copy exists (written by this instance); returns them. */
