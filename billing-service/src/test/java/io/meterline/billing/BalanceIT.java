@@ -26,7 +26,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.bson.Document;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -73,8 +73,14 @@ class BalanceIT {
 
     final String run = UUID.randomUUID().toString().substring(0, 8);
 
-    @BeforeAll
-    static void meter() {
+    static boolean meterDeclared;
+
+    @BeforeEach
+    void meter() {
+        if (meterDeclared) {
+            return;
+        }
+        meterDeclared = true;
         putMeter(BalanceTestResource.PRICED_METER, Map.of("eventType", "call.ended", "aggregation", "SUM",
                 "valuePath", "minutes", "stripeEventName", "prepaid_minutes"));
     }
