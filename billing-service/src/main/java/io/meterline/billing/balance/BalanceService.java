@@ -90,6 +90,12 @@ public class BalanceService {
     private final Map<String, BalanceDocument> latest = new ConcurrentHashMap<>();
     /** Pending movements whose history copy this instance has written: the next write drops them. */
     private final Set<String> copied = ConcurrentHashMap.newKeySet();
+    /**
+     * Movements of one account are serialised inside this instance (striped locks): concurrent requests then take
+     * turns instead of failing each other's compare-and-set, and each starts from the version the previous one
+     * wrote. The compare-and-set still decides between instances.
+     */
+    private final Object[] locks = new Object[1024];
 
     public BalanceService(BalanceRepository repository, BillingConfig config, EntitlementCache cache,
             BalanceMetrics metrics, Event<OutboxWork> outbox) {
@@ -98,6 +104,13 @@ public class BalanceService {
         this.cache = cache;
         this.metrics = metrics;
         this.outbox = outbox;
+        for (int i = 0; i < locks.length; i++) {
+            locks[i] = new Object();
+        }
+    }
+
+    private Object lockFor(String account) {
+        return locks[Math.floorMod(account.hashCode(), locks.length)];
     }
 
     public String currency(String requested) {
@@ -124,6 +137,12 @@ public class BalanceService {
 
     /** Creates or changes a balance's settings (never its amounts). */
     public BalanceView configure(String customer, String currency, Settings settings) {
+        synchronized (lockFor(BalanceDocument.idOf(customer, currency))) {
+            return configureLocked(customer, currency, settings);
+        }
+    }
+
+    private BalanceView configureLocked(String customer, String currency, Settings settings) {
         String account = BalanceDocument.idOf(customer, currency);
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
             BalanceDocument current = load(account, customer, currency);
@@ -161,6 +180,12 @@ public class BalanceService {
 
     /** Applies a movement once per key: replays answer as the first time; a refused debit writes nothing. */
     public Result move(String customer, String currency, Movement movement) {
+        synchronized (lockFor(BalanceDocument.idOf(customer, currency))) {
+            return moveLocked(customer, currency, movement);
+        }
+    }
+
+    private Result moveLocked(String customer, String currency, Movement movement) {
         String account = BalanceDocument.idOf(customer, currency);
         String fingerprint = movement.fingerprint(currency);
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
@@ -247,6 +272,12 @@ public class BalanceService {
 
     /** Changes a balance's recharge state under compare-and-set; returns the written document, or null if unchanged. */
     public BalanceDocument updateRecharge(String account, java.util.function.Predicate<BalanceDocument> change) {
+        synchronized (lockFor(account)) {
+            return updateLocked(account, change);
+        }
+    }
+
+    private BalanceDocument updateLocked(String account, java.util.function.Predicate<BalanceDocument> change) {
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
             BalanceDocument current = repository.find(account);
             if (current == null) {
@@ -393,6 +424,12 @@ public class BalanceService {
 
     /** Drops pending movements already in history (one compare-and-set). */
     private void compactPending(String account) {
+        synchronized (lockFor(account)) {
+            compactLocked(account);
+        }
+    }
+
+    private void compactLocked(String account) {
         for (int attempt = 0; attempt < 100; attempt++) {
             BalanceDocument current = repository.find(account);
             if (current == null || current.pending.isEmpty()) {
