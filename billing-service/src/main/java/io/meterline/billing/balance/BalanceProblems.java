@@ -1,6 +1,6 @@
 package io.meterline.billing.balance;
 
-import io.meterline.billing.rest.ErrorCode;
+import io.meterline.billing.problem.ErrorCode;
 import io.meterline.model.api.Problem;
 import jakarta.ws.rs.core.Response;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;

@@ -6,7 +6,7 @@ import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.IndexOptions;
 import com.mongodb.client.model.Indexes;
-import io.meterline.billing.repository.MongoCollections;
+import io.meterline.billing.config.MongoCollections;
 import io.meterline.model.billing.BillingCollections;
 import io.meterline.model.billing.RechargePaymentDocument;
 import jakarta.enterprise.context.ApplicationScoped;

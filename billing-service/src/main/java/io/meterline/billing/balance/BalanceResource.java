@@ -2,8 +2,8 @@ package io.meterline.billing.balance;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeType;
-import io.meterline.billing.rest.ApiException;
-import io.meterline.billing.rest.ErrorCode;
+import io.meterline.billing.problem.ApiException;
+import io.meterline.billing.problem.ErrorCode;
 import io.meterline.billing.security.CustomerScope;
 import io.meterline.model.UsageEventJson;
 import io.meterline.model.Violation;

@@ -1,8 +1,8 @@
 package io.meterline.billing.balance;
 
 import io.meterline.billing.meter.MeterService;
-import io.meterline.billing.rest.ApiException;
-import io.meterline.billing.rest.ErrorCode;
+import io.meterline.billing.problem.ApiException;
+import io.meterline.billing.problem.ErrorCode;
 import io.meterline.billing.security.CustomerScope;
 import io.meterline.model.Violation;
 import io.quarkus.security.Authenticated;

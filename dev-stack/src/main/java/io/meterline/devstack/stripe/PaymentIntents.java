@@ -1,66 +1,40 @@
 package io.meterline.devstack.stripe;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.function.Predicate;
+
+import static io.meterline.devstack.stripe.StripeStore.NODES;
+import static io.meterline.devstack.stripe.StripeStore.now;
 
 /**
- * PaymentIntents at the stand-in: create (optionally with {@code confirm=true}), confirm, retrieve, list. Shaped like
- * Stripe's {@code payment_intent} object (API 2025+). Confirmation never falls back to the customer's default
- * payment method (neither does Stripe): {@code payment_method} must be given. Stripe's test payment methods decide
- * the outcome: {@code pm_card_chargeDeclined} (and any {@code pm_card_…Declined…}) fails with a {@code card_error}
- * (402, {@code payment_intent.payment_failed}); every other payment method succeeds ({@code payment_intent.succeeded}).
+ * {@code /v1/payment_intents}: create (optionally with {@code confirm=true}), confirm, retrieve, list; shaped like
+ * Stripe's {@code payment_intent} object. Confirmation never falls back to the customer's default payment method
+ * (neither does Stripe): {@code payment_method} must be given. Stripe's test payment methods decide the outcome:
+ * {@code pm_card_chargeDeclined} (and any {@code pm_card_…Declined…}) fails with a {@code card_error} (402,
+ * {@code payment_intent.payment_failed}); every other payment method succeeds ({@code payment_intent.succeeded}).
  */
-final class PaymentIntents {
+final class PaymentIntents implements StripeResource {
 
-    /** Sends an event for an object change (the caller holds no lock; the sink serialises). */
-    interface EventSink {
-        void emit(String type, ObjectNode object, StripeState.Ctx ctx);
-    }
-
-    /** Looks a customer up ("No such customer" when absent). */
-    interface Customers {
-        void require(String id, String param);
-    }
-
-    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     private static final Set<String> DECLINING = Set.of("pm_card_chargeDeclined", "pm_card_visa_chargeDeclined",
             "pm_card_chargeDeclinedInsufficientFunds");
 
-    private final Map<String, ObjectNode> intents = new LinkedHashMap<>();
-    private final EventSink events;
+    private final StripeStore store;
+    private final StripeStore.Table intents;
     private final Customers customers;
 
-    PaymentIntents(EventSink events, Customers customers) {
-        this.events = events;
+    PaymentIntents(StripeStore store, Customers customers) {
+        this.store = store;
+        this.intents = store.table("payment_intent", "pi_");
         this.customers = customers;
     }
 
-    /** Routes {@code /v1/payment_intents[/{id}[/confirm]]}. */
-    JsonNode handle(String method, String path, String[] s, Params p, StripeState.Ctx ctx) {
-        int n = s.length;
-        if (n == 2 && method.equals("POST")) {
-            return create(p, ctx);
-        }
-        if (n == 2 && method.equals("GET")) {
-            return list(p);
-        }
-        if (n == 3 && method.equals("GET")) {
-            return copy(intent(s[2]));
-        }
-        if (n == 4 && s[3].equals("confirm") && method.equals("POST")) {
-            return confirm(s[2], p, ctx);
-        }
-        throw new StripeError(404, "invalid_request_error", null,
-                "Unrecognized request URL (" + method + ": " + path + ").", null);
+    @Override
+    public String path() {
+        return "v1/payment_intents";
     }
 
     /** Sets {@code invoice_settings.default_payment_method} on a customer being created or updated. */
@@ -78,23 +52,26 @@ final class PaymentIntents {
         }
     }
 
-    synchronized void clear() {
-        intents.clear();
+    /** Every PaymentIntent, oldest first (copies). */
+    List<JsonNode> all() {
+        synchronized (store.lock()) {
+            List<JsonNode> out = new ArrayList<>();
+            intents.values().forEach(pi -> out.add(pi.deepCopy()));
+            return out;
+        }
     }
 
-    synchronized List<JsonNode> all() {
-        List<JsonNode> out = new ArrayList<>();
-        intents.values().forEach(pi -> out.add(pi.deepCopy()));
-        return out;
-    }
-
-    private JsonNode create(Params p, StripeState.Ctx ctx) {
-        long amount = amount(p);
+    @Override
+    public JsonNode create(Params p, Ctx ctx) {
+        Long amount = p.longValue("amount");
+        if (amount == null) {
+            throw StripeError.missing("amount");
+        }
+        if (amount < 1) {
+            throw StripeError.invalid("amount_too_small", "Amount must be at least 1 minor unit.", "amount");
+        }
         String currency = p.required("currency").toLowerCase();
         String customer = p.str("customer");
-        if (customer != null) {
-            customers.require(customer, "customer");
-        }
         boolean confirm = Boolean.TRUE.equals(p.bool("confirm"));
         if (p.has("off_session") && !confirm) {
             throw StripeError.invalid("off_session can only be used when confirm=true.", "off_session");
@@ -115,13 +92,9 @@ final class PaymentIntents {
         pi.put("capture_method", "automatic_async");
         pi.put("client_secret", id + "_secret_" + Ids.random(25));
         pi.put("confirmation_method", "automatic");
-        pi.put("created", Instant.now().getEpochSecond());
+        pi.put("created", now());
         pi.put("currency", currency);
-        if (customer == null) {
-            pi.putNull("customer");
-        } else {
-            pi.put("customer", customer);
-        }
+        putOrNull(pi, "customer", customer);
         putOrNull(pi, "description", p.str("description"));
         pi.putNull("last_payment_error");
         pi.putNull("latest_charge");
@@ -151,17 +124,41 @@ final class PaymentIntents {
         pi.put("status", p.str("payment_method") == null ? "requires_payment_method" : "requires_confirmation");
         pi.putNull("transfer_data");
         pi.putNull("transfer_group");
-        synchronized (this) {
-            intents.put(id, pi);
+        synchronized (store.lock()) {
+            if (customer != null) {
+                customers.table().get(customer, "customer");
+            }
+            intents.put(pi);
+            store.emit("payment_intent.created", pi, null, ctx);
         }
-        events.emit("payment_intent.created", pi.deepCopy(), ctx);
-        return confirm ? confirm(id, p, ctx) : copy(pi);
+        return confirm ? confirm(id, p, ctx) : pi.deepCopy();
     }
 
-    private JsonNode confirm(String id, Params p, StripeState.Ctx ctx) {
+    @Override
+    public JsonNode retrieve(String id, Params p, Ctx ctx) {
+        synchronized (store.lock()) {
+            return intents.get(id, "intent").deepCopy();
+        }
+    }
+
+    @Override
+    public JsonNode list(Params p) {
+        String customer = p.str("customer");
+        synchronized (store.lock()) {
+            return StripeStore.list(intents.newestFirst(), "/v1/payment_intents", p,
+                    pi -> customer == null || customer.equals(pi.path("customer").asText()));
+        }
+    }
+
+    @Override
+    public JsonNode action(String method, String id, String action, Params p, Ctx ctx) {
+        return method.equals("POST") && action.equals("confirm") ? confirm(id, p, ctx) : null;
+    }
+
+    private JsonNode confirm(String id, Params p, Ctx ctx) {
         ObjectNode pi;
-        synchronized (this) {
-            pi = intent(id);
+        synchronized (store.lock()) {
+            pi = intents.get(id, "intent");
             String status = pi.get("status").asText();
             if (status.equals("succeeded") || status.equals("canceled")) {
                 throw new StripeError(400, "invalid_request_error", "payment_intent_unexpected_state",
@@ -191,78 +188,25 @@ final class PaymentIntents {
                 pi.set("last_payment_error", error);
                 pi.put("status", "requires_payment_method");
                 pi.put("latest_charge", error.get("charge").asText());
+                store.emit("payment_intent.payment_failed", pi, null, ctx);
             } else {
                 pi.putNull("last_payment_error");
                 pi.put("status", "succeeded");
                 pi.put("amount_received", pi.get("amount").asLong());
                 pi.put("latest_charge", "ch_" + Ids.random(24));
+                store.emit("payment_intent.succeeded", pi, null, ctx);
             }
             pi = pi.deepCopy();
         }
         if (pi.get("status").asText().equals("succeeded")) {
-            events.emit("payment_intent.succeeded", pi.deepCopy(), ctx);
             return pi;
         }
-        events.emit("payment_intent.payment_failed", pi.deepCopy(), ctx);
         JsonNode lastError = pi.get("last_payment_error");
         throw new StripeError(402, "card_error", "card_declined", "Your card was declined.", null)
                 .with("decline_code", lastError.get("decline_code"))
                 .with("charge", lastError.get("charge"))
                 .with("payment_intent", pi)
                 .with("payment_method", lastError.get("payment_method"));
-    }
-
-    private synchronized JsonNode list(Params p) {
-        String customer = p.str("customer");
-        Predicate<ObjectNode> filter = pi -> customer == null || customer.equals(pi.path("customer").asText());
-        List<ObjectNode> newest = new ArrayList<>(intents.values());
-        java.util.Collections.reverse(newest);
-        ObjectNode list = NODES.objectNode();
-        list.put("object", "list");
-        var data = list.putArray("data");
-        Long limit = p.longValue("limit");
-        int max = limit == null ? 10 : limit.intValue();
-        int count = 0;
-        boolean more = false;
-        for (ObjectNode pi : newest) {
-            if (!filter.test(pi)) {
-                continue;
-            }
-            if (count == max) {
-                more = true;
-                break;
-            }
-            data.add(pi.deepCopy());
-            count++;
-        }
-        list.put("has_more", more);
-        list.put("url", "/v1/payment_intents");
-        return list;
-    }
-
-    private ObjectNode intent(String id) {
-        synchronized (this) {
-            ObjectNode pi = intents.get(id);
-            if (pi == null) {
-                throw StripeError.noSuch("payment_intent", id, "intent");
-            }
-            return pi;
-        }
-    }
-
-    private synchronized ObjectNode copy(ObjectNode pi) {
-        return pi.deepCopy();
-    }
-
-    private static long amount(Params p) {
-        Long amount = p.longValue("amount");
-        if (amount == null) {
-            throw StripeError.missing("amount");
-        }
-        if (amount < 1) {
-            throw StripeError.invalid("amount_too_small", "Amount must be at least 1 minor unit.", "amount");
-        }
-        return amount;
     }
 
     private static void putOrNull(ObjectNode node, String field, String value) {
