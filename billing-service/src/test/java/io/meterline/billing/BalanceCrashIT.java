@@ -133,7 +133,7 @@ class BalanceCrashIT {
         meters.put("billing.meters.crash-minutes.value-path", "minutes");
         meters.put("billing.meters.crash-minutes.stripe-event-name", "crash_minutes");
         meters.put("billing.balance.unit-prices.crash-minutes", "0.5");
-        meters.put("billing.balance.sweep-interval", "PT0.2S");
+        meters.put("billing.balance.sweep-interval", "PT1S");
         meters.put("billing.reporting.cron", "off");
         return BillingProcess.isolatedConfig(run, "usage-" + run, meters);
     }

@@ -14,7 +14,7 @@ public class BalanceTestResource implements QuarkusTestResourceLifecycleManager 
     public Map<String, String> start() {
         return Map.of(
                 "billing.balance.unit-prices." + PRICED_METER, "0.5",
-                "billing.balance.sweep-interval", "PT0.2S",
+                "billing.balance.sweep-interval", "PT1S",
                 "billing.balance.cache-refresh", "PT0.2S",
                 "billing.reporting.cron", "off",
                 "billing.stripe.rate-limit", "0",

@@ -1,9 +1,12 @@
 package io.meterline.billing.balance;
 
 import io.meterline.billing.config.BillingConfig;
+import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.Startup;
-import io.quarkus.scheduler.Scheduled;
+import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.jboss.logging.Logger;
 
 import java.util.Collection;
 import java.util.Map;
@@ -19,10 +22,14 @@ import java.util.concurrent.ConcurrentHashMap;
 @ApplicationScoped
 public class EntitlementCache {
 
+    private static final Logger LOG = Logger.getLogger(EntitlementCache.class);
+
     private final BalanceRepository repository;
     private final BillingConfig config;
     private final Map<String, BalanceView> byAccount = new ConcurrentHashMap<>();
     private volatile long refreshedAt;
+    private volatile boolean running;
+    private Thread refresher;
 
     public EntitlementCache(BalanceRepository repository, BillingConfig config) {
         this.repository = repository;
@@ -30,7 +37,35 @@ public class EntitlementCache {
         refresh();
     }
 
-    @Scheduled(every = "${billing.balance.cache-refresh:PT0.5S}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    // a thread of its own: Quarkus' scheduler runs every() no more often than once a second
+    void onStart(@Observes StartupEvent event) {
+        running = true;
+        refresher = new Thread(this::refreshLoop, "entitlement-cache-refresh");
+        refresher.setDaemon(true);
+        refresher.start();
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        running = false;
+        if (refresher != null) {
+            refresher.interrupt();
+        }
+    }
+
+    private void refreshLoop() {
+        long interval = config.balance().cacheRefresh().toMillis();
+        while (running) {
+            try {
+                Thread.sleep(interval);
+                refresh();
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                LOG.warnf("re-reading balances for the entitlement cache failed: %s", e.toString());
+            }
+        }
+    }
+
     void refresh() {
         for (BalanceDocument document : repository.all()) {
             update(document, BalanceView.of(document, config.balance()));
