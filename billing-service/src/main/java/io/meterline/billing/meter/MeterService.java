@@ -64,7 +64,7 @@ public class MeterService {
     @Scheduled(every = "${billing.aggregation.meter-refresh-interval}", delayed = "${billing.aggregation.meter-refresh-interval}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void refresh() {
-        snapshot = Snapshot.of(meters.findAll());
+        snapshot = Snapshot.of(meters.findAllMeters());
     }
 
     /** Meters selecting events of {@code eventType}; empty when none. Called for every event: no I/O. */

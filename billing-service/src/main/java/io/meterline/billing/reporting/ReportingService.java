@@ -140,7 +140,7 @@ public class ReportingService {
         // one day beyond Stripe's window, so windows that just fell out of it are counted as outside_stripe_window
         long horizon = now.minus(config.stripeWindow()).minus(Duration.ofDays(1)).getEpochSecond();
         Map<String, MeterDefinition> meterByKey = new HashMap<>();
-        for (MeterDefinition meter : meters.findAll()) {
+        for (MeterDefinition meter : meters.findAllMeters()) {
             meterByKey.put(meter.key(), meter);
         }
         CustomerDirectory directory = sources.directory();
