@@ -2,8 +2,9 @@ package io.meterline.billing.balance;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeType;
-import io.meterline.billing.problem.ApiException;
+import io.meterline.billing.problem.BillingException;
 import io.meterline.billing.problem.ErrorCode;
+import io.meterline.model.api.CommonProblem;
 import io.meterline.billing.security.CustomerScope;
 import io.meterline.model.UsageEventJson;
 import io.meterline.model.Violation;
@@ -55,7 +56,7 @@ public class BalanceResource {
         authorize(customer, "usage:read");
         BalanceView view = balances.find(customer, currency(currency));
         if (view == null) {
-            throw new ApiException(ErrorCode.BALANCE_NOT_FOUND, "no " + currency(currency) + " balance for " + customer);
+            throw new BillingException(ErrorCode.BALANCE_NOT_FOUND, "no " + currency(currency) + " balance for " + customer);
         }
         return BalanceResponse.of(view);
     }
@@ -124,7 +125,7 @@ public class BalanceResource {
         authorize(customer, "usage:read");
         BalanceView view = balances.find(customer, currency(currency));
         if (view == null) {
-            throw new ApiException(ErrorCode.BALANCE_NOT_FOUND, "no " + currency(currency) + " balance for " + customer);
+            throw new BillingException(ErrorCode.BALANCE_NOT_FOUND, "no " + currency(currency) + " balance for " + customer);
         }
         List<MovementDocument> history = balances.history(customer, currency(currency));
         long recomputed = 0;
@@ -170,9 +171,9 @@ public class BalanceResource {
             throw invalid("customer", "invalid", "customer must have 1–200 characters");
         }
         switch (scope.check(customer, role)) {
-            case OTHER_CUSTOMER -> throw new ApiException(ErrorCode.FORBIDDEN_CUSTOMER,
+            case OTHER_CUSTOMER -> throw new BillingException(ErrorCode.FORBIDDEN_CUSTOMER,
                     "this token may act on " + scope.customers() + " only, not on " + customer);
-            case MISSING_ROLE -> throw new ApiException(ErrorCode.FORBIDDEN,
+            case MISSING_ROLE -> throw new BillingException(CommonProblem.FORBIDDEN,
                     (role.equals(WRITE_ROLE) ? "changing balances needs the " : "reading balances needs the ") + role
                             + " or admin role");
             case NONE -> { }
@@ -243,7 +244,7 @@ public class BalanceResource {
         return node.asText();
     }
 
-    private static ApiException invalid(String field, String reason, String message) {
-        return new ApiException(ErrorCode.INVALID_PARAMETER, message, List.of(new Violation(field, reason, message)));
+    private static BillingException invalid(String field, String reason, String message) {
+        return new BillingException(ErrorCode.INVALID_PARAMETER, message, List.of(new Violation(field, reason, message)));
     }
 }

@@ -1,8 +1,9 @@
 package io.meterline.billing.balance;
 
 import io.meterline.billing.meter.MeterService;
-import io.meterline.billing.problem.ApiException;
+import io.meterline.billing.problem.BillingException;
 import io.meterline.billing.problem.ErrorCode;
+import io.meterline.model.api.CommonProblem;
 import io.meterline.billing.security.CustomerScope;
 import io.meterline.model.Violation;
 import io.quarkus.security.Authenticated;
@@ -39,17 +40,17 @@ public class EntitlementResource {
     public EntitlementResponse get(@PathParam("customer") String customer, @QueryParam("meter") String meter,
             @QueryParam("currency") String currency) {
         switch (scope.check(customer, "usage:read")) {
-            case OTHER_CUSTOMER -> throw new ApiException(ErrorCode.FORBIDDEN_CUSTOMER,
+            case OTHER_CUSTOMER -> throw new BillingException(ErrorCode.FORBIDDEN_CUSTOMER,
                     "this token may read " + scope.customers() + " only, not " + customer);
-            case MISSING_ROLE -> throw new ApiException(ErrorCode.FORBIDDEN, "entitlements need the usage:read or admin role");
+            case MISSING_ROLE -> throw new BillingException(CommonProblem.FORBIDDEN, "entitlements need the usage:read or admin role");
             case NONE -> { }
         }
         if (meter != null && !meter.isBlank() && meters.find(meter) == null) {
-            throw new ApiException(ErrorCode.METER_NOT_FOUND, "no meter with key " + meter,
+            throw new BillingException(ErrorCode.METER_NOT_FOUND, "no meter with key " + meter,
                     List.of(new Violation("meter", "unknown", "no meter with key " + meter)));
         }
         if (currency != null && !currency.matches("[a-zA-Z]{3}")) {
-            throw ApiException.invalidParameter("currency", "invalid", "currency must be a three-letter ISO 4217 code");
+            throw BillingException.invalidParameter("currency", "invalid", "currency must be a three-letter ISO 4217 code");
         }
         return entitlements.check(customer, meter == null || meter.isBlank() ? null : meter, currency);
     }
