@@ -50,6 +50,8 @@ public class BalanceOutbox {
     private final BillingConfig config;
     private final String bootstrapServers;
     private volatile KafkaProducer<String, String> producer;
+    /** One publisher per account inside this instance: concurrent triggers must not send the same record twice. */
+    private final Object[] publishLocks = new Object[256];
 
     public BalanceOutbox(BalanceService balances, BalanceRepository repository, StripeRecharges stripe,
             BalanceMetrics metrics, BillingConfig config,
@@ -60,6 +62,9 @@ public class BalanceOutbox {
         this.metrics = metrics;
         this.config = config;
         this.bootstrapServers = bootstrapServers;
+        for (int i = 0; i < publishLocks.length; i++) {
+            publishLocks[i] = new Object();
+        }
     }
 
     void onStart(@Observes StartupEvent event) {
@@ -109,7 +114,13 @@ public class BalanceOutbox {
             return;
         }
         if (!document.outbox.isEmpty()) {
-            publish(document);
+            synchronized (publishLocks[Math.floorMod(account.hashCode(), publishLocks.length)]) {
+                // re-read under the lock: what a concurrent trigger already sent and removed is gone
+                BalanceDocument current = repository.find(account);
+                if (current != null && !current.outbox.isEmpty()) {
+                    publish(current);
+                }
+            }
         }
         if (rechargeWanted(document)) {
             requestRecharge(document);
