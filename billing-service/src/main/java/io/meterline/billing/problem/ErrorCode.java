@@ -14,14 +14,7 @@ public enum ErrorCode implements ProblemCode {
     REPORT_RUN_IN_PROGRESS(409, "Another report run holds the lease"),
     BACKFILL_TARGET_INVALID(400, "Backfill needs a meter with a Stripe price, or a price");
 
-    private final Definition definition;
-
     ErrorCode(int status, String title) {
-        this.definition = new Definition(status, title);
-    }
-
-    @Override
-    public Definition definition() {
-        return definition;
+        ProblemCode.define(this, status, title);
     }
 }
