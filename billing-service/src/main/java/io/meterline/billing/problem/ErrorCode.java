@@ -17,14 +17,7 @@ public enum ErrorCode implements ProblemCode {
     IDEMPOTENCY_KEY_REUSED(409, "Idempotency key already used with a different request"),
     BALANCE_NOT_FOUND(404, "No balance for this customer");
 
-    private final Definition definition;
-
     ErrorCode(int status, String title) {
-        this.definition = new Definition(status, title);
-    }
-
-    @Override
-    public Definition definition() {
-        return definition;
+        ProblemCode.define(this, status, title);
     }
 }
