@@ -25,4 +25,10 @@ public interface BillingConfig {
 
     /** The Stripe reporting job (schedule, lease, batching). */
     ReportingConfig reporting();
+
+    /** Closing completed periods and the catch-up job. */
+    PeriodsConfig periods();
+
+    /** Publishing closed periods: Kafka topic and outgoing webhooks. */
+    NotificationsConfig notifications();
 }

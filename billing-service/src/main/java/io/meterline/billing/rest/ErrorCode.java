@@ -11,7 +11,10 @@ public enum ErrorCode {
     UNAVAILABLE(503, "Temporarily unavailable"),
     REPORT_RUN_NOT_FOUND(404, "Unknown report run"),
     REPORT_RUN_IN_PROGRESS(409, "Another report run holds the lease"),
-    BACKFILL_TARGET_INVALID(400, "Backfill needs a meter with a Stripe price, or a price");
+    BACKFILL_TARGET_INVALID(400, "Backfill needs a meter with a Stripe price, or a price"),
+    WEBHOOK_ENDPOINT_NOT_FOUND(404, "Unknown webhook endpoint"),
+    DELIVERY_NOT_FOUND(404, "Unknown webhook delivery"),
+    DELIVERY_NOT_REPLAYABLE(409, "Only dead or delivered deliveries can be replayed");
 
     private final int status;
     private final String title;
