@@ -33,7 +33,6 @@ import java.util.Set;
 @Path("/admin/webhook-endpoints")
 @RolesAllowed("admin")
 @Produces(MediaType.APPLICATION_JSON)
-@Consumes(MediaType.APPLICATION_JSON)
 @Blocking
 public class WebhookEndpointResource {
 
@@ -67,6 +66,7 @@ public class WebhookEndpointResource {
     }
 
     @POST
+    @Consumes(MediaType.APPLICATION_JSON)
     public Response create(EndpointRequest request) {
         if (request == null || request.url() == null) {
             throw ApiException.invalidParameter("url", "missing", "url is required");
@@ -94,6 +94,7 @@ public class WebhookEndpointResource {
     }
 
     @PATCH
+    @Consumes(MediaType.APPLICATION_JSON)
     @Path("/{id}")
     public EndpointResponse update(@PathParam("id") String id, EndpointRequest request) {
         WebhookEndpointDocument endpoint = find(id);

@@ -23,7 +23,6 @@ import java.time.Instant;
 @Path("/admin/periods")
 @RolesAllowed("admin")
 @Produces(MediaType.APPLICATION_JSON)
-@Consumes(MediaType.APPLICATION_JSON)
 @Blocking
 public class PeriodAdminResource {
 
@@ -41,6 +40,7 @@ public class PeriodAdminResource {
     }
 
     @POST
+    @Consumes(MediaType.APPLICATION_JSON)
     @Path("/close")
     public CloseResult close(CloseRequest request) {
         if (request == null) {
