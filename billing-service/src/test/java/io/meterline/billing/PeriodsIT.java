@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Date;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -310,6 +311,61 @@ class PeriodsIT {
                 .body("replayed", org.hamcrest.Matchers.greaterThanOrEqualTo(1));
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(RECEIVER.accepted(meter + "|")).hasSize(1));
         assertThat(RECEIVER.all(meter + "|").stream().map(WebhookReceiver.Received::eventId).distinct()).hasSize(1);
+    }
+
+    @jakarta.inject.Inject
+    io.meterline.billing.period.PeriodPublisher publisher;
+    @jakarta.inject.Inject
+    io.meterline.billing.period.PeriodRepository periods;
+    @jakarta.inject.Inject
+    com.mongodb.client.MongoClient mongo;
+    @org.eclipse.microprofile.config.inject.ConfigProperty(name = "quarkus.mongodb.database")
+    String database;
+
+    @Test
+    void anInterruptedPublicationIsFinishedOnceAfterCheckingTheTopic() {
+        String meter = meter("crash", "SUM", "v");
+        Instant hour = Windows.hourStart(Instant.now()).minus(Duration.ofHours(8));
+        send(meter, "cust-a", hour.plusSeconds(5), 2, "a");
+        events.flush();
+        awaitHour(meter, "cust-a", hour, 2.0);
+        catchUp();
+        int closed = PeriodTopic.records(meter + "|").size();
+        assertThat(closed).isPositive();
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(RECEIVER.accepted(meter + "|")).hasSize(closed));
+        Date tenMinutesAgo = Date.from(Instant.now().minus(Duration.ofMinutes(10)));
+        // a crash after the Kafka commit, before the publication was recorded: the record is on the topic already
+        var collection = mongo.getDatabase(database).getCollection(io.meterline.billing.period.PeriodDocument.COLLECTION);
+        collection.updateMany(new org.bson.Document("meter", meter), new org.bson.Document("$set",
+                new org.bson.Document("outbox", "sending").append("outboxAt", tenMinutesAgo)));
+        // a crash right after the insert that closed a period, before anything was published
+        io.meterline.billing.period.PeriodDocument inserted = new io.meterline.billing.period.PeriodDocument();
+        inserted.periodKey = io.meterline.model.period.PeriodIds.periodKey(meter, "cust-crash", "", "hour", hour.getEpochSecond());
+        inserted.id = io.meterline.model.period.PeriodIds.revisionId(inserted.periodKey, 0);
+        inserted.meter = meter;
+        inserted.customer = "cust-crash";
+        inserted.groupKey = "";
+        inserted.group = Map.of();
+        inserted.size = "hour";
+        inserted.start = Date.from(hour);
+        inserted.end = Date.from(hour.plus(Duration.ofHours(1)));
+        inserted.timeZone = "UTC";
+        inserted.aggregation = "SUM";
+        inserted.value = 9;
+        inserted.eventCount = 1;
+        inserted.closedAt = tenMinutesAgo;
+        inserted.closedBy = "schedule";
+        inserted.outbox = "sending";
+        inserted.outboxAt = tenMinutesAgo;
+        inserted.outboxBy = "a-dead-instance";
+        assertThat(periods.insertIfAbsent(List.of(inserted))).hasSize(1);
+
+        assertThat(publisher.recover()).isGreaterThanOrEqualTo(closed + 1);
+        assertThat(publisher.recover()).as("nothing left to recover").isZero();
+        List<String> onTopic = PeriodTopic.records(meter + "|").stream().map(node -> node.path("id").asText()).toList();
+        assertThat(onTopic).hasSize(closed + 1).doesNotHaveDuplicates().contains(inserted.id);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(RECEIVER.accepted(meter + "|")).hasSize(closed + 1));
+        assertThat(RECEIVER.accepted(meter + "|")).extracting(WebhookReceiver.Received::eventId).doesNotHaveDuplicates();
     }
 
     @Test

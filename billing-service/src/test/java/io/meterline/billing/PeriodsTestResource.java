@@ -13,7 +13,7 @@ public class PeriodsTestResource implements QuarkusTestResourceLifecycleManager 
                 "billing.periods.catch-up-every", "off",
                 "billing.periods.grace", "PT1H",
                 "billing.periods.customer-zones.cust-paris", "Europe/Paris",
-                "billing.notifications.dispatch-every", "0.2s",
+                "billing.notifications.dispatch-every", "1s",
                 "billing.notifications.backoff-base", "PT0.05S",
                 "billing.notifications.backoff-max", "PT0.2S",
                 "billing.notifications.max-attempts", "3",

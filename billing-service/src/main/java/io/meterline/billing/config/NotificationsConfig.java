@@ -37,7 +37,10 @@ public interface NotificationsConfig {
     @WithDefault("PT10S")
     Duration requestTimeout();
 
-    /** A delivery claimed by an instance that died is attempted again this long after it was claimed. */
+    /**
+     * A delivery claimed by an instance that died is attempted again this long after it was claimed; longer than
+     * {@link #requestTimeout()}, so a live instance always finishes its attempt first.
+     */
     @WithDefault("PT1M")
     Duration claimTimeout();
 

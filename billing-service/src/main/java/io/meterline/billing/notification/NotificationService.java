@@ -26,7 +26,6 @@ public class NotificationService {
     private final DeliveryRepository deliveries;
     private final BillingConfig config;
     private final Counter wouldSend;
-    private volatile String lastMode = "dry-run (no enabled endpoint)";
 
     public NotificationService(WebhookEndpointRepository endpoints, DeliveryRepository deliveries, BillingConfig config,
             MeterRegistry registry) {
@@ -37,21 +36,15 @@ public class NotificationService {
                 .description("webhook deliveries recorded but not sent (dry-run)").register(registry);
     }
 
-    /** {@code live}, or {@code dry-run} with why; as of the last look at the endpoints. */
+    /** {@code live}, or {@code dry-run} with why. */
     public String mode() {
         List<WebhookEndpointDocument> enabled = endpoints.enabled();
-        lastMode = config.notifications().dryRun() ? "dry-run (billing.notifications.dry-run=true)"
+        return config.notifications().dryRun() ? "dry-run (billing.notifications.dry-run=true)"
                 : enabled.isEmpty() ? "dry-run (no enabled endpoint)" : "live";
-        return lastMode;
     }
 
     public boolean dryRun() {
         return !mode().equals("live");
-    }
-
-    /** For log lines: the mode seen by the last fan-out or health check, without a query. */
-    public String modeLine() {
-        return lastMode;
     }
 
     /** Creates the deliveries of these notifications (idempotent); in dry-run records them as {@code dry_run}. */
@@ -61,8 +54,8 @@ public class NotificationService {
         }
         List<WebhookEndpointDocument> enabled = endpoints.enabled();
         boolean dryRun = config.notifications().dryRun() || enabled.isEmpty();
-        lastMode = config.notifications().dryRun() ? "dry-run (billing.notifications.dry-run=true)"
-                : enabled.isEmpty() ? "dry-run (no enabled endpoint)" : "live";
+        String mode = config.notifications().dryRun() ? "dry-run (billing.notifications.dry-run=true)"
+                : "dry-run (no enabled endpoint)";
         Date now = new Date();
         List<DeliveryDocument> created = new ArrayList<>();
         for (UsagePeriodNotification notification : notifications) {
@@ -77,7 +70,7 @@ public class NotificationService {
         int inserted = deliveries.insertIfAbsent(created);
         if (dryRun) {
             wouldSend.increment(enabled.isEmpty() ? notifications.size() : inserted);
-            LOG.infof("notifications %s: %d closed periods, %d deliveries recorded, nothing sent", lastMode,
+            LOG.infof("notifications %s: %d closed periods, %d deliveries recorded, nothing sent", mode,
                     notifications.size(), inserted);
         }
     }

@@ -48,6 +48,10 @@ public class WebhookDispatcher {
         this.deliveries = deliveries;
         this.endpoints = endpoints;
         this.config = config.notifications();
+        if (this.config.claimTimeout().compareTo(this.config.requestTimeout()) <= 0) {
+            // otherwise another instance could take over a delivery whose request is still waiting for its answer
+            throw new IllegalStateException("billing.notifications.claim-timeout must be longer than request-timeout");
+        }
         this.http = HttpClient.newBuilder().connectTimeout(this.config.requestTimeout()).executor(executor).build();
         this.delivered = Counter.builder("meterline_webhook_deliveries_delivered").register(registry);
         this.failed = Counter.builder("meterline_webhook_attempts_failed").register(registry);

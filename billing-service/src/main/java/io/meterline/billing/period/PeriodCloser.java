@@ -134,7 +134,11 @@ public class PeriodCloser {
         }
         Tally tally = new Tally();
         process(meter, candidates, now, "manual", tally);
-        return tally.result("manual", now, skipped);
+        CloseResult result = tally.result("manual", now, skipped);
+        LOG.infof("periods manual close of %s %s [%s, %s): closed=%d revised=%d alreadyClosed=%d lost=%d open=%d; "
+                + "notifications %s", meter.key(), PeriodCalendar.sizeName(size), from, to, result.closed(),
+                result.revised(), result.alreadyClosed(), result.lost(), skipped.size(), publisher.modeLine());
+        return result;
     }
 
     private static HourlySource.Series seriesOf(UsageWindowDocument hour) {

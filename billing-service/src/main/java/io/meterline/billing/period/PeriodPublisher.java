@@ -84,7 +84,7 @@ public class PeriodPublisher {
     }
 
     public String modeLine() {
-        return notifications.modeLine();
+        return notifications.mode();
     }
 
     void onStart(@Observes StartupEvent event) {
