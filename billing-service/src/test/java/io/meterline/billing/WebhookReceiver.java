@@ -2,7 +2,7 @@ package io.meterline.billing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
-import io.meterline.billing.notification.WebhookSignature;
+import io.meterline.model.period.WebhookSignature;
 import io.meterline.model.UsageEventJson;
 
 import java.io.IOException;

@@ -61,6 +61,9 @@ final class Demo {
             showUsage(stack, accepted);
             report(stack);
             compareWithStripe(stack, stripe);
+            try (PeriodsDemo periods = new PeriodsDemo(this, stack)) {
+                periods.run();
+            }
             System.out.println("\nDemo finished. Logs: " + stack.stateDir().resolve("logs"));
             return 0;
         }

@@ -2,6 +2,7 @@ package io.meterline.billing.notification;
 
 import io.meterline.billing.config.BillingConfig;
 import io.meterline.billing.config.NotificationsConfig;
+import io.meterline.model.period.WebhookSignature;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.scheduler.Scheduled;

@@ -1,7 +1,7 @@
 package io.meterline.billing.period;
 
 import io.meterline.billing.meter.MeterService;
-import io.meterline.billing.rest.ApiException;
+import io.meterline.billing.problem.ApiException;
 import io.meterline.model.usage.MeterDefinition;
 import io.meterline.model.usage.WindowSize;
 import io.smallrye.common.annotation.Blocking;

@@ -1,8 +1,8 @@
 package io.meterline.billing.period;
 
 import io.meterline.billing.meter.MeterService;
-import io.meterline.billing.rest.ApiException;
-import io.meterline.billing.rest.ErrorCode;
+import io.meterline.billing.problem.ApiException;
+import io.meterline.billing.problem.ErrorCode;
 import io.meterline.model.Violation;
 import io.meterline.model.usage.MeterDefinition;
 import io.meterline.model.usage.WindowSize;

@@ -1,4 +1,4 @@
-package io.meterline.billing.notification;
+package io.meterline.model.period;
 
 import org.junit.jupiter.api.Test;
 

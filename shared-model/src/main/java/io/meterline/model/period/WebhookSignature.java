@@ -1,4 +1,4 @@
-package io.meterline.billing.notification;
+package io.meterline.model.period;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -22,7 +22,7 @@ public final class WebhookSignature {
         return "t=" + unixSeconds + ",v1=" + hmac(secret, unixSeconds + "." + body);
     }
 
-    static String hmac(String secret, String payload) {
+    private static String hmac(String secret, String payload) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
