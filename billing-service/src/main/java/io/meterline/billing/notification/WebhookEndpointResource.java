@@ -1,6 +1,6 @@
 package io.meterline.billing.notification;
 
-import io.meterline.billing.problem.ApiException;
+import io.meterline.billing.problem.BillingException;
 import io.meterline.billing.problem.ErrorCode;
 import io.meterline.model.period.UsagePeriodNotification;
 import io.smallrye.common.annotation.Blocking;
@@ -69,7 +69,7 @@ public class WebhookEndpointResource {
     @Consumes(MediaType.APPLICATION_JSON)
     public Response create(EndpointRequest request) {
         if (request == null || request.url() == null) {
-            throw ApiException.invalidParameter("url", "missing", "url is required");
+            throw BillingException.invalidParameter("url", "missing", "url is required");
         }
         WebhookEndpointDocument endpoint = new WebhookEndpointDocument();
         endpoint.id = "we_" + token(12);
@@ -123,11 +123,11 @@ public class WebhookEndpointResource {
         find(id);
         if (status != null && !Set.of(DeliveryDocument.PENDING, DeliveryDocument.DELIVERED, DeliveryDocument.DEAD,
                 DeliveryDocument.DRY_RUN).contains(status)) {
-            throw ApiException.invalidParameter("status", "invalid_value", "status must be pending, delivered, dead or dry_run");
+            throw BillingException.invalidParameter("status", "invalid_value", "status must be pending, delivered, dead or dry_run");
         }
         int max = limit == null ? 100 : limit;
         if (max < 1 || max > 1000) {
-            throw ApiException.invalidParameter("limit", "out_of_range", "limit must be between 1 and 1000");
+            throw BillingException.invalidParameter("limit", "out_of_range", "limit must be between 1 and 1000");
         }
         return deliveries.forEndpoint(id, status, max).stream().map(WebhookEndpointResource::toApi).toList();
     }
@@ -139,10 +139,10 @@ public class WebhookEndpointResource {
         find(id);
         DeliveryDocument delivery = deliveries.find(deliveryId);
         if (delivery == null || !delivery.endpointId.equals(id)) {
-            throw new ApiException(ErrorCode.DELIVERY_NOT_FOUND, "no delivery " + deliveryId + " for endpoint " + id);
+            throw new BillingException(ErrorCode.DELIVERY_NOT_FOUND, "no delivery " + deliveryId + " for endpoint " + id);
         }
         if (!deliveries.replay(delivery, new Date())) {
-            throw new ApiException(ErrorCode.DELIVERY_NOT_REPLAYABLE, "delivery " + deliveryId + " is " + delivery.status);
+            throw new BillingException(ErrorCode.DELIVERY_NOT_REPLAYABLE, "delivery " + deliveryId + " is " + delivery.status);
         }
         return toApi(deliveries.find(deliveryId));
     }
@@ -165,7 +165,7 @@ public class WebhookEndpointResource {
     private WebhookEndpointDocument find(String id) {
         WebhookEndpointDocument endpoint = endpoints.findById(id);
         if (endpoint == null) {
-            throw new ApiException(ErrorCode.WEBHOOK_ENDPOINT_NOT_FOUND, "no webhook endpoint " + id);
+            throw new BillingException(ErrorCode.WEBHOOK_ENDPOINT_NOT_FOUND, "no webhook endpoint " + id);
         }
         return endpoint;
     }
@@ -176,7 +176,7 @@ public class WebhookEndpointResource {
         }
         if (request.eventTypes() != null) {
             if (request.eventTypes().isEmpty() || !EVENT_TYPES.containsAll(request.eventTypes())) {
-                throw ApiException.invalidParameter("eventTypes", "invalid_value",
+                throw BillingException.invalidParameter("eventTypes", "invalid_value",
                         "eventTypes must be a non-empty subset of " + EVENT_TYPES);
             }
             endpoint.eventTypes = List.copyOf(request.eventTypes());
@@ -199,12 +199,12 @@ public class WebhookEndpointResource {
         } catch (IllegalArgumentException e) {
             // answered below
         }
-        throw ApiException.invalidParameter("url", "invalid_url", "url must be an absolute http(s) URL");
+        throw BillingException.invalidParameter("url", "invalid_url", "url must be an absolute http(s) URL");
     }
 
     private static String secret(String secret) {
         if (secret.length() < 16) {
-            throw ApiException.invalidParameter("secret", "too_short", "secret must have at least 16 characters");
+            throw BillingException.invalidParameter("secret", "too_short", "secret must have at least 16 characters");
         }
         return secret;
     }

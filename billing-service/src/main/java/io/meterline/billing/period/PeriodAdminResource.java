@@ -1,7 +1,7 @@
 package io.meterline.billing.period;
 
 import io.meterline.billing.meter.MeterService;
-import io.meterline.billing.problem.ApiException;
+import io.meterline.billing.problem.BillingException;
 import io.meterline.model.usage.MeterDefinition;
 import io.meterline.model.usage.WindowSize;
 import io.smallrye.common.annotation.Blocking;
@@ -44,20 +44,20 @@ public class PeriodAdminResource {
     @Path("/close")
     public CloseResult close(CloseRequest request) {
         if (request == null) {
-            throw ApiException.invalidParameter("meter", "missing", "a JSON body {meter, size, from, to} is required");
+            throw BillingException.invalidParameter("meter", "missing", "a JSON body {meter, size, from, to} is required");
         }
         MeterDefinition meter = PeriodResource.meter(meters, request.meter());
         if (request.size() == null) {
-            throw ApiException.invalidParameter("size", "missing", "size is required");
+            throw BillingException.invalidParameter("size", "missing", "size is required");
         }
         WindowSize size = PeriodResource.size(request.size());
         Instant from = PeriodResource.instant("from", request.from());
         Instant to = PeriodResource.instant("to", request.to());
         if (!from.isBefore(to)) {
-            throw ApiException.invalidParameter("from", "invalid_range", "from must be before to");
+            throw BillingException.invalidParameter("from", "invalid_range", "from must be before to");
         }
         if (Duration.between(from, to).compareTo(MAX_RANGE) > 0) {
-            throw ApiException.invalidParameter("to", "range_too_large", "from and to may be at most 400 days apart");
+            throw BillingException.invalidParameter("to", "range_too_large", "from and to may be at most 400 days apart");
         }
         return closer.close(meter, size, from, to);
     }

@@ -1,7 +1,7 @@
 package io.meterline.billing.period;
 
 import io.meterline.billing.meter.MeterService;
-import io.meterline.billing.problem.ApiException;
+import io.meterline.billing.problem.BillingException;
 import io.meterline.billing.problem.ErrorCode;
 import io.meterline.model.Violation;
 import io.meterline.model.usage.MeterDefinition;
@@ -64,7 +64,7 @@ public class PeriodResource {
     public PeriodsResponse list(@QueryParam("meter") String meterKey, @QueryParam("customer") String customer,
             @QueryParam("size") String sizeText, @QueryParam("from") String fromText, @QueryParam("to") String toText) {
         if (customer == null || customer.isBlank()) {
-            throw ApiException.invalidParameter("customer", "missing", "customer is required");
+            throw BillingException.invalidParameter("customer", "missing", "customer is required");
         }
         authorize(customer);
         MeterDefinition meter = meter(meters, meterKey);
@@ -72,7 +72,7 @@ public class PeriodResource {
         Instant to = toText == null || toText.isBlank() ? Instant.now() : instant("to", toText);
         Instant from = fromText == null || fromText.isBlank() ? to.minus(java.time.Duration.ofDays(31)) : instant("from", fromText);
         if (!from.isBefore(to)) {
-            throw ApiException.invalidParameter("from", "invalid_range", "from must be before to");
+            throw BillingException.invalidParameter("from", "invalid_range", "from must be before to");
         }
         List<PeriodDocument> documents = periods.list(meter.key(), customer, PeriodCalendar.sizeName(size),
                 Date.from(from), Date.from(to));
@@ -89,11 +89,11 @@ public class PeriodResource {
 
     static MeterDefinition meter(MeterService meters, String key) {
         if (key == null || key.isBlank()) {
-            throw ApiException.invalidParameter("meter", "missing", "meter is required");
+            throw BillingException.invalidParameter("meter", "missing", "meter is required");
         }
         MeterDefinition meter = meters.find(key);
         if (meter == null) {
-            throw new ApiException(ErrorCode.METER_NOT_FOUND, "no meter with key " + key,
+            throw new BillingException(ErrorCode.METER_NOT_FOUND, "no meter with key " + key,
                     List.of(new Violation("meter", "unknown", "no meter with key " + key)));
         }
         return meter;
@@ -102,7 +102,7 @@ public class PeriodResource {
     static WindowSize size(String text) {
         WindowSize size = WindowSize.parse(text);
         if (size == null) {
-            throw ApiException.invalidParameter("size", "invalid_format", "size must be one of hour, day, week, month, year");
+            throw BillingException.invalidParameter("size", "invalid_format", "size must be one of hour, day, week, month, year");
         }
         return size;
     }
@@ -111,7 +111,7 @@ public class PeriodResource {
         try {
             return OffsetDateTime.parse(text).toInstant();
         } catch (DateTimeParseException | NullPointerException e) {
-            throw ApiException.invalidParameter(field, "invalid_time",
+            throw BillingException.invalidParameter(field, "invalid_time",
                     field + " must be an RFC 3339 timestamp such as 2026-01-31T00:00:00Z");
         }
     }
@@ -130,7 +130,7 @@ public class PeriodResource {
             scope.add(text);
         }
         if (!scope.isEmpty() ? !scope.contains(customer) : !identity.hasRole("usage:read")) {
-            throw new ApiException(ErrorCode.FORBIDDEN_CUSTOMER, "this token may not read the periods of " + customer);
+            throw new BillingException(ErrorCode.FORBIDDEN_CUSTOMER, "this token may not read the periods of " + customer);
         }
     }
 }
