@@ -27,7 +27,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -63,7 +62,6 @@ public final class PeriodsBenchmark implements Benchmark {
         int customers = intOption(args, "--customers", 1000);
         int days = intOption(args, "--days", 30);
         int hoursPerDay = intOption(args, "--hours-per-day", 24);
-        String loadAverage = Files.readString(Path.of("/proc/loadavg")).trim();
         LocalDate month = LocalDate.now(ZoneOffset.UTC).withDayOfMonth(1).minusMonths(1);
         days = Math.min(days, month.lengthOfMonth());
         Instant first = month.atStartOfDay(ZoneOffset.UTC).toInstant();
@@ -122,7 +120,6 @@ public final class PeriodsBenchmark implements Benchmark {
             double deliverySeconds = (System.nanoTime() - deliveryStart) / 1e9;
 
             Map<String, Object> result = new LinkedHashMap<>();
-            result.put("benchmark", "periods");
             result.put("customers", customers);
             result.put("meters", METERS.length);
             result.put("days", days);
@@ -137,8 +134,6 @@ public final class PeriodsBenchmark implements Benchmark {
             result.put("close_to_delivery_p50_ms", receiver.latency.getValueAtPercentile(50));
             result.put("close_to_delivery_p99_ms", receiver.latency.getValueAtPercentile(99));
             result.put("delivery_seconds_after_close", round(deliverySeconds));
-            result.put("load_avg_start", loadAverage);
-            result.put("cores", Runtime.getRuntime().availableProcessors());
             return result;
         }
     }
