@@ -61,6 +61,7 @@ final class Demo {
             showUsage(stack, accepted);
             report(stack);
             compareWithStripe(stack, stripe);
+            new PrepaidDemo(this, stack, runId).run();
             try (PeriodsDemo periods = new PeriodsDemo(this, stack)) {
                 periods.run();
             }

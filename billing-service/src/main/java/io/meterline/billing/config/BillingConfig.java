@@ -31,4 +31,7 @@ public interface BillingConfig {
 
     /** Publishing closed periods: Kafka topic and outgoing webhooks. */
     NotificationsConfig notifications();
+
+    /** Prepaid balances, usage prices for prepaid customers, entitlements and auto-recharge. */
+    BalanceConfig balance();
 }

@@ -15,16 +15,12 @@ public enum ErrorCode implements ProblemCode {
     BACKFILL_TARGET_INVALID(400, "Backfill needs a meter with a Stripe price, or a price"),
     WEBHOOK_ENDPOINT_NOT_FOUND(404, "Unknown webhook endpoint"),
     DELIVERY_NOT_FOUND(404, "Unknown webhook delivery"),
-    DELIVERY_NOT_REPLAYABLE(409, "Only dead or delivered deliveries can be replayed");
-
-    private final Definition definition;
+    DELIVERY_NOT_REPLAYABLE(409, "Only dead or delivered deliveries can be replayed"),
+    DEBT_LIMIT_EXCEEDED(402, "Debit would pass the debt limit"),
+    IDEMPOTENCY_KEY_REUSED(409, "Idempotency key already used with a different request"),
+    BALANCE_NOT_FOUND(404, "No balance for this customer");
 
     ErrorCode(int status, String title) {
-        this.definition = new Definition(status, title);
-    }
-
-    @Override
-    public Definition definition() {
-        return definition;
+        ProblemCode.define(this, status, title);
     }
 }
