@@ -60,6 +60,11 @@ final class BillingProcess {
         return config;
     }
 
+    /** Base URL of the child's HTTP API. */
+    String url() {
+        return "http://127.0.0.1:" + port;
+    }
+
     void start() {
         Map<String, String> effective = new LinkedHashMap<>(config);
         effective.put("quarkus.http.port", String.valueOf(port));

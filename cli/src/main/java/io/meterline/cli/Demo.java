@@ -62,6 +62,9 @@ final class Demo {
             report(stack);
             compareWithStripe(stack, stripe);
             new PrepaidDemo(this, stack, runId).run();
+            try (PeriodsDemo periods = new PeriodsDemo(this, stack)) {
+                periods.run();
+            }
             System.out.println("\nDemo finished. Logs: " + stack.stateDir().resolve("logs"));
             return 0;
         }

@@ -142,6 +142,8 @@ public final class Stack implements AutoCloseable {
         if (service.equals("billing")) {
             // Kafka Streams state belongs to this stack, not to the OS temp dir shared with earlier runs
             config.put("kafka-streams.state.dir", stateDir.resolve("billing-streams").toString());
+            // local stack: a period is final one minute after its end (production default: 1 hour)
+            config.put("billing.periods.grace", "PT1M");
         }
         config.putAll(extraConfig);
         List<String> command = new ArrayList<>(List.of(javaBin(), "-Xmx1g", "-XX:+UseParallelGC"));

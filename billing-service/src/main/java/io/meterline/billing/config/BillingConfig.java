@@ -26,6 +26,12 @@ public interface BillingConfig {
     /** The Stripe reporting job (schedule, lease, batching). */
     ReportingConfig reporting();
 
+    /** Closing completed periods and the catch-up job. */
+    PeriodsConfig periods();
+
+    /** Publishing closed periods: Kafka topic and outgoing webhooks. */
+    NotificationsConfig notifications();
+
     /** Prepaid balances, usage prices for prepaid customers, entitlements and auto-recharge. */
     BalanceConfig balance();
 }

@@ -13,6 +13,9 @@ public enum ErrorCode implements ProblemCode {
     REPORT_RUN_NOT_FOUND(404, "Unknown report run"),
     REPORT_RUN_IN_PROGRESS(409, "Another report run holds the lease"),
     BACKFILL_TARGET_INVALID(400, "Backfill needs a meter with a Stripe price, or a price"),
+    WEBHOOK_ENDPOINT_NOT_FOUND(404, "Unknown webhook endpoint"),
+    DELIVERY_NOT_FOUND(404, "Unknown webhook delivery"),
+    DELIVERY_NOT_REPLAYABLE(409, "Only dead or delivered deliveries can be replayed"),
     DEBT_LIMIT_EXCEEDED(402, "Debit would pass the debt limit"),
     IDEMPOTENCY_KEY_REUSED(409, "Idempotency key already used with a different request"),
     BALANCE_NOT_FOUND(404, "No balance for this customer");

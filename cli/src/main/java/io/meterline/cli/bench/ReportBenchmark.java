@@ -1,6 +1,7 @@
 package io.meterline.cli.bench;
 
 import static io.meterline.cli.bench.BenchArgs.intOption;
+import static io.meterline.cli.bench.BenchHttp.send;
 import static io.meterline.cli.bench.BenchArgs.option;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -382,19 +383,6 @@ public final class ReportBenchmark implements Benchmark {
         HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(stack.stripeApiBase() + "/_standin/stats"))
                 .GET().build(), HttpResponse.BodyHandlers.ofString());
         return JSON.readTree(response.body()).path("requests").path("POST /v1/billing/meter_events").asLong();
-    }
-
-    private static JsonNode send(HttpClient http, String method, String url, String token, ObjectNode body, int expected)
-            throws Exception {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofMinutes(30))
-                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(body.toString())).build();
-        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-        if (response.statusCode() != expected) {
-            throw new IllegalStateException(method + " " + url + " answered " + response.statusCode() + ": " + response.body());
-        }
-        return JSON.readTree(response.body());
     }
 
     private static double round(double value) {
