@@ -25,4 +25,10 @@ public interface BillingConfig {
 
     /** The Stripe reporting job (schedule, lease, batching). */
     ReportingConfig reporting();
+
+    /** Reconciliation against Stripe and usage providers (schedule, lease, reliability threshold). */
+    ReconciliationConfig reconciliation();
+
+    /** Usage providers that can list what they recorded ({@code billing.sources.<name>.*}). */
+    Map<String, SourceConfig> sources();
 }

@@ -72,6 +72,9 @@ public class ReportLedgerRepository {
                 .append("sequence", entry.sequence)
                 .append("lastIdentifier", entry.lastIdentifier)
                 .append("lastError", entry.lastError)
+                .append("history", entry.history.stream().map(d -> new Document("identifier", d.identifier())
+                        .append("amount", d.amount()).append("timestamp", d.timestamp())
+                        .append("deliveredAt", new Date(d.deliveredAt()))).toList())
                 .append("updatedAt", now);
         LedgerEntry.Pending p = entry.pending;
         document.append("pending", p == null ? null : new Document("identifier", p.identifier())
@@ -95,6 +98,10 @@ public class ReportLedgerRepository {
         entry.sequence = number(document, "sequence");
         entry.lastIdentifier = document.getString("lastIdentifier");
         entry.lastError = document.getString("lastError");
+        for (Document d : document.getList("history", Document.class, List.of())) {
+            entry.history.add(new LedgerEntry.Delta(d.getString("identifier"), number(d, "amount"), number(d, "timestamp"),
+                    d.getDate("deliveredAt").getTime()));
+        }
         Document p = document.get("pending", Document.class);
         if (p != null) {
             entry.pending = new LedgerEntry.Pending(p.getString("identifier"), p.getString("customerId"),

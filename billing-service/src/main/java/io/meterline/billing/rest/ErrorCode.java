@@ -11,7 +11,11 @@ public enum ErrorCode {
     UNAVAILABLE(503, "Temporarily unavailable"),
     REPORT_RUN_NOT_FOUND(404, "Unknown report run"),
     REPORT_RUN_IN_PROGRESS(409, "Another report run holds the lease"),
-    BACKFILL_TARGET_INVALID(400, "Backfill needs a meter with a Stripe price, or a price");
+    BACKFILL_TARGET_INVALID(400, "Backfill needs a meter with a Stripe price, or a price"),
+    RECONCILIATION_NOT_FOUND(404, "Unknown reconciliation run"),
+    RECONCILIATION_IN_PROGRESS(409, "Another reconciliation run holds the lease"),
+    USAGE_SOURCE_NOT_FOUND(404, "Unknown usage source"),
+    USAGE_SOURCE_UNAVAILABLE(502, "The usage provider could not be read");
 
     private final int status;
     private final String title;

@@ -1031,6 +1031,25 @@ final class StripeState {
         return meterEventsByIdentifier.size();
     }
 
+    /** Control plane ({@link MeterEventControl}): forgets an accepted meter event as if Stripe had lost it. */
+    boolean dropMeterEvent(String identifier) {
+        MeterEvent event = meterEventsByIdentifier.get(identifier);
+        if (event == null) {
+            return false;
+        }
+        Queue<MeterEvent> queue = meterEventsByNameAndCustomer.get(event.eventName + '\u0000' + event.customer);
+        return queue != null && queue.remove(event);
+    }
+
+    /** Control plane ({@link MeterEventControl}): stores a meter event that did not come through the API. */
+    void injectMeterEvent(String identifier, String eventName, String customer, long value, long timestamp) {
+        MeterEvent event = new MeterEvent(identifier, eventName, customer, value, timestamp, now(),
+                meterEventSequence.incrementAndGet(), Map.of("stripe_customer_id", customer, "value", Long.toString(value)));
+        meterEventsByIdentifier.put(identifier, event);
+        meterEventsByNameAndCustomer.computeIfAbsent(eventName + '\u0000' + customer, k -> new ConcurrentLinkedQueue<>())
+                .add(event);
+    }
+
     // ---------------------------------------------------------------- subscriptions
 
     private JsonNode createSubscription(Params p, Ctx ctx) {

@@ -1,0 +1,32 @@
+package io.meterline.billing.aggregation;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+
+import java.util.function.Predicate;
+
+/**
+ * Whether Meterline accepted an event: its (source, id) key is in the deduplication store, which holds every counted
+ * event of the lookback. Reads this instance's tasks (interactive query); with several billing instances, each
+ * answers for the partitions it owns, so source reconciliation runs where the aggregation runs (see
+ * docs/decisions/0081).
+ */
+@ApplicationScoped
+public class AcceptedEvents {
+
+    private final KafkaStreams streams;
+
+    public AcceptedEvents(KafkaStreams streams) {
+        this.streams = streams;
+    }
+
+    /** A reader over the store as it is now; {@code test(dedupKey)} is true when that event was accepted. */
+    public Predicate<String> reader() {
+        ReadOnlyKeyValueStore<String, Long> store = streams.store(StoreQueryParameters.fromNameAndType(
+                AggregationProcessor.DEDUP_STORE, QueryableStoreTypes.<String, Long>keyValueStore()));
+        return dedupKey -> store.get(dedupKey) != null;
+    }
+}
