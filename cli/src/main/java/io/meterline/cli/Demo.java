@@ -61,6 +61,7 @@ final class Demo {
             showUsage(stack, accepted);
             report(stack);
             compareWithStripe(stack, stripe);
+            new ReconciliationDemo(this).run(stack);
             System.out.println("\nDemo finished. Logs: " + stack.stateDir().resolve("logs"));
             return 0;
         }

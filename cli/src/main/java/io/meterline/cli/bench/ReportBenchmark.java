@@ -77,7 +77,7 @@ public final class ReportBenchmark implements Benchmark {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Meterline meter key → (event type, aggregation, value path, Stripe formula). */
-    private static final String[][] METERS = {
+    static final String[][] METERS = {
             {"bench-calls", "bench.call", "COUNT", null, "sum"},
             {"bench-tokens", "bench.tokens", "SUM", "tokens", "sum"},
             {"bench-storage", "bench.storage", "LAST", "gb", "last"}};
@@ -252,11 +252,11 @@ public final class ReportBenchmark implements Benchmark {
     }
 
     /** The generated workload: per window id, the value Meterline must compute. */
-    private record Workload(Map<String, Double> windows, Map<String, Long> counts, long producedAtNanos) {
+    record Workload(Map<String, Double> windows, Map<String, Long> counts, long producedAtNanos) {
     }
 
     /** The windows aggregation would write for the workload (direct mode), 1000 per bulk write. */
-    private static void writeWindows(MongoCollection<Document> collection, Workload workload) {
+    static void writeWindows(MongoCollection<Document> collection, Workload workload) {
         List<Document> batch = new ArrayList<>(1000);
         java.util.Date now = new java.util.Date();
         for (Map.Entry<String, Double> e : workload.windows.entrySet()) {
@@ -280,11 +280,11 @@ public final class ReportBenchmark implements Benchmark {
         }
     }
 
-    private static String subject(int index) {
+    static String subject(int index) {
         return String.format("bench-cust-%04d", index);
     }
 
-    private static Workload produce(String bootstrap, int customers, int hours, int events, Instant firstHour) {
+    static Workload produce(String bootstrap, int customers, int hours, int events, Instant firstHour) {
         Random random = new Random(42);
         int windowsCount = customers * METERS.length * hours;
         Map<String, Double> expected = new HashMap<>(windowsCount * 2);
@@ -384,7 +384,7 @@ public final class ReportBenchmark implements Benchmark {
         return JSON.readTree(response.body()).path("requests").path("POST /v1/billing/meter_events").asLong();
     }
 
-    private static JsonNode send(HttpClient http, String method, String url, String token, ObjectNode body, int expected)
+    static JsonNode send(HttpClient http, String method, String url, String token, ObjectNode body, int expected)
             throws Exception {
         HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofMinutes(30))
                 .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
@@ -397,7 +397,7 @@ public final class ReportBenchmark implements Benchmark {
         return JSON.readTree(response.body());
     }
 
-    private static double round(double value) {
+    static double round(double value) {
         return Math.round(value * 10) / 10.0;
     }
 
