@@ -88,15 +88,24 @@ class ReconciliationIT {
             customerOf.put(subject, customer);
         }
         try (TestEvents events = new TestEvents(SharedInfrastructure.kafka().bootstrapServers(), Topics.USAGE_EVENTS)) {
+            ObjectNode repeated = null;
             for (String subject : subjects) {
                 for (Instant hour : List.of(H1, H2)) {
                     for (String meter : List.of("ra-", "rb-")) {
                         for (int i = 0; i < 3; i++) {
-                            events.send(event(meter + run, subject, hour.plusSeconds(60L * i), 5));
+                            ObjectNode e = event(meter + run, subject, hour.plusSeconds(60L * i), 5);
+                            events.send(e);
+                            repeated = repeated == null ? e : repeated;
                         }
                     }
                 }
             }
+            // one repeat of (c1, ra, H1)'s first event, and one event for c1 in H1 that is refused (data not an object)
+            events.send(repeated);
+            ObjectNode refused = TestEvents.event("refused-" + run, "rec-test", "report.ra-" + run, subjects.get(0),
+                    H1.plusSeconds(30));
+            refused.put("data", "not an object");
+            events.send(refused);
             events.flush();
         }
         await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
@@ -181,11 +190,16 @@ class ReconciliationIT {
         assertThat(known.getMap("counts")).containsExactlyInAnyOrderEntriesOf(Map.of("match", 6, "not_billable", 2));
 
         // the window explained: total, deltas with identifiers, the correction, the latest verdict with Stripe's number
-        JsonPath explained = given().auth().oauth2(BillingApi.admin()).queryParam("meter", "ra-" + run)
-                .queryParam("customer", "c1-" + run).queryParam("hour", H1.toString())
-                .get("/v1/usage/explain").then().statusCode(200).extract().jsonPath();
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(explain("c1-" + run, H1)
+                .getInt("deadLettered.not_an_object")).isEqualTo(1));
+        JsonPath explained = explain("c1-" + run, H1);
         assertThat(explained.getDouble("total")).isEqualTo(15.0);
         assertThat(explained.getInt("eventCount")).isEqualTo(3);
+        assertThat(explained.getInt("duplicatesDropped")).isEqualTo(1);
+        // H1 had ended hours before its events arrived
+        assertThat(explained.getInt("lateCount")).isEqualTo(3);
+        assertThat(explained.getList("lateEvents")).hasSize(3);
+        assertThat(explained.getInt("deadLettered.not_an_object")).isEqualTo(1);
         assertThat(explained.getString("deltas[0].identifier")).startsWith("ml1_");
         assertThat(explained.getInt("deltas[0].amount")).isEqualTo(15);
         assertThat(explained.getString("corrections[0].identifier")).startsWith("mlrc1_");
@@ -266,6 +280,11 @@ class ReconciliationIT {
         given().auth().oauth2(BillingApi.admin()).queryParam("customer", "x")
                 .queryParam("hour", "noon").get("/v1/usage/explain").then().statusCode(400)
                 .contentType("application/problem+json").body("errors[0].field", equalTo("meter"));
+    }
+
+    private JsonPath explain(String subject, Instant hour) {
+        return given().auth().oauth2(BillingApi.admin()).queryParam("meter", "ra-" + run).queryParam("customer", subject)
+                .queryParam("hour", hour.toString()).get("/v1/usage/explain").then().statusCode(200).extract().jsonPath();
     }
 
     private JsonPath reconcile(String meter, boolean dryRun) {

@@ -23,19 +23,20 @@ public class ReconciliationRepository {
 
     public static final String RUNS = "reconciliation_runs";
     public static final String WINDOWS = "reconciliation_windows";
+    public static final String LATEST_WINDOWS = "reconciliation_latest";
     public static final String CORRECTIONS = "reconciliation_corrections";
     private static final ReplaceOptions UPSERT = new ReplaceOptions().upsert(true);
     private static final BulkWriteOptions UNORDERED = new BulkWriteOptions().ordered(false);
-    /** Run id of the documents holding the latest verdict per (meter, subject, hour). */
-    static final String LATEST = "latest";
 
     private final MongoCollection<ReconciliationRun> runs;
     private final MongoCollection<ReconciliationWindow> windows;
+    private final MongoCollection<ReconciliationWindow> latest;
     private final MongoCollection<Correction> corrections;
 
     public ReconciliationRepository(MongoCollections collections) {
         this.runs = collections.collection(RUNS).withDocumentClass(ReconciliationRun.class);
         this.windows = collections.collection(WINDOWS).withDocumentClass(ReconciliationWindow.class);
+        this.latest = collections.collection(LATEST_WINDOWS).withDocumentClass(ReconciliationWindow.class);
         this.corrections = collections.collection(CORRECTIONS).withDocumentClass(Correction.class);
     }
 
@@ -57,7 +58,13 @@ public class ReconciliationRepository {
                 .into(new ArrayList<>());
     }
 
-    public void saveWindows(Collection<ReconciliationWindow> found) {
+    /** The differing windows of a run, and the latest verdict per (meter, subject, hour) of every window compared. */
+    public void saveWindows(Collection<ReconciliationWindow> differing, Collection<ReconciliationWindow> latestVerdicts) {
+        save(windows, differing);
+        save(latest, latestVerdicts);
+    }
+
+    private static void save(MongoCollection<ReconciliationWindow> collection, Collection<ReconciliationWindow> found) {
         if (found.isEmpty()) {
             return;
         }
@@ -65,16 +72,16 @@ public class ReconciliationRepository {
         for (ReconciliationWindow window : found) {
             writes.add(new ReplaceOneModel<>(Filters.eq("_id", window.id), window, UPSERT));
         }
-        windows.bulkWrite(writes, UNORDERED);
+        collection.bulkWrite(writes, UNORDERED);
     }
 
     /** The latest verdict for one subject's window, or null when no run looked at it. */
     public ReconciliationWindow latest(String meter, String subject, long windowStart) {
-        return windows.find(Filters.eq("_id", latestId(meter, subject, windowStart))).first();
+        return latest.find(Filters.eq("_id", latestId(meter, subject, windowStart))).first();
     }
 
     static String latestId(String meter, String subject, long windowStart) {
-        return LATEST + "|" + meter + "|" + subject + "|" + windowStart;
+        return meter + "|" + subject + "|" + windowStart;
     }
 
     public void saveCorrections(Collection<Correction> found) {

@@ -194,6 +194,7 @@ public class ReconciliationService {
         renew(owner);
 
         List<ReconciliationWindow> found = new ArrayList<>();
+        List<ReconciliationWindow> latest = new ArrayList<>();
         List<Correction> toSend = new ArrayList<>();
         Instant now = Instant.now();
         for (Map.Entry<String, List<WindowGroup>> pair : byPair.entrySet()) {
@@ -202,7 +203,7 @@ public class ReconciliationService {
             for (WindowGroup g : pair.getValue()) {
                 compared.add(g.windowStart);
                 Double atStripe = stripe == null ? null : stripe.getOrDefault(g.windowStart, 0.0);
-                classify(run, g, atStripe, delivered, toSend, found, now);
+                classify(run, g, atStripe, delivered, toSend, found, latest, now);
             }
             if (stripe != null) {
                 // hours Stripe has usage for and Meterline has nothing: over-reported
@@ -210,14 +211,14 @@ public class ReconciliationService {
                 stripe.forEach((hour, value) -> {
                     if (!compared.contains(hour) && value != 0) {
                         WindowGroup empty = new WindowGroup(first.customerId, first.meter, first.eventName, hour, first.gauge);
-                        classify(run, empty, value, delivered, toSend, found, now);
+                        classify(run, empty, value, delivered, toSend, found, latest, now);
                     }
                 });
             }
         }
         for (WindowGroup g : groups.values()) {
             if (g.skipReason != null) {
-                classify(run, g, null, delivered, toSend, found, now);
+                classify(run, g, null, delivered, toSend, found, latest, now);
             }
         }
         if (!run.dryRun) {
@@ -227,14 +228,14 @@ public class ReconciliationService {
             send(run, toSend);
             Map<String, Correction> byId = new HashMap<>();
             toSend.forEach(c -> byId.put(c.id, c));
-            for (ReconciliationWindow w : found) {
+            for (ReconciliationWindow w : java.util.stream.Stream.concat(found.stream(), latest.stream()).toList()) {
                 Correction c = w.correctionIdentifier == null ? null : byId.get(w.correctionIdentifier);
                 if (c != null) {
                     w.correctionStatus = c.status;
                 }
             }
         }
-        repository.saveWindows(found);
+        repository.saveWindows(found, latest);
     }
 
     /** Meterline's side, per (customer, meter, hour), of every ungrouped window in the range. */
@@ -319,7 +320,7 @@ public class ReconciliationService {
     }
 
     private void classify(ReconciliationRun run, WindowGroup g, Double atStripe, Map<String, Integer> delivered,
-            List<Correction> toSend, List<ReconciliationWindow> found, Instant now) {
+            List<Correction> toSend, List<ReconciliationWindow> found, List<ReconciliationWindow> latest, Instant now) {
         WindowClassifier.Verdict verdict = WindowClassifier.classify(g, atStripe);
         WindowClass windowClass = verdict.windowClass();
         run.count(windowClass);
@@ -368,12 +369,10 @@ public class ReconciliationService {
             found.add(w);
         }
         // the latest verdict per subject window, for /v1/usage/explain (all classes, matches included)
-        if (!run.dryRun || windowClass != WindowClass.MATCH) {
-            for (String subject : g.subjects) {
-                ReconciliationWindow latest = copy(w);
-                latest.id = ReconciliationRepository.latestId(g.meter, subject, g.windowStart);
-                found.add(latest);
-            }
+        for (String subject : g.subjects) {
+            ReconciliationWindow forSubject = copy(w);
+            forSubject.id = ReconciliationRepository.latestId(g.meter, subject, g.windowStart);
+            latest.add(forSubject);
         }
     }
 

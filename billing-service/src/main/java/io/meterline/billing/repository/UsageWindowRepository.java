@@ -186,7 +186,12 @@ public class UsageWindowRepository {
                 .append("max", total.max())
                 .append("lastTime", total.lastTime())
                 .append("lastValue", total.lastValue())
-                .append("uniques", total.uniques());
+                .append("uniques", total.uniques())
+                .append("duplicates", total.duplicates())
+                .append("late", total.late())
+                .append("reconciled", total.reconciled())
+                .append("lateArrivals", total.lateArrivals() == null ? List.of() : total.lateArrivals().stream()
+                        .map(a -> new Document("arrivedAt", new Date(a[0])).append("eventTime", new Date(a[1]))).toList());
     }
 
     static WindowState toState(Document document) {

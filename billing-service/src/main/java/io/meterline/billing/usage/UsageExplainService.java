@@ -31,10 +31,12 @@ import java.util.List;
 @ApplicationScoped
 public class UsageExplainService {
 
-    /** Facts the pipeline does not record per window (yet): named in every answer rather than shown as zero. */
-    static final List<String> NOT_RECORDED = List.of(
-            "duplicatesDropped: duplicates are dropped by (source, id) before a window is known; not counted per window",
-            "lateEvents: arrival times of events counted after their window closed are not recorded per window");
+    /** Facts recorded only since they were introduced: said in every answer, so a 0 is never misread. */
+    static final List<String> NOTES = List.of(
+            "duplicatesDropped, lateEvents and recoveredCounted are recorded per window since window state format 2"
+                    + " (reconciliation release); events aggregated earlier are not in them",
+            "deltas: recorded one by one since the same release; earlier windows show the ledger's last identifier only",
+            "deadLettered: DLQ records are attributed to the customer (record key) and the hour of their time field");
 
     private final MongoCollection<Document> windows;
     private final ReportLedgerRepository ledger;
@@ -63,6 +65,13 @@ public class UsageExplainService {
         Double total = window == null ? null : number(window.get("value"));
         long eventCount = window == null ? 0 : (long) (double) number(window.get("eventCount"));
         String organization = window == null ? null : window.getString("organization");
+        List<UsageExplanation.LateEvent> lateEvents = new ArrayList<>();
+        if (window != null) {
+            for (Document late : window.getList("lateArrivals", Document.class, List.of())) {
+                lateEvents.add(new UsageExplanation.LateEvent(late.getDate("arrivedAt").toInstant(),
+                        late.getDate("eventTime").toInstant()));
+            }
+        }
 
         LedgerEntry entry = ledger.find(id);
         List<UsageExplanation.Delta> deltas = new ArrayList<>();
@@ -112,9 +121,14 @@ public class UsageExplainService {
                 latest.windowClass, latest.stripe, latest.ledger, latest.meterline, latest.customerId, latest.runId,
                 latest.checkedAt, latest.correctionIdentifier, latest.correctionStatus);
         return new UsageExplanation(meter.key(), subject, hour, hour.plusSeconds(3600), meter.aggregation().name(), total,
-                total == null ? 0 : (long) Math.floor(total), eventCount, null, null,
-                deadLetters.countsByReason(subject, start), ledgerView, deltas, corrections, skipReason, recoveredEvents,
-                verdict, NOT_RECORDED);
+                total == null ? 0 : (long) Math.floor(total), eventCount, count(window, "duplicates"),
+                count(window, "late"), lateEvents, deadLetters.countsByReason(subject, start), ledgerView, deltas,
+                corrections, count(window, "reconciled"), skipReason, recoveredEvents, verdict, NOTES);
+    }
+
+    private static long count(Document window, String field) {
+        Object value = window == null ? null : window.get(field);
+        return value instanceof Number n ? n.longValue() : 0;
     }
 
     private static Double number(Object value) {

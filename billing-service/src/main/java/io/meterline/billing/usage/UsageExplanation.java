@@ -6,12 +6,13 @@ import java.util.Map;
 
 /**
  * {@code GET /v1/usage/explain}: everything Meterline knows about one (meter, customer, hour), from the events counted
- * to what Stripe shows. Facts Meterline did not record for the window are listed in {@code notRecorded}.
+ * to what Stripe shows. {@code notes} says which facts are recorded only since a given version.
  */
 public record UsageExplanation(String meter, String customer, Instant hour, Instant hourEnd, String aggregation,
-        Double total, long billableUnits, long eventCount, Long duplicatesDropped, List<LateEvent> lateEvents,
+        Double total, long billableUnits, long eventCount, long duplicatesDropped, long lateCount, List<LateEvent> lateEvents,
         Map<String, Long> deadLettered, Ledger ledger, List<Delta> deltas, List<Correction> corrections,
-        String skipReason, List<Recovered> recovered, Reconciliation reconciliation, List<String> notRecorded) {
+        long recoveredCounted, String skipReason, List<Recovered> recovered, Reconciliation reconciliation,
+        List<String> notes) {
 
     /** An event counted after its window had closed. */
     public record LateEvent(Instant arrivedAt, Instant eventTime) {
