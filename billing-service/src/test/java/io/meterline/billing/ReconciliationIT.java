@@ -212,14 +212,7 @@ class ReconciliationIT {
     @Test
     void correctionInFlightWhenTheRunFailedIsSentAgainWithTheSameIdentifierAndCountedOnce() throws Exception {
         StripeSeed.Metered a = seed.metered("rec_crash_" + run, Formula.SUM);
-        StripeSeed.meter("rc-" + run, Aggregation.SUM, a.eventName(), a.priceId());
-        String customer = seed.customer("crash-" + run, null);
-        seed.subscription(customer, "active", a);
-        seed.window("rc-" + run, "crash-" + run, null, H1, 40, Aggregation.SUM);
-        StripeSeed.report();
-        List<String> sent = standIn.meterEvents().stream().filter(e -> e.customer().equals(customer))
-                .map(StripeStandIn.MeterEventView::identifier).toList();
-        standIn.meterEventControl().drop(sent);
+        String customer = reportedThenLostAtStripe(a, "rc-" + run, "crash-" + run, 40);
 
         // Stripe takes the correction but every answer is lost: the run ends with the correction still pending
         standIn.faults().dropResponse("/v1/billing/meter_events", 100);
@@ -241,13 +234,7 @@ class ReconciliationIT {
     @Test
     void dryRunClassifiesWithoutSendingAnything() throws Exception {
         StripeSeed.Metered a = seed.metered("rec_dry_" + run, Formula.SUM);
-        StripeSeed.meter("rd-" + run, Aggregation.SUM, a.eventName(), a.priceId());
-        String customer = seed.customer("dry-" + run, null);
-        seed.subscription(customer, "active", a);
-        seed.window("rd-" + run, "dry-" + run, null, H1, 12, Aggregation.SUM);
-        StripeSeed.report();
-        standIn.meterEventControl().drop(standIn.meterEvents().stream().filter(e -> e.customer().equals(customer))
-                .map(StripeStandIn.MeterEventView::identifier).toList());
+        String customer = reportedThenLostAtStripe(a, "rd-" + run, "dry-" + run, 12);
         long before = standIn.meterEventCount();
 
         JsonPath dry = reconcile("rd-" + run, true);
@@ -280,6 +267,19 @@ class ReconciliationIT {
         given().auth().oauth2(BillingApi.admin()).queryParam("customer", "x")
                 .queryParam("hour", "noon").get("/v1/usage/explain").then().statusCode(400)
                 .contentType("application/problem+json").body("errors[0].field", equalTo("meter"));
+    }
+
+    /** One paying subject with {@code value} in H1, reported; then Stripe loses it. Answers the Stripe customer. */
+    private String reportedThenLostAtStripe(StripeSeed.Metered metered, String meter, String subject, double value)
+            throws Exception {
+        StripeSeed.meter(meter, Aggregation.SUM, metered.eventName(), metered.priceId());
+        String customer = seed.customer(subject, null);
+        seed.subscription(customer, "active", metered);
+        seed.window(meter, subject, null, H1, value, Aggregation.SUM);
+        StripeSeed.report();
+        standIn.meterEventControl().drop(standIn.meterEvents().stream().filter(e -> e.customer().equals(customer))
+                .map(StripeStandIn.MeterEventView::identifier).toList());
+        return customer;
     }
 
     private JsonPath explain(String subject, Instant hour) {

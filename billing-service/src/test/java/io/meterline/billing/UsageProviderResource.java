@@ -25,23 +25,16 @@ public class UsageProviderResource implements QuarkusTestResourceLifecycleManage
 
     @Override
     public Map<String, String> start() {
-        Map<String, String> config = new HashMap<>();
-        config.put("billing.sources.calls.url", provider().url());
-        config.put("billing.sources.calls.token", provider().token());
-        config.put("billing.sources.calls.page-size", "500");
+        Map<String, String> config = new HashMap<>(provider().billingSourceConfig("calls", EVENT_SOURCE, 500));
+        config.put("billing.sources.calls.unit-price", "2");
+        // the same mapping as a push source
+        provider().billingSourceConfig("pushed", EVENT_SOURCE, 500).forEach((key, value) -> {
+            if (!key.endsWith(".url") && !key.endsWith(".token")) {
+                config.put(key, value);
+            }
+        });
         config.put("billing.sources.pushed.kind", "push");
         config.put("billing.reconciliation.cron", "off");
-        for (String source : new String[] {"calls", "pushed"}) {
-            String prefix = "billing.sources." + source + ".";
-            config.put(prefix + "event-source", EVENT_SOURCE);
-            config.put(prefix + "id-path", "call_id");
-            config.put(prefix + "subject-path", "account.id");
-            config.put(prefix + "type-path", "kind");
-            config.put(prefix + "time-path", "started_at");
-            config.put(prefix + "value-path", "billable_seconds");
-            config.put(prefix + "value-field", "seconds");
-            config.put(prefix + "unit-price", "2");
-        }
         return config;
     }
 

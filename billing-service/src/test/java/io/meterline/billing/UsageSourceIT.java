@@ -184,11 +184,7 @@ class UsageSourceIT {
 
     /** The webhook the provider delivers, as its integration writes it to the topic. */
     private static ObjectNode webhookEvent(ObjectNode call) {
-        ObjectNode event = TestEvents.event(call.get("call_id").asText(), UsageProviderResource.EVENT_SOURCE,
-                call.get("kind").asText(), call.get("account").get("id").asText(),
-                Instant.parse(call.get("started_at").asText()));
-        ((ObjectNode) event.get("data")).put("seconds", call.get("billable_seconds").asLong());
-        return event;
+        return UsageProviderStandIn.webhookEvent(call, UsageProviderResource.EVENT_SOURCE);
     }
 
     private Document window(String meter, String subject) {

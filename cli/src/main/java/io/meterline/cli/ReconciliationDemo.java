@@ -1,7 +1,6 @@
 package io.meterline.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.meterline.devstack.provider.UsageProviderStandIn;
 import io.meterline.model.Topics;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -51,7 +50,7 @@ final class ReconciliationDemo {
                     ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true), new StringSerializer(), new StringSerializer())) {
                 calls = provider.makeCalls("demo-call", "call.completed", List.of("acme", "globex"), hour, CALLS, 0.03, 3,
                         call -> producer.send(new ProducerRecord<>(Topics.USAGE_EVENTS, call.get("account").get("id").asText(),
-                                webhookEvent(call).toString())));
+                                UsageProviderStandIn.webhookEvent(call, "telephony").toString())));
                 producer.flush();
             }
             System.out.printf("   %d calls made, %d webhooks delivered, %d lost (e.g. %s)%n", calls.made(),
@@ -107,28 +106,9 @@ final class ReconciliationDemo {
     }
 
     private static Map<String, String> sourceConfig(UsageProviderStandIn provider) {
-        Map<String, String> config = new LinkedHashMap<>();
-        String prefix = "billing.sources.telephony.";
-        config.put(prefix + "url", provider.url());
-        config.put(prefix + "token", provider.token());
-        config.put(prefix + "page-size", "250");
-        config.put(prefix + "event-source", "telephony");
-        config.put(prefix + "id-path", "call_id");
-        config.put(prefix + "subject-path", "account.id");
-        config.put(prefix + "type-path", "kind");
-        config.put(prefix + "time-path", "started_at");
-        config.put(prefix + "value-path", "billable_seconds");
-        config.put(prefix + "value-field", "seconds");
-        config.put(prefix + "unit-price", "0.5");
+        Map<String, String> config = new LinkedHashMap<>(provider.billingSourceConfig("telephony", "telephony", 250));
+        config.put("billing.sources.telephony.unit-price", "0.5");
         return config;
-    }
-
-    private static ObjectNode webhookEvent(ObjectNode call) {
-        ObjectNode event = Demo.JSON.createObjectNode();
-        event.put("id", call.get("call_id").asText()).put("source", "telephony").put("type", call.get("kind").asText())
-                .put("subject", call.get("account").get("id").asText()).put("time", call.get("started_at").asText());
-        event.putObject("data").put("seconds", call.get("billable_seconds").asLong());
-        return event;
     }
 
     private void awaitEvents(Stack stack, String token, Instant hour, long expected) throws Exception {

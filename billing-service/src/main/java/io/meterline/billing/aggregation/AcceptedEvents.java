@@ -6,6 +6,10 @@ import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+
+import java.time.Duration;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Predicate;
 
 /**
@@ -23,10 +27,24 @@ public class AcceptedEvents {
         this.streams = streams;
     }
 
-    /** A reader over the store as it is now; {@code test(dedupKey)} is true when that event was accepted. */
-    public Predicate<String> reader() {
-        ReadOnlyKeyValueStore<String, Long> store = streams.store(StoreQueryParameters.fromNameAndType(
-                AggregationProcessor.DEDUP_STORE, QueryableStoreTypes.<String, Long>keyValueStore()));
-        return dedupKey -> store.get(dedupKey) != null;
+    /**
+     * A reader over the store; {@code test(dedupKey)} is true when that event was accepted. Waits up to
+     * {@code patience} for the store to be queryable (it is not while the application starts or rebalances).
+     */
+    public Predicate<String> reader(Duration patience) {
+        long deadline = System.nanoTime() + patience.toNanos();
+        while (true) {
+            try {
+                ReadOnlyKeyValueStore<String, Long> store = streams.store(StoreQueryParameters.fromNameAndType(
+                        AggregationProcessor.DEDUP_STORE, QueryableStoreTypes.<String, Long>keyValueStore()));
+                return dedupKey -> store.get(dedupKey) != null;
+            } catch (InvalidStateStoreException e) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("aggregation's deduplication store is not queryable (state "
+                            + streams.state() + ")", e);
+                }
+                LockSupport.parkNanos(Duration.ofMillis(200).toNanos());
+            }
+        }
     }
 }

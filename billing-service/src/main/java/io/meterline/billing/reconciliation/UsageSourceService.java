@@ -173,7 +173,12 @@ public class UsageSourceService {
     }
 
     private SourceRun reconcile(SourceConfig source, SourceRun run, List<JsonNode> records) {
-        Predicate<String> known = accepted.reader();
+        Predicate<String> known;
+        try {
+            known = accepted.reader(Duration.ofSeconds(30));
+        } catch (IllegalStateException e) {
+            throw new ApiException(ErrorCode.UNAVAILABLE, "cannot tell which events were accepted yet: " + e.getMessage());
+        }
         Set<String> seen = new HashSet<>();
         List<UsageEventPublisher.Message> missing = new ArrayList<>();
         List<RecoveredEvent> recovered = new ArrayList<>();

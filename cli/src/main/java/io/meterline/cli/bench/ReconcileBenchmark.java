@@ -4,32 +4,20 @@ import static io.meterline.cli.bench.BenchArgs.intOption;
 import static io.meterline.cli.bench.ReportBenchmark.METERS;
 import static io.meterline.cli.bench.ReportBenchmark.round;
 import static io.meterline.cli.bench.ReportBenchmark.send;
-import static io.meterline.cli.bench.ReportBenchmark.subject;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.mongodb.MongoClientSettings;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.stripe.StripeClient;
-import com.stripe.model.Customer;
-import com.stripe.model.Subscription;
 import com.stripe.model.billing.Meter;
-import com.stripe.param.CustomerCreateParams;
 import com.stripe.param.PriceCreateParams;
-import com.stripe.param.SubscriptionCreateParams;
 import com.stripe.param.billing.MeterCreateParams;
 import io.meterline.cli.Benchmark;
 import io.meterline.cli.Stack;
-import io.meterline.model.billing.BillingCollections;
-import io.meterline.model.billing.CustomerDocument;
-import io.meterline.model.billing.SubscriptionDocument;
-import io.meterline.model.billing.SubscriptionItemDocument;
 import io.meterline.model.report.MeterEventIdentifier;
 import io.meterline.model.usage.UsageWindowDocument;
-import org.bson.codecs.configuration.CodecRegistries;
-import org.bson.codecs.pojo.PojoCodecProvider;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -48,9 +36,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /**
  * {@code ./meterline bench reconcile}: 1,000 customers × 3 meters × 24 hours = 72,000 windows reported to the Stripe
@@ -109,7 +94,12 @@ public final class ReconcileBenchmark implements Benchmark {
                 }
                 send(http, "PUT", stack.billingUrl() + "/v1/meters/" + m[0], token, body, 200);
             }
-            String[] customerIds = createCustomers(stack, stripe, customers, prices, meterIds, eventNames);
+            Map<String, String> eventNameByMeterId = new LinkedHashMap<>();
+            for (int m = 0; m < meterIds.size(); m++) {
+                eventNameByMeterId.put(meterIds.get(m), new ArrayList<>(eventNames.values()).get(m));
+            }
+            String[] customerIds = BenchCustomers.create(stack.mongoConnectionString(), stripe, customers, prices,
+                    eventNameByMeterId);
 
             int windows = customers * METERS.length * hours;
             progress("writing " + windows + " hourly windows and reporting them");
@@ -216,55 +206,6 @@ public final class ReconcileBenchmark implements Benchmark {
             result.put("cores", Runtime.getRuntime().availableProcessors());
             return result;
         }
-    }
-
-    private static String[] createCustomers(Stack stack, StripeClient stripe, int customers, List<String> prices,
-            List<String> meterIds, Map<String, String> eventNames) throws Exception {
-        String[] ids = new String[customers];
-        var registry = CodecRegistries.fromRegistries(MongoClientSettings.getDefaultCodecRegistry(),
-                CodecRegistries.fromProviders(PojoCodecProvider.builder().automatic(true).build()));
-        List<String> names = new ArrayList<>(eventNames.values());
-        try (MongoClient mongo = MongoClients.create(stack.mongoConnectionString())) {
-            var db = mongo.getDatabase("meterline").withCodecRegistry(registry);
-            var customerDocs = db.getCollection(BillingCollections.CUSTOMERS, CustomerDocument.class);
-            var subscriptionDocs = db.getCollection(BillingCollections.SUBSCRIPTIONS, SubscriptionDocument.class);
-            ExecutorService pool = Executors.newFixedThreadPool(8);
-            List<Future<?>> created = new ArrayList<>();
-            for (int c = 0; c < customers; c++) {
-                int index = c;
-                created.add(pool.submit(() -> {
-                    Customer customer = stripe.v1().customers().create(CustomerCreateParams.builder().setName(subject(index))
-                            .putMetadata("meterline_subject", subject(index)).build());
-                    SubscriptionCreateParams.Builder params = SubscriptionCreateParams.builder().setCustomer(customer.getId());
-                    prices.forEach(p -> params.addItem(SubscriptionCreateParams.Item.builder().setPrice(p).build()));
-                    Subscription subscription = stripe.v1().subscriptions().create(params.build());
-                    CustomerDocument cd = new CustomerDocument();
-                    cd.id = customer.getId();
-                    cd.subject = subject(index);
-                    customerDocs.insertOne(cd);
-                    SubscriptionDocument sd = new SubscriptionDocument();
-                    sd.id = subscription.getId();
-                    sd.customerId = customer.getId();
-                    sd.status = subscription.getStatus();
-                    subscription.getItems().getData().forEach(item -> {
-                        SubscriptionItemDocument i = new SubscriptionItemDocument();
-                        i.id = item.getId();
-                        i.priceId = item.getPrice().getId();
-                        i.meterId = item.getPrice().getRecurring().getMeter();
-                        i.meterEventName = names.get(meterIds.indexOf(i.meterId));
-                        sd.items.add(i);
-                    });
-                    subscriptionDocs.insertOne(sd);
-                    ids[index] = customer.getId();
-                    return null;
-                }));
-            }
-            for (Future<?> f : created) {
-                f.get();
-            }
-            pool.shutdown();
-        }
-        return ids;
     }
 
     private static JsonNode control(HttpClient http, Stack stack, String action, ObjectNode body) throws Exception {

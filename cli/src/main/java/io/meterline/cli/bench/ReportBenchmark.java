@@ -125,51 +125,11 @@ public final class ReportBenchmark implements Benchmark {
                 }
                 send(http, "PUT", stack.billingUrl() + "/v1/meters/" + m[0], token, body, 200);
             }
-            String[] customerIds = new String[customers];
-            var registry = CodecRegistries.fromRegistries(MongoClientSettings.getDefaultCodecRegistry(),
-                    CodecRegistries.fromProviders(PojoCodecProvider.builder().automatic(true).build()));
+            Map<String, String> eventNameByMeterId = new LinkedHashMap<>();
+            stripeMeters.values().forEach(m -> eventNameByMeterId.put(m.getId(), m.getEventName()));
+            String[] customerIds = BenchCustomers.create(stack.mongoConnectionString(), stripe, customers,
+                    new ArrayList<>(prices.values()), eventNameByMeterId);
             try (MongoClient mongo = MongoClients.create(stack.mongoConnectionString())) {
-                var db = mongo.getDatabase("meterline").withCodecRegistry(registry);
-                MongoCollection<CustomerDocument> customerDocs = db.getCollection(BillingCollections.CUSTOMERS, CustomerDocument.class);
-                MongoCollection<SubscriptionDocument> subscriptionDocs = db.getCollection(BillingCollections.SUBSCRIPTIONS,
-                        SubscriptionDocument.class);
-                ExecutorService setup = Executors.newFixedThreadPool(8);
-                List<Future<?>> created = new ArrayList<>();
-                for (int c = 0; c < customers; c++) {
-                    int index = c;
-                    created.add(setup.submit(() -> {
-                        String subject = subject(index);
-                        Customer customer = stripe.v1().customers().create(CustomerCreateParams.builder().setName(subject)
-                                .putMetadata("meterline_subject", subject).build());
-                        SubscriptionCreateParams.Builder params = SubscriptionCreateParams.builder().setCustomer(customer.getId());
-                        prices.values().forEach(p -> params.addItem(SubscriptionCreateParams.Item.builder().setPrice(p).build()));
-                        Subscription subscription = stripe.v1().subscriptions().create(params.build());
-                        CustomerDocument cd = new CustomerDocument();
-                        cd.id = customer.getId();
-                        cd.subject = subject;
-                        customerDocs.insertOne(cd);
-                        SubscriptionDocument sd = new SubscriptionDocument();
-                        sd.id = subscription.getId();
-                        sd.customerId = customer.getId();
-                        sd.status = subscription.getStatus();
-                        subscription.getItems().getData().forEach(item -> {
-                            SubscriptionItemDocument i = new SubscriptionItemDocument();
-                            i.id = item.getId();
-                            i.priceId = item.getPrice().getId();
-                            i.meterId = item.getPrice().getRecurring().getMeter();
-                            stripeMeters.values().stream().filter(m -> m.getId().equals(i.meterId)).findFirst()
-                                    .ifPresent(m -> i.meterEventName = m.getEventName());
-                            sd.items.add(i);
-                        });
-                        subscriptionDocs.insertOne(sd);
-                        customerIds[index] = customer.getId();
-                        return null;
-                    }));
-                }
-                for (Future<?> f : created) {
-                    f.get();
-                }
-                setup.shutdown();
 
                 progress((direct ? "generating " : "producing ") + events + " usage events" + (direct ? "" : " to Kafka")
                         + " (" + customers + " subjects × 3 meters × " + hours + " h)");

@@ -111,6 +111,35 @@ public final class UsageProviderStandIn implements AutoCloseable {
         return new Calls(count, count - lost, lostIds);
     }
 
+    /**
+     * billing-service configuration for this provider as usage source {@code name} (pull, its url and token, and
+     * the field mapping of its call records), with {@code eventSource} as the {@code source} of its events.
+     */
+    public Map<String, String> billingSourceConfig(String name, String eventSource, int pageSize) {
+        String prefix = "billing.sources." + name + ".";
+        Map<String, String> config = new java.util.LinkedHashMap<>();
+        config.put(prefix + "url", url());
+        config.put(prefix + "token", token);
+        config.put(prefix + "page-size", String.valueOf(pageSize));
+        config.put(prefix + "event-source", eventSource);
+        config.put(prefix + "id-path", "call_id");
+        config.put(prefix + "subject-path", "account.id");
+        config.put(prefix + "type-path", "kind");
+        config.put(prefix + "time-path", "started_at");
+        config.put(prefix + "value-path", "billable_seconds");
+        config.put(prefix + "value-field", "seconds");
+        return config;
+    }
+
+    /** The usage event the provider's webhook for {@code call} becomes (source {@code eventSource}). */
+    public static ObjectNode webhookEvent(ObjectNode call, String eventSource) {
+        ObjectNode event = JSON.createObjectNode();
+        event.put("id", call.get("call_id").asText()).put("source", eventSource).put("type", call.get("kind").asText())
+                .put("subject", call.get("account").get("id").asText()).put("time", call.get("started_at").asText());
+        event.putObject("data").put("seconds", call.get("billable_seconds").asLong());
+        return event;
+    }
+
     /** The webhook body a call would have been delivered as (for tests that deliver it late themselves). */
     public List<ObjectNode> recorded() {
         return records.values().stream().map(ObjectNode::deepCopy).toList();
