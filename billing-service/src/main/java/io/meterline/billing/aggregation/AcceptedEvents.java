@@ -28,23 +28,34 @@ public class AcceptedEvents {
     }
 
     /**
-     * A reader over the store; {@code test(dedupKey)} is true when that event was accepted. Waits up to
-     * {@code patience} for the store to be queryable (it is not while the application starts or rebalances).
+     * A reader over the store; {@code test(dedupKey)} is true when that event was accepted. A lookup waits up to
+     * {@code patience} while the store is not queryable (the application starting or rebalancing), then throws
+     * {@link IllegalStateException}.
      */
     public Predicate<String> reader(Duration patience) {
-        long deadline = System.nanoTime() + patience.toNanos();
-        while (true) {
-            try {
-                ReadOnlyKeyValueStore<String, Long> store = streams.store(StoreQueryParameters.fromNameAndType(
-                        AggregationProcessor.DEDUP_STORE, QueryableStoreTypes.<String, Long>keyValueStore()));
-                return dedupKey -> store.get(dedupKey) != null;
-            } catch (InvalidStateStoreException e) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("aggregation's deduplication store is not queryable (state "
-                            + streams.state() + ")", e);
+        return new Predicate<>() {
+            private ReadOnlyKeyValueStore<String, Long> store;
+
+            @Override
+            public boolean test(String dedupKey) {
+                long deadline = System.nanoTime() + patience.toNanos();
+                while (true) {
+                    try {
+                        if (store == null) {
+                            store = streams.store(StoreQueryParameters.fromNameAndType(AggregationProcessor.DEDUP_STORE,
+                                    QueryableStoreTypes.<String, Long>keyValueStore()));
+                        }
+                        return store.get(dedupKey) != null;
+                    } catch (InvalidStateStoreException e) {
+                        store = null;
+                        if (System.nanoTime() > deadline) {
+                            throw new IllegalStateException("aggregation's deduplication store is not queryable (state "
+                                    + streams.state() + ")", e);
+                        }
+                        LockSupport.parkNanos(Duration.ofMillis(200).toNanos());
+                    }
                 }
-                LockSupport.parkNanos(Duration.ofMillis(200).toNanos());
             }
-        }
+        };
     }
 }

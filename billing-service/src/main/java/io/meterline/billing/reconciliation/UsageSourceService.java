@@ -173,12 +173,14 @@ public class UsageSourceService {
     }
 
     private SourceRun reconcile(SourceConfig source, SourceRun run, List<JsonNode> records) {
-        Predicate<String> known;
-        try {
-            known = accepted.reader(Duration.ofSeconds(30));
-        } catch (IllegalStateException e) {
-            throw new ApiException(ErrorCode.UNAVAILABLE, "cannot tell which events were accepted yet: " + e.getMessage());
-        }
+        Predicate<String> accepted = this.accepted.reader(Duration.ofSeconds(30));
+        Predicate<String> known = dedupKey -> {
+            try {
+                return accepted.test(dedupKey);
+            } catch (IllegalStateException e) {
+                throw new ApiException(ErrorCode.UNAVAILABLE, "cannot tell which events were accepted: " + e.getMessage());
+            }
+        };
         Set<String> seen = new HashSet<>();
         List<UsageEventPublisher.Message> missing = new ArrayList<>();
         List<RecoveredEvent> recovered = new ArrayList<>();
