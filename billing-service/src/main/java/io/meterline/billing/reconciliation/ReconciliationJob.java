@@ -1,7 +1,7 @@
 package io.meterline.billing.reconciliation;
 
 import io.meterline.billing.config.BillingConfig;
-import io.meterline.billing.rest.ApiException;
+import io.meterline.billing.problem.ApiException;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;

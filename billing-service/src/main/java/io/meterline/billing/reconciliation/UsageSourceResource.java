@@ -1,7 +1,7 @@
 package io.meterline.billing.reconciliation;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.meterline.billing.rest.ApiException;
+import io.meterline.billing.problem.ApiException;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;

@@ -8,7 +8,7 @@ import com.mongodb.client.model.ReplaceOneModel;
 import com.mongodb.client.model.ReplaceOptions;
 import com.mongodb.client.model.WriteModel;
 import io.meterline.billing.config.BillingConfig;
-import io.meterline.billing.repository.MongoCollections;
+import io.meterline.billing.config.MongoCollections;
 import io.meterline.model.Topics;
 import io.meterline.model.UsageEventJson;
 import io.meterline.model.usage.Windows;

@@ -1,8 +1,8 @@
 package io.meterline.billing.usage;
 
 import io.meterline.billing.meter.MeterService;
-import io.meterline.billing.rest.ApiException;
-import io.meterline.billing.rest.ErrorCode;
+import io.meterline.billing.problem.ApiException;
+import io.meterline.billing.problem.ErrorCode;
 import io.meterline.model.Violation;
 import io.meterline.model.usage.MeterDefinition;
 import io.meterline.model.usage.Windows;
@@ -19,12 +19,7 @@ import org.eclipse.microprofile.jwt.JsonWebToken;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
-import jakarta.json.JsonArray;
-import jakarta.json.JsonString;
 
-import java.util.Collection;
-import java.util.LinkedHashSet;
-import java.util.Set;
 import java.util.List;
 
 /**
@@ -56,7 +51,7 @@ public class UsageExplainResource {
         if (customer == null || customer.isBlank()) {
             throw ApiException.invalidParameter("customer", "missing", "customer is required");
         }
-        authorize(customer);
+        UsageResource.authorize(identity, jwt, customer);
         if (meterKey == null || meterKey.isBlank()) {
             throw ApiException.invalidParameter("meter", "missing", "meter is required");
         }
@@ -75,36 +70,5 @@ public class UsageExplainResource {
             throw ApiException.invalidParameter("hour", "invalid_time", "hour must be an RFC 3339 timestamp with offset");
         }
         return explain.explain(meter, customer, hour);
-    }
-
-    private void authorize(String customer) {
-        if (identity.hasRole("admin")) {
-            return;
-        }
-        Set<String> scope = customersClaim(jwt.getClaim("customers"));
-        if (!scope.isEmpty()) {
-            if (!scope.contains(customer)) {
-                throw new ApiException(ErrorCode.FORBIDDEN_CUSTOMER,
-                        "this token may read usage of " + scope + " only, not of " + customer);
-            }
-            return;
-        }
-        if (!identity.hasRole("usage:read")) {
-            throw new ApiException(ErrorCode.FORBIDDEN, "reading usage needs the usage:read or admin role");
-        }
-    }
-
-    private static Set<String> customersClaim(Object claim) {
-        Set<String> customers = new LinkedHashSet<>();
-        if (claim instanceof JsonArray array) {
-            array.forEach(v -> customers.add(v instanceof JsonString text ? text.getString() : v.toString()));
-        } else if (claim instanceof Collection<?> collection) {
-            collection.forEach(v -> customers.add(String.valueOf(v)));
-        } else if (claim instanceof JsonString text) {
-            customers.add(text.getString());
-        } else if (claim != null) {
-            customers.add(String.valueOf(claim));
-        }
-        return customers;
     }
 }

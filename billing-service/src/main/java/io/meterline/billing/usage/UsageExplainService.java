@@ -15,7 +15,7 @@ import io.meterline.billing.reporting.ReportLedgerRepository;
 import io.meterline.billing.reporting.ReportSourceRepository;
 import io.meterline.billing.reporting.SkipReason;
 import io.meterline.billing.reporting.WindowView;
-import io.meterline.billing.repository.MongoCollections;
+import io.meterline.billing.config.MongoCollections;
 import io.meterline.model.billing.CustomerDocument;
 import io.meterline.model.usage.Aggregation;
 import io.meterline.model.usage.MeterDefinition;

@@ -19,11 +19,11 @@ public final class MeterEventControl {
 
     static final String PATH = "/_standin/meter_events/";
 
-    private final StripeState state;
+    private final MeterEventLog log;
     private final ObjectMapper json;
 
     MeterEventControl(StripeState state) {
-        this.state = state;
+        this.log = state.meterEventLog();
         this.json = state.mapper();
     }
 
@@ -31,7 +31,7 @@ public final class MeterEventControl {
     public int drop(List<String> identifiers) {
         int dropped = 0;
         for (String identifier : identifiers) {
-            if (state.dropMeterEvent(identifier)) {
+            if (log.drop(identifier)) {
                 dropped++;
             }
         }
@@ -41,7 +41,9 @@ public final class MeterEventControl {
     /** Adds {@code value} to the customer's meter at {@code timestamp}, outside the API; answers the identifier. */
     public String inject(String eventName, String customer, long value, long timestamp) {
         String identifier = "standin_" + Ids.random(20);
-        state.injectMeterEvent(identifier, eventName, customer, value, timestamp);
+        log.add(new MeterEventLog.MeterEvent(identifier, eventName, customer, value, timestamp,
+                java.time.Instant.now().getEpochSecond(), log.nextSequence(),
+                java.util.Map.of("stripe_customer_id", customer, "value", Long.toString(value))));
         return identifier;
     }
 

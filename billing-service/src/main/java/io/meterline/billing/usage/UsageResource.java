@@ -1,8 +1,8 @@
-package io.meterline.billing.rest;
+package io.meterline.billing.usage;
 
+import io.meterline.billing.problem.ErrorCode;
+import io.meterline.billing.problem.ApiException;
 import io.meterline.billing.meter.MeterService;
-import io.meterline.billing.usage.UsagePeriod;
-import io.meterline.billing.usage.UsageQueryService;
 import io.meterline.model.usage.MeterDefinition;
 import io.meterline.model.usage.WindowSize;
 import io.quarkus.security.Authenticated;
@@ -65,7 +65,7 @@ public class UsageResource {
         if (customer == null || customer.isBlank()) {
             throw ApiException.invalidParameter("customer", "missing", "customer is required");
         }
-        authorize(customer);
+        authorize(identity, jwt, customer);
         if (meterKey == null || meterKey.isBlank()) {
             throw ApiException.invalidParameter("meter", "missing", "meter is required");
         }
@@ -104,11 +104,12 @@ public class UsageResource {
                 from, to, groupBy, windows);
     }
 
-    private void authorize(String customer) {
+    /** Admins read every customer; a token with a {@code customers} claim only those; otherwise {@code usage:read}. */
+    static void authorize(SecurityIdentity identity, JsonWebToken jwt, String customer) {
         if (identity.hasRole("admin")) {
             return;
         }
-        Set<String> scope = customersClaim();
+        Set<String> scope = customersClaim(jwt);
         if (!scope.isEmpty()) {
             if (!scope.contains(customer)) {
                 throw new ApiException(ErrorCode.FORBIDDEN_CUSTOMER,
@@ -121,7 +122,7 @@ public class UsageResource {
         }
     }
 
-    private Set<String> customersClaim() {
+    private static Set<String> customersClaim(JsonWebToken jwt) {
         Object claim = jwt.getClaim(CUSTOMERS_CLAIM);
         Set<String> customers = new LinkedHashSet<>();
         if (claim instanceof JsonArray array) {
