@@ -69,7 +69,7 @@ public final class ReconcileBenchmark implements Benchmark {
             StripeClient stripe = StripeClient.builder().setApiKey(Stack.STANDIN_API_KEY).setApiBase(stack.stripeApiBase())
                     .build();
 
-            progress("Stripe account: 3 summing meters, " + customers + " customers with subscriptions");
+            progress("Stripe account: 3 meters (count, sum, gauge), " + customers + " customers with subscriptions");
             Map<String, String> eventNames = new LinkedHashMap<>();
             List<String> prices = new ArrayList<>();
             List<String> meterIds = new ArrayList<>();
