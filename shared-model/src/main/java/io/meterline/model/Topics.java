@@ -10,8 +10,8 @@ public final class Topics {
     /** Final aggregates of closed periods. */
     public static final String USAGE_PERIODS = "usage-periods";
     /**
-     * Notifications that are not period totals (recharge needed, usage-source reliability alerts), keyed by
-     * customer; the value is a JSON object with a {@code type}.
+     * Notifications that are not period totals ({@code balance.recharge_needed}, usage-source reliability alerts),
+     * keyed by customer; the value is a JSON object with a {@code type}.
      */
     public static final String BILLING_NOTIFICATIONS = "billing-notifications";
 

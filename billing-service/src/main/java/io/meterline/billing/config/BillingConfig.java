@@ -26,6 +26,9 @@ public interface BillingConfig {
     /** The Stripe reporting job (schedule, lease, batching). */
     ReportingConfig reporting();
 
+    /** Prepaid balances, usage prices for prepaid customers, entitlements and auto-recharge. */
+    BalanceConfig balance();
+
     /** Reconciliation against Stripe and usage providers (schedule, lease, reliability threshold). */
     ReconciliationConfig reconciliation();
 

@@ -1,7 +1,7 @@
 package io.meterline.billing.reconciliation;
 
 import io.meterline.billing.config.BillingConfig;
-import io.meterline.billing.problem.ApiException;
+import io.meterline.billing.problem.BillingException;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
@@ -31,7 +31,7 @@ public class ReconciliationJob {
         Instant from = now.minus(config.reconciliation().scheduledRange());
         try {
             stripe.run(new ReconciliationService.Request(from, now, null, null, false), "schedule");
-        } catch (ApiException e) {
+        } catch (BillingException e) {
             LOG.infof("scheduled reconciliation skipped: %s", e.getMessage());
         }
         config.sources().forEach((name, source) -> {

@@ -34,10 +34,10 @@ public class ReconciliationRepository {
     private final MongoCollection<Correction> corrections;
 
     public ReconciliationRepository(MongoCollections collections) {
-        this.runs = collections.collection(RUNS).withDocumentClass(ReconciliationRun.class);
-        this.windows = collections.collection(WINDOWS).withDocumentClass(ReconciliationWindow.class);
-        this.latest = collections.collection(LATEST_WINDOWS).withDocumentClass(ReconciliationWindow.class);
-        this.corrections = collections.collection(CORRECTIONS).withDocumentClass(Correction.class);
+        this.runs = collections.collection(RUNS, ReconciliationRun.class);
+        this.windows = collections.collection(WINDOWS, ReconciliationWindow.class);
+        this.latest = collections.collection(LATEST_WINDOWS, ReconciliationWindow.class);
+        this.corrections = collections.collection(CORRECTIONS, Correction.class);
     }
 
     public void save(ReconciliationRun run) {

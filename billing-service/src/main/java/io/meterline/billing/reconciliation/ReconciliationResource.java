@@ -1,6 +1,6 @@
 package io.meterline.billing.reconciliation;
 
-import io.meterline.billing.problem.ApiException;
+import io.meterline.billing.problem.BillingException;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
@@ -49,7 +49,7 @@ public class ReconciliationResource {
         Instant to = instant("to", request.to(), now);
         Instant from = instant("from", request.from(), now.minus(Duration.ofDays(35)));
         if (!from.isBefore(to)) {
-            throw ApiException.invalidParameter("to", "not_after_from", "to must be after from");
+            throw BillingException.invalidParameter("to", "not_after_from", "to must be after from");
         }
         ReconciliationRun run = reconciliation.run(new ReconciliationService.Request(from, to, blankToNull(request.customer()),
                 blankToNull(request.meter()), Boolean.TRUE.equals(request.dryRun())), "manual");
@@ -67,10 +67,10 @@ public class ReconciliationResource {
     public ReconciliationRun get(@PathParam("id") String id, @QueryParam("page") @DefaultValue("0") int page,
             @QueryParam("size") @DefaultValue("100") int size) {
         if (page < 0) {
-            throw ApiException.invalidParameter("page", "negative", "page must be 0 or more");
+            throw BillingException.invalidParameter("page", "negative", "page must be 0 or more");
         }
         if (size < 1 || size > 1000) {
-            throw ApiException.invalidParameter("size", "out_of_range", "size must be between 1 and 1000");
+            throw BillingException.invalidParameter("size", "out_of_range", "size must be between 1 and 1000");
         }
         return reconciliation.find(id, page, size);
     }
@@ -82,7 +82,7 @@ public class ReconciliationResource {
         try {
             return OffsetDateTime.parse(value).toInstant();
         } catch (DateTimeParseException e) {
-            throw ApiException.invalidParameter(field, "invalid_time", field + " must be an RFC 3339 timestamp with offset");
+            throw BillingException.invalidParameter(field, "invalid_time", field + " must be an RFC 3339 timestamp with offset");
         }
     }
 

@@ -11,7 +11,7 @@ import io.meterline.billing.reporting.ReportLedgerRepository;
 import io.meterline.billing.reporting.ReportSourceRepository;
 import io.meterline.billing.reporting.SkipReason;
 import io.meterline.billing.reporting.WindowView;
-import io.meterline.billing.problem.ApiException;
+import io.meterline.billing.problem.BillingException;
 import io.meterline.billing.problem.ErrorCode;
 import io.meterline.billing.stripe.CountingHttpClient;
 import io.meterline.billing.stripe.StripeCallException;
@@ -96,7 +96,7 @@ public class ReconciliationService {
         String runId = "rec_" + UUID.randomUUID().toString().replace("-", "").substring(0, 20);
         String owner = INSTANCE + "/" + runId;
         if (!lease.acquire(LEASE, owner, config.lease())) {
-            throw new ApiException(ErrorCode.RECONCILIATION_IN_PROGRESS, "reconciliation run " + lease.holder(LEASE)
+            throw new BillingException(ErrorCode.RECONCILIATION_IN_PROGRESS, "reconciliation run " + lease.holder(LEASE)
                     + " holds the reconciliation lease; try again when it has finished");
         }
         ReconciliationRun run = new ReconciliationRun();
@@ -135,7 +135,7 @@ public class ReconciliationService {
     public ReconciliationRun find(String id, int page, int size) {
         ReconciliationRun run = repository.find(id);
         if (run == null) {
-            throw new ApiException(ErrorCode.RECONCILIATION_NOT_FOUND, "no reconciliation run " + id);
+            throw new BillingException(ErrorCode.RECONCILIATION_NOT_FOUND, "no reconciliation run " + id);
         }
         run.page = page;
         run.size = size;

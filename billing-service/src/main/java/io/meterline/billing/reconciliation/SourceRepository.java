@@ -25,8 +25,8 @@ public class SourceRepository {
     private final MongoCollection<RecoveredEvent> recovered;
 
     public SourceRepository(MongoCollections collections) {
-        this.runs = collections.collection(RUNS).withDocumentClass(SourceRun.class);
-        this.recovered = collections.collection(RECOVERED).withDocumentClass(RecoveredEvent.class);
+        this.runs = collections.collection(RUNS, SourceRun.class);
+        this.recovered = collections.collection(RECOVERED, RecoveredEvent.class);
     }
 
     public void save(SourceRun run) {

@@ -1,7 +1,7 @@
 package io.meterline.billing.reconciliation;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.meterline.billing.problem.ApiException;
+import io.meterline.billing.problem.BillingException;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
@@ -42,11 +42,11 @@ public class UsageSourceResource {
     @Consumes(MediaType.APPLICATION_JSON)
     public Response push(@PathParam("name") String name, JsonNode body) {
         if (body == null || !body.isObject()) {
-            throw ApiException.invalidParameter("body", "not_an_object", "the body must be a JSON object with records");
+            throw BillingException.invalidParameter("body", "not_an_object", "the body must be a JSON object with records");
         }
         JsonNode records = body.get("records");
         if (records == null || !records.isArray()) {
-            throw ApiException.invalidParameter("records", "not_an_array", "records must be an array of provider records");
+            throw BillingException.invalidParameter("records", "not_an_array", "records must be an array of provider records");
         }
         Instant now = Instant.now();
         Instant from = ReconciliationResource.instant("from", body.path("from").asText(null), now.minus(Duration.ofDays(35)));
@@ -64,7 +64,7 @@ public class UsageSourceResource {
         Instant end = ReconciliationResource.instant("to", to, now);
         Instant start = ReconciliationResource.instant("from", from, end.minus(Duration.ofDays(1)));
         if (!start.isBefore(end)) {
-            throw ApiException.invalidParameter("to", "not_after_from", "to must be after from");
+            throw BillingException.invalidParameter("to", "not_after_from", "to must be after from");
         }
         return Response.status(Response.Status.CREATED).entity(sources.pull(name, start, end, "manual")).build();
     }

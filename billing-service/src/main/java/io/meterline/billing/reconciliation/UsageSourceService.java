@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.meterline.billing.aggregation.AcceptedEvents;
 import io.meterline.billing.config.BillingConfig;
 import io.meterline.billing.config.SourceConfig;
-import io.meterline.billing.problem.ApiException;
+import io.meterline.billing.problem.BillingException;
 import io.meterline.billing.problem.ErrorCode;
 import io.meterline.model.UsageEvent;
 import io.meterline.model.UsageEventJson;
@@ -69,7 +69,7 @@ public class UsageSourceService {
     public SourceRun pull(String name, Instant from, Instant to, String trigger) {
         SourceConfig source = source(name);
         if (!"pull".equals(source.kind()) || source.url().isEmpty()) {
-            throw ApiException.invalidParameter("name", "not_a_pull_source",
+            throw BillingException.invalidParameter("name", "not_a_pull_source",
                     "usage source " + name + " is not a pull source with a url");
         }
         SourceRun run = start(name, "pull", trigger, from, to);
@@ -81,7 +81,7 @@ public class UsageSourceService {
             run.abortReason = e.toString();
             run.finished = Instant.now();
             repository.save(run);
-            throw new ApiException(ErrorCode.USAGE_SOURCE_UNAVAILABLE, "usage source " + name + ": " + e.getMessage());
+            throw new BillingException(ErrorCode.USAGE_SOURCE_UNAVAILABLE, "usage source " + name + ": " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
@@ -100,7 +100,7 @@ public class UsageSourceService {
     public SourceRun find(String id) {
         SourceRun run = repository.find(id);
         if (run == null) {
-            throw new ApiException(ErrorCode.USAGE_SOURCE_NOT_FOUND, "no source run " + id);
+            throw new BillingException(ErrorCode.USAGE_SOURCE_NOT_FOUND, "no source run " + id);
         }
         return run;
     }
@@ -113,7 +113,7 @@ public class UsageSourceService {
     private SourceConfig source(String name) {
         SourceConfig source = config.sources().get(name);
         if (source == null) {
-            throw new ApiException(ErrorCode.USAGE_SOURCE_NOT_FOUND, "no usage source " + name
+            throw new BillingException(ErrorCode.USAGE_SOURCE_NOT_FOUND, "no usage source " + name
                     + " is configured (billing.sources." + name + ".*)");
         }
         return source;
@@ -178,7 +178,7 @@ public class UsageSourceService {
             try {
                 return accepted.test(dedupKey);
             } catch (IllegalStateException e) {
-                throw new ApiException(ErrorCode.UNAVAILABLE, "cannot tell which events were accepted: " + e.getMessage());
+                throw new BillingException(ErrorCode.UNAVAILABLE, "cannot tell which events were accepted: " + e.getMessage());
             }
         };
         Set<String> seen = new HashSet<>();

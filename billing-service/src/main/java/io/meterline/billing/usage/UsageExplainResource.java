@@ -1,20 +1,20 @@
 package io.meterline.billing.usage;
 
 import io.meterline.billing.meter.MeterService;
-import io.meterline.billing.problem.ApiException;
+import io.meterline.billing.problem.BillingException;
 import io.meterline.billing.problem.ErrorCode;
 import io.meterline.model.Violation;
 import io.meterline.model.usage.MeterDefinition;
 import io.meterline.model.usage.Windows;
 import io.quarkus.security.Authenticated;
-import io.quarkus.security.identity.SecurityIdentity;
+import io.meterline.billing.security.CustomerScope;
+import io.meterline.model.api.CommonProblem;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
-import org.eclipse.microprofile.jwt.JsonWebToken;
 
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -34,40 +34,43 @@ public class UsageExplainResource {
 
     private final UsageExplainService explain;
     private final MeterService meters;
-    private final SecurityIdentity identity;
-    private final JsonWebToken jwt;
+    private final CustomerScope scope;
 
-    public UsageExplainResource(UsageExplainService explain, MeterService meters, SecurityIdentity identity,
-            JsonWebToken jwt) {
+    public UsageExplainResource(UsageExplainService explain, MeterService meters, CustomerScope scope) {
         this.explain = explain;
         this.meters = meters;
-        this.identity = identity;
-        this.jwt = jwt;
+        this.scope = scope;
     }
 
     @GET
     public UsageExplanation get(@QueryParam("meter") String meterKey, @QueryParam("customer") String customer,
             @QueryParam("hour") String hourText) {
         if (customer == null || customer.isBlank()) {
-            throw ApiException.invalidParameter("customer", "missing", "customer is required");
+            throw BillingException.invalidParameter("customer", "missing", "customer is required");
         }
-        UsageResource.authorize(identity, jwt, customer);
+        switch (scope.check(customer, "usage:read")) {
+            case OTHER_CUSTOMER -> throw new BillingException(ErrorCode.FORBIDDEN_CUSTOMER,
+                    "this token may read usage of " + scope.customers() + " only, not of " + customer);
+            case MISSING_ROLE -> throw new BillingException(CommonProblem.FORBIDDEN,
+                    "reading usage needs the usage:read or admin role");
+            case NONE -> { }
+        }
         if (meterKey == null || meterKey.isBlank()) {
-            throw ApiException.invalidParameter("meter", "missing", "meter is required");
+            throw BillingException.invalidParameter("meter", "missing", "meter is required");
         }
         MeterDefinition meter = meters.find(meterKey);
         if (meter == null) {
-            throw new ApiException(ErrorCode.METER_NOT_FOUND, "no meter with key " + meterKey,
+            throw new BillingException(ErrorCode.METER_NOT_FOUND, "no meter with key " + meterKey,
                     List.of(new Violation("meter", "unknown", "no meter with key " + meterKey)));
         }
         if (hourText == null || hourText.isBlank()) {
-            throw ApiException.invalidParameter("hour", "missing", "hour is required (RFC 3339, e.g. 2026-01-31T12:00:00Z)");
+            throw BillingException.invalidParameter("hour", "missing", "hour is required (RFC 3339, e.g. 2026-01-31T12:00:00Z)");
         }
         Instant hour;
         try {
             hour = Windows.hourStart(OffsetDateTime.parse(hourText).toInstant());
         } catch (DateTimeParseException e) {
-            throw ApiException.invalidParameter("hour", "invalid_time", "hour must be an RFC 3339 timestamp with offset");
+            throw BillingException.invalidParameter("hour", "invalid_time", "hour must be an RFC 3339 timestamp with offset");
         }
         return explain.explain(meter, customer, hour);
     }
