@@ -65,6 +65,7 @@ final class Demo {
             try (PeriodsDemo periods = new PeriodsDemo(this, stack)) {
                 periods.run();
             }
+            new ReconciliationDemo(this).run(stack);
             System.out.println("\nDemo finished. Logs: " + stack.stateDir().resolve("logs"));
             return 0;
         }

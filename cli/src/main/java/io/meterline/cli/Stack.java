@@ -246,7 +246,9 @@ public final class Stack implements AutoCloseable {
     }
 
     private void waitUntilReady(String service) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        // -Dmeterline.startup-seconds=N for a machine too loaded to start a service in two minutes
+        long seconds = Long.getLong("meterline.startup-seconds", 120);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         HttpRequest request = HttpRequest.newBuilder(URI.create(url(service) + "/q/health/ready"))
                 .timeout(Duration.ofSeconds(2)).build();
         while (System.nanoTime() < deadline) {
@@ -271,7 +273,8 @@ public final class Stack implements AutoCloseable {
                 throw new IllegalStateException(e);
             }
         }
-        throw new IllegalStateException(service + "-service did not become ready in 120 s; see " + logFile(service));
+        throw new IllegalStateException(service + "-service did not become ready in " + seconds + " s; see "
+                + logFile(service));
     }
 
     private static void deleteRecursively(Path path) throws IOException {

@@ -34,4 +34,10 @@ public interface BillingConfig {
 
     /** Prepaid balances, usage prices for prepaid customers, entitlements and auto-recharge. */
     BalanceConfig balance();
+
+    /** Reconciliation against Stripe and usage providers (schedule, lease, reliability threshold). */
+    ReconciliationConfig reconciliation();
+
+    /** Usage providers that can list what they recorded ({@code billing.sources.<name>.*}). */
+    Map<String, SourceConfig> sources();
 }

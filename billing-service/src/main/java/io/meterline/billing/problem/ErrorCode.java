@@ -18,7 +18,11 @@ public enum ErrorCode implements ProblemCode {
     DELIVERY_NOT_REPLAYABLE(409, "Only dead or delivered deliveries can be replayed"),
     DEBT_LIMIT_EXCEEDED(402, "Debit would pass the debt limit"),
     IDEMPOTENCY_KEY_REUSED(409, "Idempotency key already used with a different request"),
-    BALANCE_NOT_FOUND(404, "No balance for this customer");
+    BALANCE_NOT_FOUND(404, "No balance for this customer"),
+    RECONCILIATION_NOT_FOUND(404, "Unknown reconciliation run"),
+    RECONCILIATION_IN_PROGRESS(409, "Another reconciliation run holds the lease"),
+    USAGE_SOURCE_NOT_FOUND(404, "Unknown usage source"),
+    USAGE_SOURCE_UNAVAILABLE(502, "The usage provider could not be read");
 
     ErrorCode(int status, String title) {
         ProblemCode.define(this, status, title);

@@ -24,6 +24,14 @@ public class LedgerEntry {
     public Pending pending;
     public String lastError;
     public Date updatedAt;
+    /** Deltas Stripe has for this window, oldest first (recorded since reconciliation; at most {@value #HISTORY}). */
+    public java.util.List<Delta> history = new java.util.ArrayList<>();
+
+    static final int HISTORY = 50;
+
+    /** One delivered delta: its identifier, amount, event timestamp (epoch s) and when Stripe took it (epoch ms). */
+    public record Delta(String identifier, long amount, long timestamp, long deliveredAt) {
+    }
 
     /** A delta on its way to Stripe, and the ledger state once Stripe has it. */
     public record Pending(String identifier, String customerId, String eventName, long amount, long timestamp,
@@ -41,6 +49,10 @@ public class LedgerEntry {
 
     /** Stripe has the pending delta (accepted now, or earlier: a duplicate identifier). */
     public void delivered() {
+        history.add(new Delta(pending.identifier(), pending.amount(), pending.timestamp(), System.currentTimeMillis()));
+        if (history.size() > HISTORY) {
+            history.remove(0);
+        }
         reported = pending.newReported();
         sequence = pending.newSequence();
         lastIdentifier = pending.identifier();

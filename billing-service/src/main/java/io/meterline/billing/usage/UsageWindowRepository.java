@@ -188,6 +188,15 @@ public class UsageWindowRepository {
         document.lastTime = total.lastTime();
         document.lastValue = total.lastValue();
         document.uniques = List.copyOf(total.uniques());
+        document.duplicates = total.duplicates();
+        document.late = total.late();
+        document.reconciled = total.reconciled();
+        document.lateArrivals = total.lateArrivals() == null ? List.of() : total.lateArrivals().stream().map(a -> {
+            UsageWindowDocument.LateArrival arrival = new UsageWindowDocument.LateArrival();
+            arrival.arrivedAt = new Date(a[0]);
+            arrival.eventTime = new Date(a[1]);
+            return arrival;
+        }).toList();
         return document;
     }
 

@@ -54,6 +54,7 @@ public final class StripeStandIn implements AutoCloseable {
     private final WebhookSender webhooks = new WebhookSender();
     private final StripeState state = new StripeState(webhooks);
     private final Faults faults = new Faults();
+    private final MeterEventControl meterEventControl = new MeterEventControl(state);
     private final Map<String, Idempotent> idempotency = new ConcurrentHashMap<>();
     private final Map<String, LongAdder> requests = new ConcurrentHashMap<>();
 
@@ -120,6 +121,11 @@ public final class StripeStandIn implements AutoCloseable {
 
     public Faults faults() {
         return faults;
+    }
+
+    /** Loses accepted meter events or adds foreign ones (reconciliation tests). */
+    public MeterEventControl meterEventControl() {
+        return meterEventControl;
     }
 
     /** Forgets every object, meter event, event, idempotency key, counter and pending fault; endpoints stay. */
@@ -299,7 +305,13 @@ public final class StripeStandIn implements AutoCloseable {
      * {@code POST /_standin/reset}.
      */
     private void standInApi(HttpExchange exchange, String method, String path, String requestId) throws IOException {
-        exchange.getRequestBody().readAllBytes();
+        byte[] body = exchange.getRequestBody().readAllBytes();
+        if (path.startsWith(MeterEventControl.PATH)) {
+            byte[] answer = meterEventControl.handle(method, path, body);
+            send(exchange, answer == null ? 404 : 200, answer == null ? "{}".getBytes(StandardCharsets.UTF_8) : answer,
+                    Map.of(), requestId);
+            return;
+        }
         if (method.equals("GET") && path.equals("/_standin/stats")) {
             var stats = state.mapper().createObjectNode();
             stats.put("meterEvents", meterEventCount());

@@ -135,6 +135,11 @@ final class StripeState {
         return meterEventLog.count();
     }
 
+    /** For {@link MeterEventControl}, the control plane that is not Stripe. */
+    MeterEventLog meterEventLog() {
+        return meterEventLog;
+    }
+
     ObjectNode object(String id) {
         synchronized (store.lock()) {
             ObjectNode found = store.findById(id);
