@@ -33,7 +33,7 @@ class ManifestsTests {
     /** A fresh copy of the rendered overlay (rendered once per run; tests may change their copy). */
     static List<JsonNode> render(String overlay) {
         return RENDERED.computeIfAbsent(overlay, o -> Kustomize.render(DEPLOY.resolve("overlays").resolve(o)))
-                .stream().map(JsonNode::deepCopy).toList();
+                .stream().<JsonNode>map(JsonNode::deepCopy).toList();
     }
 
     @ParameterizedTest
