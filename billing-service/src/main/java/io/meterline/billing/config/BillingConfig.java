@@ -25,4 +25,7 @@ public interface BillingConfig {
 
     /** The Stripe reporting job (schedule, lease, batching). */
     ReportingConfig reporting();
+
+    /** The ops console at /ops (io.meterline.billing.ops). */
+    io.meterline.billing.ops.OpsConfig ops();
 }
