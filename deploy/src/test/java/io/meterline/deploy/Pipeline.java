@@ -91,6 +91,8 @@ final class Pipeline implements AutoCloseable {
                 throw new UncheckedIOException(e);
             }
             config.put("billing.reporting.cron", "off");
+            config.put("billing.ops.ingest-url", url("ingest"));
+            config.put("billing.ops.webhook-url", url("webhook"));
         }
         if (service.equals("webhook")) {
             config.put("webhook.processing.gauge-refresh-every", "1s");
