@@ -81,11 +81,14 @@ public class OpsView {
     }
 
     public List<Lag> lag() {
-        List<Lag> out = new ArrayList<>();
+        // one gauge per client and extra tag set (Kafka binds some twice): keep the largest per client
+        Map<String, Double> byClient = new TreeMap<>();
         for (Gauge gauge : registry.find("kafka.consumer.fetch.manager.records.lag.max").gauges()) {
             double value = gauge.value();
-            out.add(new Lag(String.valueOf(gauge.getId().getTag("client.id")), Double.isNaN(value) ? 0 : value));
+            byClient.merge(String.valueOf(gauge.getId().getTag("client.id")), Double.isNaN(value) ? 0 : value, Math::max);
         }
+        List<Lag> out = new ArrayList<>();
+        byClient.forEach((client, records) -> out.add(new Lag(client, records)));
         return out;
     }
 
