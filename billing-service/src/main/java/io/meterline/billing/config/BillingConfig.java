@@ -28,4 +28,7 @@ public interface BillingConfig {
 
     /** The ops console at /ops (io.meterline.billing.ops). */
     io.meterline.billing.ops.OpsConfig ops();
+
+    /** Prepaid balances, usage prices for prepaid customers, entitlements and auto-recharge. */
+    BalanceConfig balance();
 }

@@ -68,7 +68,7 @@ public class StripeCaller {
                 timer(operation, "success").record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
                 return result;
             } catch (StripeException e) {
-                StripeCallException translated = StripeErrors.translate(e, CountingHttpClient.lastHeaders());
+                StripeCallException translated = StripeErrors.translate(e);
                 if (translated.kind() == StripeCallException.Kind.DUPLICATE) {
                     // Stripe already has this identifier: delivered, not an error
                     timer(operation, "duplicate").record(System.nanoTime() - start, TimeUnit.NANOSECONDS);

@@ -1,22 +1,19 @@
 package io.meterline.billing.usage;
 
 import io.meterline.billing.problem.ErrorCode;
-import io.meterline.billing.problem.ApiException;
+import io.meterline.model.api.CommonProblem;
+import io.meterline.billing.problem.BillingException;
 import io.meterline.billing.meter.MeterService;
+import io.meterline.billing.security.CustomerScope;
 import io.meterline.model.usage.MeterDefinition;
 import io.meterline.model.usage.WindowSize;
 import io.quarkus.security.Authenticated;
-import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.common.annotation.Blocking;
-import jakarta.json.JsonArray;
-import jakarta.json.JsonString;
-import jakarta.json.JsonValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
-import org.eclipse.microprofile.jwt.JsonWebToken;
 
 import java.time.DateTimeException;
 import java.time.Duration;
@@ -27,10 +24,7 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.Collection;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 
 /**
  * {@code GET /v1/usage}: a meter's windows for one customer. Tokens with {@code admin} see every customer; tokens
@@ -42,19 +36,16 @@ import java.util.Set;
 @Blocking
 public class UsageResource {
 
-    static final String CUSTOMERS_CLAIM = "customers";
     private static final Duration MAX_RANGE = Duration.ofDays(400);
 
     private final UsageQueryService usage;
     private final MeterService meters;
-    private final SecurityIdentity identity;
-    private final JsonWebToken jwt;
+    private final CustomerScope scope;
 
-    public UsageResource(UsageQueryService usage, MeterService meters, SecurityIdentity identity, JsonWebToken jwt) {
+    public UsageResource(UsageQueryService usage, MeterService meters, CustomerScope scope) {
         this.usage = usage;
         this.meters = meters;
-        this.identity = identity;
-        this.jwt = jwt;
+        this.scope = scope;
     }
 
     @GET
@@ -63,35 +54,35 @@ public class UsageResource {
             @QueryParam("window") String windowText, @QueryParam("tz") String tzText,
             @QueryParam("groupBy") List<String> groupByParams) {
         if (customer == null || customer.isBlank()) {
-            throw ApiException.invalidParameter("customer", "missing", "customer is required");
+            throw BillingException.invalidParameter("customer", "missing", "customer is required");
         }
         authorize(customer);
         if (meterKey == null || meterKey.isBlank()) {
-            throw ApiException.invalidParameter("meter", "missing", "meter is required");
+            throw BillingException.invalidParameter("meter", "missing", "meter is required");
         }
         MeterDefinition meter = meters.find(meterKey);
         if (meter == null) {
-            throw new ApiException(ErrorCode.METER_NOT_FOUND, "no meter with key " + meterKey,
+            throw new BillingException(ErrorCode.METER_NOT_FOUND, "no meter with key " + meterKey,
                     List.of(new io.meterline.model.Violation("meter", "unknown", "no meter with key " + meterKey)));
         }
         WindowSize size = windowText == null || windowText.isBlank() ? WindowSize.HOUR : WindowSize.parse(windowText);
         if (size == null) {
-            throw ApiException.invalidParameter("window", "invalid_format",
+            throw BillingException.invalidParameter("window", "invalid_format",
                     "window must be one of hour, day, week, month, year");
         }
         ZoneId zone = zone(tzText);
         Instant to = toText == null || toText.isBlank() ? Instant.now() : instant("to", toText, zone);
         Instant from = fromText == null || fromText.isBlank() ? to.minus(Duration.ofDays(1)) : instant("from", fromText, zone);
         if (!from.isBefore(to)) {
-            throw ApiException.invalidParameter("from", "invalid_range", "from must be before to");
+            throw BillingException.invalidParameter("from", "invalid_range", "from must be before to");
         }
         if (Duration.between(from, to).compareTo(MAX_RANGE) > 0) {
-            throw ApiException.invalidParameter("to", "range_too_large", "from and to may be at most 400 days apart");
+            throw BillingException.invalidParameter("to", "range_too_large", "from and to may be at most 400 days apart");
         }
         List<String> groupBy = groupBy(groupByParams);
         for (String property : groupBy) {
             if (!meter.groupBy().contains(property)) {
-                throw ApiException.invalidParameter("groupBy", "unknown_property", "meter " + meter.key()
+                throw BillingException.invalidParameter("groupBy", "unknown_property", "meter " + meter.key()
                         + " is not grouped by " + property + "; its group-by properties are " + meter.groupBy());
             }
         }
@@ -105,37 +96,12 @@ public class UsageResource {
     }
 
     private void authorize(String customer) {
-        if (identity.hasRole("admin")) {
-            return;
+        switch (scope.check(customer, "usage:read")) {
+            case OTHER_CUSTOMER -> throw new BillingException(ErrorCode.FORBIDDEN_CUSTOMER,
+                    "this token may read usage of " + scope.customers() + " only, not of " + customer);
+            case MISSING_ROLE -> throw new BillingException(CommonProblem.FORBIDDEN, "reading usage needs the usage:read or admin role");
+            case NONE -> { }
         }
-        Set<String> scope = customersClaim();
-        if (!scope.isEmpty()) {
-            if (!scope.contains(customer)) {
-                throw new ApiException(ErrorCode.FORBIDDEN_CUSTOMER,
-                        "this token may read usage of " + scope + " only, not of " + customer);
-            }
-            return;
-        }
-        if (!identity.hasRole("usage:read")) {
-            throw new ApiException(ErrorCode.FORBIDDEN, "reading usage needs the usage:read or admin role");
-        }
-    }
-
-    private Set<String> customersClaim() {
-        Object claim = jwt.getClaim(CUSTOMERS_CLAIM);
-        Set<String> customers = new LinkedHashSet<>();
-        if (claim instanceof JsonArray array) {
-            for (JsonValue value : array) {
-                customers.add(value instanceof JsonString text ? text.getString() : value.toString());
-            }
-        } else if (claim instanceof Collection<?> collection) {
-            collection.forEach(value -> customers.add(String.valueOf(value)));
-        } else if (claim instanceof JsonString text) {
-            customers.add(text.getString());
-        } else if (claim instanceof String text) {
-            customers.add(text);
-        }
-        return customers;
     }
 
     private static ZoneId zone(String tz) {
@@ -145,7 +111,7 @@ public class UsageResource {
         try {
             return ZoneId.of(tz);
         } catch (DateTimeException e) {
-            throw ApiException.invalidParameter("tz", "invalid_format",
+            throw BillingException.invalidParameter("tz", "invalid_format",
                     "tz must be an IANA time zone such as Europe/Paris or an offset such as +02:00");
         }
     }
@@ -158,7 +124,7 @@ public class UsageResource {
             }
             return OffsetDateTime.parse(text).toInstant();
         } catch (DateTimeParseException e) {
-            throw ApiException.invalidParameter(parameter, "invalid_time",
+            throw BillingException.invalidParameter(parameter, "invalid_time",
                     parameter + " must be an RFC 3339 timestamp (2026-01-31T12:00:00Z) or a date (2026-01-31)");
         }
     }
