@@ -180,7 +180,7 @@ public final class BalancesBenchmark implements Benchmark {
             CountDownLatch checked = new CountDownLatch(total);
             long interval = TimeUnit.SECONDS.toNanos(1) / checksRate;
             long checkStart = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);
-            int port = Stack.SERVICE_PORTS.get("billing");
+            int port = URI.create(stack.billingUrl()).getPort();
             MultiMap headers = MultiMap.caseInsensitiveMultiMap().add("Authorization", "Bearer " + producerToken);
             for (int i = 0; i < total; i++) {
                 long intended = checkStart + i * interval;
