@@ -31,6 +31,8 @@ public interface BillingConfig {
 
     /** Publishing closed periods: Kafka topic and outgoing webhooks. */
     NotificationsConfig notifications();
+    /** The ops console at /ops (io.meterline.billing.ops). */
+    io.meterline.billing.ops.OpsConfig ops();
 
     /** Prepaid balances, usage prices for prepaid customers, entitlements and auto-recharge. */
     BalanceConfig balance();

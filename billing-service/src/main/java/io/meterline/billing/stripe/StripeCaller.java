@@ -3,10 +3,16 @@ package io.meterline.billing.stripe;
 import com.stripe.exception.StripeException;
 import io.meterline.billing.config.BillingConfig;
 import io.meterline.billing.config.StripeConfig;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import jakarta.inject.Singleton;
 import org.jboss.logging.Logger;
 
+
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.LockSupport;
 
@@ -26,23 +32,51 @@ public class StripeCaller {
         T run() throws StripeException;
     }
 
+    /** Stripe's documented error statuses, registered at start so dashboards and alerts see zeros, not gaps. */
+    private static final List<String> KNOWN_CODES = List.of("400", "401", "402", "403", "404", "409", "429", "500", "502",
+            "503");
+
     private final StripeConfig config;
+    private final MeterRegistry registry;
     private final long intervalNanos;
     private long nextSlot;
 
-    public StripeCaller(BillingConfig config) {
+    public StripeCaller(BillingConfig config, MeterRegistry registry) {
         this.config = config.stripe();
+        this.registry = registry;
+        for (String operation : List.of("meter_event", "subscription_item")) {
+            KNOWN_CODES.forEach(code -> errors(operation, code));
+        }
         double rate = this.config.rateLimit();
         this.intervalNanos = rate <= 0 ? 0 : (long) (1_000_000_000L / rate);
     }
 
     public <T> T call(String what, Call<T> call) throws StripeCallException {
+        return call("other", what, call);
+    }
+
+    /**
+     * {@code operation} names the kind of call for metrics ({@code meterline.stripe.calls} timer and
+     * {@code meterline.stripe.call.errors} by HTTP code); {@code what} describes this call for logs.
+     */
+    public <T> T call(String operation, String what, Call<T> call) throws StripeCallException {
         for (int attempt = 1; ; attempt++) {
             acquire();
+            long start = System.nanoTime();
             try {
-                return call.run();
+                T result = call.run();
+                timer(operation, "success").record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+                return result;
             } catch (StripeException e) {
                 StripeCallException translated = StripeErrors.translate(e);
+                if (translated.kind() == StripeCallException.Kind.DUPLICATE) {
+                    // Stripe already has this identifier: delivered, not an error
+                    timer(operation, "duplicate").record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+                } else {
+                    timer(operation, "error").record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+                    errors(operation, translated.status() == null ? "network" : String.valueOf(translated.status()))
+                            .increment();
+                }
                 if (!translated.retryable() || attempt >= config.maxAttempts()) {
                     throw translated;
                 }
@@ -52,6 +86,16 @@ public class StripeCaller {
                 sleep(wait);
             }
         }
+    }
+
+    private Timer timer(String operation, String outcome) {
+        return Timer.builder("meterline.stripe.calls").description("Stripe API calls (each attempt), by outcome")
+                .tag("operation", operation).tag("outcome", outcome).register(registry);
+    }
+
+    private Counter errors(String operation, String code) {
+        return Counter.builder("meterline.stripe.call.errors").description("Stripe API errors by HTTP status")
+                .tag("operation", operation).tag("code", code).register(registry);
     }
 
     Duration backoff(int attempt, Duration retryAfter) {

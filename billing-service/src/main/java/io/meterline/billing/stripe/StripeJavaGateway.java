@@ -52,7 +52,7 @@ public class StripeJavaGateway implements StripeMeterGateway, StripeSubscription
         // same key for every attempt: a retry after a lost answer replays Stripe's stored answer
         RequestOptions options = RequestOptions.builder().setIdempotencyKey("meterline-" + event.identifier()).build();
         try {
-            caller.call("meter event " + event.identifier(),
+            caller.call("meter_event", "meter event " + event.identifier(),
                     () -> client.get().v1().billing().meterEvents().create(params, options));
             return Outcome.ACCEPTED;
         } catch (StripeCallException e) {
@@ -71,7 +71,7 @@ public class StripeJavaGateway implements StripeMeterGateway, StripeSubscription
                 .build();
         RequestOptions options = RequestOptions.builder()
                 .setIdempotencyKey("meterline-backfill-" + subscriptionId + "-" + priceId).build();
-        SubscriptionItem item = caller.call("add " + priceId + " to " + subscriptionId,
+        SubscriptionItem item = caller.call("subscription_item", "add " + priceId + " to " + subscriptionId,
                 () -> client.get().v1().subscriptionItems().create(params, options));
         return item.getId();
     }

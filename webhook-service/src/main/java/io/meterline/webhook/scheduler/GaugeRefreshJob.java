@@ -6,7 +6,7 @@ import io.meterline.webhook.service.WebhookMetrics;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 
-/** Recounts pending and dead events for the gauges. */
+/** Recounts stored events by status for the gauges. */
 @ApplicationScoped
 public class GaugeRefreshJob {
 
@@ -21,6 +21,11 @@ public class GaugeRefreshJob {
     @Scheduled(identity = "webhook-gauges", every = "${webhook.processing.gauge-refresh-every:5s}", delayed = "5s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void refresh() {
-        metrics.gauges(events.count(EventStatus.PENDING), events.count(EventStatus.DEAD));
+        java.util.Map<EventStatus, Long> counts = new java.util.EnumMap<>(EventStatus.class);
+        for (EventStatus status : WebhookMetrics.QUEUED) {
+            counts.put(status, events.count(status));
+            metrics.queueDepth(status, counts.get(status));
+        }
+        metrics.gauges(counts.get(EventStatus.PENDING), counts.get(EventStatus.DEAD));
     }
 }

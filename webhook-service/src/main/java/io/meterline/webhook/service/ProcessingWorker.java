@@ -109,12 +109,15 @@ public class ProcessingWorker {
             return; // processed already, not due yet, or held by another worker
         }
         StoredEvent event = claimed.get();
+        long start = System.nanoTime();
         try {
             ProcessingOutcome outcome = processor.apply(event);
+            metrics.processingTime(System.nanoTime() - start);
             if (events.markProcessed(event.id(), event.version(), outcome, Instant.now())) {
                 metrics.processed(outcome);
             }
         } catch (RuntimeException e) {
+            metrics.processingTime(System.nanoTime() - start);
             failed(event, e);
         }
     }

@@ -1,14 +1,17 @@
 package io.meterline.webhook.service;
 
+import io.meterline.webhook.domain.EventStatus;
 import io.meterline.webhook.domain.ProcessingOutcome;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -35,6 +38,12 @@ public class WebhookMetrics {
     private final AtomicLong pending = new AtomicLong();
     private final AtomicLong dead = new AtomicLong();
 
+    /** Statuses that make up the queue (processed events are history, not queue). */
+    public static final java.util.List<EventStatus> QUEUED = java.util.List.of(EventStatus.PENDING, EventStatus.PROCESSING,
+            EventStatus.DEAD);
+    private final Map<EventStatus, AtomicLong> queue = new EnumMap<>(EventStatus.class);
+    private final Timer processing;
+
     public WebhookMetrics(MeterRegistry registry) {
         received = registry.counter("webhook.events.received");
         invalidSignature = registry.counter("webhook.events.invalid_signature");
@@ -49,6 +58,24 @@ public class WebhookMetrics {
         meterErrorReports = registry.counter("webhook.meter_error_reports");
         Gauge.builder("webhook.events.pending", pending, AtomicLong::get).register(registry);
         Gauge.builder("webhook.events.dead", dead, AtomicLong::get).register(registry);
+        for (EventStatus status : QUEUED) {
+            AtomicLong depth = new AtomicLong();
+            queue.put(status, depth);
+            Gauge.builder("webhook.events.queue", depth, AtomicLong::get).tag("status", status.wire())
+                    .description("Stored Stripe events waiting, in processing or dead").register(registry);
+        }
+        processing = Timer.builder("webhook.events.processing")
+                .description("Time to apply one stored event (claim to outcome), successful or not").register(registry);
+    }
+
+    /** Records how long applying one event took. */
+    public void processingTime(long nanos) {
+        processing.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** Events stored per status, recounted periodically. */
+    public void queueDepth(EventStatus status, long depth) {
+        queue.get(status).set(depth);
     }
 
     public void received() {
