@@ -95,6 +95,10 @@ final class BillingProcess {
                 });
     }
 
+    String baseUrl() {
+        return "http://127.0.0.1:" + port;
+    }
+
     /** kill -9: no shutdown hook, no graceful commit, no state flush. */
     void kill() {
         process.destroyForcibly();

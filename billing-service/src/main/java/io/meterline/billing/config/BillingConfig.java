@@ -25,4 +25,7 @@ public interface BillingConfig {
 
     /** The Stripe reporting job (schedule, lease, batching). */
     ReportingConfig reporting();
+
+    /** Checks of meters against their Stripe billing meters. */
+    MeterCheckConfig meterChecks();
 }

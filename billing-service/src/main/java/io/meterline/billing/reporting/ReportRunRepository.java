@@ -4,9 +4,11 @@ import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.ReplaceOptions;
 import com.mongodb.client.model.Sorts;
+import com.mongodb.client.model.Updates;
 import io.meterline.billing.repository.MongoCollections;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.bson.Document;
+import org.bson.conversions.Bson;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -44,6 +46,29 @@ public class ReportRunRepository {
         return found;
     }
 
+    /**
+     * Ends every run still marked {@code running} that started before {@code startedBefore} and is not owned by
+     * {@code liveOwner} (the lease holder, may be null): a run works only while it holds the lease, so such a run's
+     * instance is gone. Returns how many were aborted.
+     */
+    public long abortOrphans(String liveOwner, Instant startedBefore, String detail) {
+        Bson filter = Filters.and(Filters.eq("status", "running"), Filters.lt("started", Date.from(startedBefore)));
+        if (liveOwner != null) {
+            filter = Filters.and(filter, Filters.ne("owner", liveOwner));
+        }
+        return runs.updateMany(filter, Updates.combine(Updates.set("status", "aborted"),
+                Updates.set("abortReason", ReportRun.OWNER_LOST), Updates.set("abortDetail", detail),
+                Updates.set("finished", new Date()))).getModifiedCount();
+    }
+
+    /** Marks a run that is still {@code running} as aborted because an admin broke its lease; false when it was not running. */
+    public boolean abortBroken(String id, String brokenBy, String detail) {
+        return runs.updateOne(Filters.and(Filters.eq("_id", id), Filters.eq("status", "running")),
+                Updates.combine(Updates.set("status", "aborted"), Updates.set("abortReason", ReportRun.LEASE_BROKEN),
+                        Updates.set("abortDetail", detail), Updates.set("brokenBy", brokenBy),
+                        Updates.set("finished", new Date()))).getModifiedCount() > 0;
+    }
+
     private static Document toDocument(ReportRun run) {
         List<Document> errors = new ArrayList<>();
         for (ReportRun.ReportError e : run.errors) {
@@ -68,7 +93,10 @@ public class ReportRunRepository {
                 .append("duplicates", run.duplicates)
                 .append("stripeCalls", run.stripeCalls)
                 .append("errors", errors)
-                .append("abortReason", run.abortReason);
+                .append("abortReason", run.abortReason)
+                .append("abortDetail", run.abortDetail)
+                .append("owner", run.owner)
+                .append("brokenBy", run.brokenBy);
     }
 
     private static ReportRun toDomain(Document d) {
@@ -99,6 +127,9 @@ public class ReportRunRepository {
                     e.getInteger("status"), e.getString("code"), e.getString("message")));
         }
         run.abortReason = d.getString("abortReason");
+        run.abortDetail = d.getString("abortDetail");
+        run.owner = d.getString("owner");
+        run.brokenBy = d.getString("brokenBy");
         return run;
     }
 

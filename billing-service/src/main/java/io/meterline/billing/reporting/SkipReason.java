@@ -20,7 +20,12 @@ public enum SkipReason {
      * The window's total went below what was already reported (only MIN/AVG-like meters can do that). Stripe meter
      * events cannot be negative, so the difference is left for an operator (meter event adjustments).
      */
-    TOTAL_DECREASED;
+    TOTAL_DECREASED,
+    /**
+     * The meter's Stripe billing meter would not bill what is sent (formula, customer or value key), is inactive or
+     * missing: see {@code GET /v1/meters} for the fix. Reported once the meter checks out.
+     */
+    STRIPE_METER_MISMATCH;
 
     public String code() {
         return name().toLowerCase(Locale.ROOT);

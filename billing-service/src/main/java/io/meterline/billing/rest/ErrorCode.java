@@ -11,7 +11,10 @@ public enum ErrorCode {
     UNAVAILABLE(503, "Temporarily unavailable"),
     REPORT_RUN_NOT_FOUND(404, "Unknown report run"),
     REPORT_RUN_IN_PROGRESS(409, "Another report run holds the lease"),
-    BACKFILL_TARGET_INVALID(400, "Backfill needs a meter with a Stripe price, or a price");
+    BACKFILL_TARGET_INVALID(400, "Backfill needs a meter with a Stripe price, or a price"),
+    REPORT_LEASE_NOT_HELD(409, "The reporting lease is not held by that holder"),
+    STRIPE_METER_MISMATCH(409, "The Stripe meter does not bill what Meterline sends"),
+    STRIPE_UNAVAILABLE(503, "Stripe could not be reached");
 
     private final int status;
     private final String title;
