@@ -37,4 +37,7 @@ public interface ReportingConfig {
     /** Errors kept in a run record (all are counted). */
     @WithDefault("100")
     int maxRecordedErrors();
+
+    /** Per Stripe subscription status: report, hold or skip its usage. */
+    SubscriptionStatusConfig subscriptionStatus();
 }

@@ -40,6 +40,8 @@ public class ReportRun {
     /** HTTP calls to Stripe during the run, retries included. */
     public long stripeCalls;
     public List<ReportError> errors = new ArrayList<>();
+    /** Subjects skipped as {@code customer_not_synced} (Stripe has their customer, Meterline does not): a sample. */
+    public List<String> customersNotSynced = new ArrayList<>();
     /**
      * Why a run was aborted: {@code owner_lost} (its instance died: found by a later run or the orphan sweep),
      * {@code lease_lost} (it stalled past its lease), {@code lease_broken} (an admin broke its lease), or
@@ -64,6 +66,11 @@ public class ReportRun {
 
     void skip(SkipReason reason) {
         skipped.merge(reason.code(), 1L, Long::sum);
+    }
+
+    void moveSkips(SkipReason from, SkipReason to, long n) {
+        skipped.computeIfPresent(from.code(), (k, v) -> v - n == 0 ? null : v - n);
+        skipped.merge(to.code(), n, Long::sum);
     }
 
     long skippedTotal() {

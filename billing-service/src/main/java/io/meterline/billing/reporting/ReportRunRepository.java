@@ -96,7 +96,8 @@ public class ReportRunRepository {
                 .append("abortReason", run.abortReason)
                 .append("abortDetail", run.abortDetail)
                 .append("owner", run.owner)
-                .append("brokenBy", run.brokenBy);
+                .append("brokenBy", run.brokenBy)
+                .append("customersNotSynced", run.customersNotSynced);
     }
 
     private static ReportRun toDomain(Document d) {
@@ -130,6 +131,7 @@ public class ReportRunRepository {
         run.abortDetail = d.getString("abortDetail");
         run.owner = d.getString("owner");
         run.brokenBy = d.getString("brokenBy");
+        run.customersNotSynced = new ArrayList<>(d.getList("customersNotSynced", String.class, List.of()));
         return run;
     }
 

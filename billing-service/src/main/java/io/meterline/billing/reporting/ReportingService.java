@@ -57,12 +57,14 @@ public class ReportingService {
     private final ReportMetrics metrics;
     private final DeltaPlanner planner;
     private final MeterCheckService meterChecks;
+    private final CustomerSyncCheck customerSync;
     private volatile ReportRun lastRun;
     private volatile ActiveRun activeRun;
 
     public ReportingService(BillingConfig config, StripeMeterGateway stripe, MeterRepository meters,
             ReportSourceRepository sources, ReportLedgerRepository ledger, ReportLeaseRepository lease,
-            ReportRunRepository runs, ReportMetrics metrics, MeterCheckService meterChecks) {
+            ReportRunRepository runs, ReportMetrics metrics, MeterCheckService meterChecks,
+            CustomerSyncCheck customerSync) {
         this.config = config.reporting();
         this.stripe = stripe;
         this.meters = meters;
@@ -72,7 +74,8 @@ public class ReportingService {
         this.runs = runs;
         this.metrics = metrics;
         this.meterChecks = meterChecks;
-        this.planner = new DeltaPlanner(this.config.stripeWindow());
+        this.customerSync = customerSync;
+        this.planner = new DeltaPlanner(this.config.stripeWindow(), SubscriptionPolicy.of(this.config.subscriptionStatus()));
     }
 
     public boolean dryRun() {
@@ -256,6 +259,7 @@ public class ReportingService {
         }
 
         List<LedgerEntry> toSend = new ArrayList<>();
+        CustomerSyncCheck.Tally noCustomer = new CustomerSyncCheck.Tally();
         Set<String> seen = new HashSet<>();
         sources.forEachWindowSince(horizon, window -> {
             String id = window.ledgerId();
@@ -277,6 +281,9 @@ public class ReportingService {
                     run.reported++;
                 } else {
                     run.skip(skip.reason());
+                    if (skip.reason() == SkipReason.NO_STRIPE_CUSTOMER) {
+                        noCustomer.add(window.subject(), window.organization());
+                    }
                 }
                 return;
             }
@@ -290,6 +297,7 @@ public class ReportingService {
             target.pending = pending;
             toSend.add(target);
         });
+        customerSync.reclassify(run, noCustomer);
         // windows whose pending delta was re-sent but which are no longer in the scan
         resent.forEach((id, delivered) -> {
             if (!seen.contains(id)) {

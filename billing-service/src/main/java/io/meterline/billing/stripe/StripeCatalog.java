@@ -16,7 +16,10 @@ public interface StripeCatalog {
     /** Every billing meter, active and inactive. */
     List<MeterInfo> meters() throws StripeCallException;
 
-    /** Subscriptions in {@code status} (a Stripe status, or {@code all}), only those with {@code price} when not null. */
+    /**
+     * Subscriptions in {@code status} (a Stripe status, or {@code all}; null: Stripe's default, every subscription
+     * not ended), only those with an item for {@code price} when not null.
+     */
     void subscriptions(String status, String price, Consumer<SubscriptionInfo> sink) throws StripeCallException;
 
     /** One subscription, empty when Stripe does not know it. */

@@ -60,9 +60,13 @@ public class StripeJavaCatalog implements StripeCatalog {
 
     @Override
     public void subscriptions(String status, String price, Consumer<SubscriptionInfo> sink) throws StripeCallException {
-        SubscriptionListParams.Status statusParam = SubscriptionListParams.Status.valueOf(status.toUpperCase(Locale.ROOT));
-        paginate("list subscriptions (" + status + ")", after -> {
-            SubscriptionListParams.Builder params = SubscriptionListParams.builder().setLimit(PAGE).setStatus(statusParam);
+        SubscriptionListParams.Status statusParam = status == null ? null
+                : SubscriptionListParams.Status.valueOf(status.toUpperCase(Locale.ROOT));
+        paginate("list subscriptions (" + (status == null ? "not ended" : status) + ")", after -> {
+            SubscriptionListParams.Builder params = SubscriptionListParams.builder().setLimit(PAGE);
+            if (statusParam != null) {
+                params.setStatus(statusParam);
+            }
             if (price != null) {
                 params.setPrice(price);
             }
