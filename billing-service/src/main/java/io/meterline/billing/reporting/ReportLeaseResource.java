@@ -1,6 +1,6 @@
 package io.meterline.billing.reporting;
 
-import io.meterline.billing.rest.ApiException;
+import io.meterline.billing.problem.ApiException;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.DELETE;

@@ -1,8 +1,8 @@
 package io.meterline.billing.stripesync;
 
 import io.meterline.billing.reporting.ReportSourceRepository;
-import io.meterline.billing.rest.ApiException;
-import io.meterline.billing.rest.ErrorCode;
+import io.meterline.billing.problem.ApiException;
+import io.meterline.billing.problem.ErrorCode;
 import io.meterline.billing.stripe.StripeCallException;
 import io.meterline.billing.stripe.StripeCatalog;
 import io.meterline.model.billing.SubscriptionComparison;

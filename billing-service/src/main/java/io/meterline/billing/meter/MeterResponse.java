@@ -1,6 +1,5 @@
-package io.meterline.billing.rest;
+package io.meterline.billing.meter;
 
-import io.meterline.billing.meter.MeterCheck;
 import io.meterline.model.usage.Aggregation;
 import io.meterline.model.usage.MeterDefinition;
 
