@@ -68,9 +68,8 @@ class ReportLeaseCrashIT {
     @Test
     void runOfAKilledInstanceEndsAbortedOwnerLostWhenAnotherTakesTheLeaseOver() throws Exception {
         StripeSeed seed = new StripeSeed(mongo);
-        StripeSeed.Metered metered = seed.metered("crash_" + run, Formula.SUM);
         String meter = "crash-" + run;
-        StripeSeed.meter(meter, Aggregation.SUM, metered.eventName(), metered.priceId());
+        StripeSeed.Metered metered = seed.sumMeter(meter);
         String customer = seed.customer("cr-" + run, null);
         seed.subscription(customer, "active", metered);
         seed.window(meter, "cr-" + run, null, H1, 11, Aggregation.SUM);

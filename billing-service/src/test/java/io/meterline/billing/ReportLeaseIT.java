@@ -71,9 +71,8 @@ class ReportLeaseIT {
 
     @Test
     void liveRunRenewsItsLeasePastItsLengthAndOthersAreToldWhenItLastRenewed() throws Exception {
-        StripeSeed.Metered metered = seed.metered("renew_" + run, Formula.SUM);
         String meter = "renew-" + run;
-        StripeSeed.meter(meter, Aggregation.SUM, metered.eventName(), metered.priceId());
+        StripeSeed.Metered metered = seed.sumMeter(meter);
         String customer = seed.customer("rn-" + run, null);
         seed.subscription(customer, "active", metered);
         seed.window(meter, "rn-" + run, null, H1, 6, Aggregation.SUM);

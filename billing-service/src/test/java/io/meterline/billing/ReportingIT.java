@@ -251,9 +251,8 @@ class ReportingIT {
 
     @Test
     void pastDueUsageIsReportedAndUnpaidUsageIsHeldUntilTheSubscriptionIsPaid() throws Exception {
-        StripeSeed.Metered metered = seed.metered("status_" + run, Formula.SUM);
         String meter = "status-" + run;
-        StripeSeed.meter(meter, Aggregation.SUM, metered.eventName(), metered.priceId());
+        StripeSeed.Metered metered = seed.sumMeter(meter);
         String pastDue = seed.customer("pd-" + run, null);
         seed.subscription(pastDue, "past_due", metered);
         String unpaid = seed.customer("up-" + run, null);
@@ -276,9 +275,8 @@ class ReportingIT {
 
     @Test
     void subjectWhoseStripeCustomerWasNeverSyncedIsNotTakenForAFreeTierUser() throws Exception {
-        StripeSeed.Metered metered = seed.metered("sync_" + run, Formula.SUM);
         String meter = "sync-" + run;
-        StripeSeed.meter(meter, Aggregation.SUM, metered.eventName(), metered.priceId());
+        seed.sumMeter(meter);
         // Stripe has the customer (metadata names the subject); its customer.created webhook never arrived
         String missed = seed.customer("missed-" + run, null);
         seed.db.getCollection(io.meterline.model.billing.BillingCollections.CUSTOMERS).deleteOne(Filters.eq("_id", missed));
