@@ -1,6 +1,6 @@
 package io.meterline.billing.reporting;
 
-import io.meterline.billing.problem.ApiException;
+import io.meterline.billing.problem.BillingException;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.DELETE;
@@ -37,7 +37,7 @@ public class ReportLeaseResource {
     @DELETE
     public ReportRun breakLease(@QueryParam("holder") String holder, @Context SecurityContext security) {
         if (holder == null || holder.isBlank()) {
-            throw ApiException.invalidParameter("holder", "missing",
+            throw BillingException.invalidParameter("holder", "missing",
                     "holder is required: the lease holder's id, as the 409 answer or GET /admin/report-lease names it");
         }
         String by = security.getUserPrincipal() == null ? "admin" : security.getUserPrincipal().getName();

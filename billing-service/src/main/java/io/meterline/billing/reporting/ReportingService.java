@@ -5,7 +5,7 @@ import io.meterline.billing.config.ReportingConfig;
 import io.meterline.billing.lease.LeaseRepository;
 import io.meterline.billing.meter.MeterCheckService;
 import io.meterline.billing.meter.MeterRepository;
-import io.meterline.billing.problem.ApiException;
+import io.meterline.billing.problem.BillingException;
 import io.meterline.billing.problem.ErrorCode;
 import io.meterline.billing.stripe.StripeCallException;
 import io.meterline.billing.stripe.StripeMeterGateway;
@@ -100,7 +100,7 @@ public class ReportingService {
         String runId = "rr_" + UUID.randomUUID().toString().replace("-", "").substring(0, 20);
         String owner = INSTANCE + "/" + runId;
         if (!lease.acquire(owner, config.lease())) {
-            throw new ApiException(ErrorCode.REPORT_RUN_IN_PROGRESS, inProgress(lease.current()));
+            throw new BillingException(ErrorCode.REPORT_RUN_IN_PROGRESS, inProgress(lease.current()));
         }
         ReportRun run = new ReportRun();
         run.id = runId;
@@ -195,7 +195,7 @@ public class ReportingService {
     public ReportRun breakLease(String holder, String by) {
         LeaseRepository.Lease held = lease.current();
         if (held == null || !holder.equals(held.owner())) {
-            throw new ApiException(ErrorCode.REPORT_LEASE_NOT_HELD, "the reporting lease is not held by " + holder
+            throw new BillingException(ErrorCode.REPORT_LEASE_NOT_HELD, "the reporting lease is not held by " + holder
                     + (held == null ? ": nobody holds it" : ": " + held.owner() + " holds it"));
         }
         String runId = holder.substring(holder.indexOf('/') + 1);
@@ -223,7 +223,7 @@ public class ReportingService {
     public ReportRun find(String id) {
         ReportRun run = runs.find(id);
         if (run == null) {
-            throw new ApiException(ErrorCode.REPORT_RUN_NOT_FOUND, "no report run " + id);
+            throw new BillingException(ErrorCode.REPORT_RUN_NOT_FOUND, "no report run " + id);
         }
         return run;
     }

@@ -1,7 +1,7 @@
 package io.meterline.billing.stripesync;
 
 import io.meterline.billing.reporting.ReportSourceRepository;
-import io.meterline.billing.problem.ApiException;
+import io.meterline.billing.problem.BillingException;
 import io.meterline.billing.problem.ErrorCode;
 import io.meterline.billing.stripe.StripeCallException;
 import io.meterline.billing.stripe.StripeCatalog;
@@ -63,7 +63,7 @@ public class StripeSyncService {
         try {
             stripe.subscriptions(status, price, listed::add);
         } catch (StripeCallException e) {
-            throw new ApiException(ErrorCode.STRIPE_UNAVAILABLE, "could not list Stripe subscriptions: " + e.getMessage());
+            throw new BillingException(ErrorCode.STRIPE_UNAVAILABLE, "could not list Stripe subscriptions: " + e.getMessage());
         }
         return listed;
     }
