@@ -28,4 +28,7 @@ public interface BillingConfig {
 
     /** Checks of meters against their Stripe billing meters. */
     MeterCheckConfig meterChecks();
+
+    /** Prepaid balances, usage prices for prepaid customers, entitlements and auto-recharge. */
+    BalanceConfig balance();
 }

@@ -15,16 +15,13 @@ public enum ErrorCode implements ProblemCode {
     BACKFILL_TARGET_INVALID(400, "Backfill needs a meter with a Stripe price, or a price"),
     REPORT_LEASE_NOT_HELD(409, "The reporting lease is not held by that holder"),
     STRIPE_METER_MISMATCH(409, "The Stripe meter does not bill what Meterline sends"),
-    STRIPE_UNAVAILABLE(503, "Stripe could not be reached");
+    STRIPE_UNAVAILABLE(503, "Stripe could not be reached"),
+    DEBT_LIMIT_EXCEEDED(402, "Debit would pass the debt limit"),
+    IDEMPOTENCY_KEY_REUSED(409, "Idempotency key already used with a different request"),
+    BALANCE_NOT_FOUND(404, "No balance for this customer");
 
-    private final Definition definition;
 
     ErrorCode(int status, String title) {
-        this.definition = new Definition(status, title);
-    }
-
-    @Override
-    public Definition definition() {
-        return definition;
+        ProblemCode.define(this, status, title);
     }
 }
