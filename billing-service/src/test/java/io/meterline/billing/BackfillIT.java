@@ -44,7 +44,8 @@ class BackfillIT {
     @BeforeEach
     void onlyThisTestsSubscriptions() {
         seed = new StripeSeed(mongo);
-        // the backfill looks at every stored subscription: start each test from none
+        // the backfill looks at every subscription in Stripe and in MongoDB: start each test from none in both
+        SharedInfrastructure.stripe().reset();
         seed.db.getCollection(BillingCollections.SUBSCRIPTIONS).deleteMany(new Document());
         seed.db.getCollection(BillingCollections.CUSTOMERS).deleteMany(new Document());
     }
@@ -98,9 +99,13 @@ class BackfillIT {
         }
         List<String> itemIds = result.getList("added.item", String.class);
 
-        // the stored subscriptions are unchanged until webhook-service hears of it: a repeat hits the same keys
+        assertThat(itemIds).hasSize(2);
+
+        // a repeat asks Stripe, which already has the items: nothing is added twice (even before webhook-service
+        // has stored them, and whatever the idempotency keys' age)
         JsonPath again = backfill(Map.of("price", metered.priceId(), "dryRun", false));
-        assertThat(again.getList("added.item", String.class)).containsExactlyInAnyOrderElementsOf(itemIds);
+        assertThat(again.getLong("alreadyHaveItem")).isEqualTo(2);
+        assertThat(again.getList("added.item", String.class)).isEmpty();
         assertThat(SharedInfrastructure.stripe().object(first).get("items").get("data")).hasSize(2);
     }
 
@@ -109,7 +114,7 @@ class BackfillIT {
         StripeSeed.Metered metered = seed.metered("bfn_" + run, Formula.SUM);
         JsonPath none = backfill(Map.of("price", metered.priceId(), "dryRun", false));
         assertThat(none.getLong("subscriptionsSeen")).isZero();
-        assertThat(none.getString("explanation")).contains("no subscriptions are stored");
+        assertThat(none.getString("explanation")).contains("Stripe has no subscriptions");
 
         seed.subscription(seed.customer("g-" + run, null), "canceled");
         JsonPath inactive = backfill(Map.of("price", metered.priceId(), "dryRun", false));
@@ -148,5 +153,41 @@ class BackfillIT {
         StripeSeed.meter("noprice-" + run, Aggregation.SUM, "np_" + run, null);
         given().auth().oauth2(BillingApi.admin()).contentType("application/json").body(Map.of("meter", "noprice-" + run))
                 .post("/admin/backfill/metered-items").then().statusCode(400).body("code", equalTo("backfill_target_invalid"));
+    }
+
+    @Test
+    void backfillAsksStripeAndNamesSubscriptionsMeterlineMissedOrHoldsStale() throws Exception {
+        StripeSeed.Metered metered = seed.metered("bfs_" + run, Formula.SUM);
+        String known = seed.customer("k-" + run, null);
+        // its webhooks were missed: Stripe has the subscription, MongoDB does not
+        String missed = seed.subscription(known, "active");
+        seed.db.getCollection(BillingCollections.SUBSCRIPTIONS).deleteOne(new Document("_id", missed));
+        // canceled in Stripe, still active in Meterline's copy
+        String stale = seed.subscription(seed.customer("s-" + run, null), "active", metered);
+        SharedInfrastructure.stripe().setSubscriptionStatus(stale, "canceled");
+
+        JsonPath result = backfill(Map.of("price", metered.priceId()));
+        assertThat(result.getString("source")).isEqualTo("stripe");
+        assertThat(result.getList("eligibleSubscriptions", String.class)).containsExactly(missed);
+        assertThat(result.getLong("stripeSync.missingLocally")).isEqualTo(1);
+        assertThat(result.getString("stripeSync.missingSamples[0].subscription")).isEqualTo(missed);
+        assertThat(result.getString("stripeSync.missingSamples[0].stripeStatus")).isEqualTo("active");
+        assertThat(result.getLong("stripeSync.staleLocally")).isEqualTo(1);
+        assertThat(result.getString("stripeSync.staleSamples[0].subscription")).isEqualTo(stale);
+        assertThat(result.getString("stripeSync.staleSamples[0].localStatus")).isEqualTo("active");
+        assertThat(result.getString("stripeSync.action")).contains("/admin/webhook-events/catch-up");
+        assertThat(result.getString("explanation")).contains("missing locally").contains("catch-up");
+
+        JsonPath sync = given().auth().oauth2(BillingApi.admin()).get("/admin/stripe-sync").then().statusCode(200)
+                .extract().jsonPath();
+        assertThat(sync.getBoolean("stripeChecked")).isTrue();
+        assertThat(sync.getLong("missingLocally")).isEqualTo(1);
+        assertThat(sync.getLong("staleLocally")).isEqualTo(1);
+        assertThat(sync.getList("missingSamples.subscription", String.class)).containsExactly(missed);
+
+        // the real backfill adds the item to the subscription Meterline never heard of
+        JsonPath real = backfill(Map.of("price", metered.priceId(), "dryRun", false));
+        assertThat(real.getList("added.subscription", String.class)).containsExactly(missed);
+        given().get("/admin/stripe-sync").then().statusCode(401);
     }
 }

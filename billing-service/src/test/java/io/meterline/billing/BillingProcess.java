@@ -100,6 +100,10 @@ final class BillingProcess {
                 });
     }
 
+    String baseUrl() {
+        return "http://127.0.0.1:" + port;
+    }
+
     /** The HTTP port of the child. */
     int port() {
         return port;

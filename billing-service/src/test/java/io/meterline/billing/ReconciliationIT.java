@@ -3,7 +3,7 @@ package io.meterline.billing;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.mongodb.client.MongoClient;
 import com.stripe.param.billing.MeterCreateParams.DefaultAggregation.Formula;
-import io.meterline.billing.reporting.ReportLeaseRepository;
+import io.meterline.billing.lease.LeaseRepository;
 import io.meterline.devstack.stripe.StripeStandIn;
 import io.meterline.devstack.testing.JwtResource;
 import io.meterline.devstack.testing.KafkaResource;
@@ -55,7 +55,7 @@ class ReconciliationIT {
     @Inject
     MongoClient mongo;
     @Inject
-    ReportLeaseRepository lease;
+    LeaseRepository lease;
 
     StripeSeed seed;
     final String run = UUID.randomUUID().toString().substring(0, 8);

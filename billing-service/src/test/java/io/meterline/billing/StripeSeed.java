@@ -67,6 +67,13 @@ final class StripeSeed {
         return new Metered(meter.getId(), eventName, price.getId());
     }
 
+    /** A Meterline SUM meter {@code key} and the Stripe meter (formula sum) and metered price it reports to. */
+    Metered sumMeter(String key) throws StripeException {
+        Metered metered = metered(key.replace('-', '_'), MeterCreateParams.DefaultAggregation.Formula.SUM);
+        meter(key, Aggregation.SUM, metered.eventName(), metered.priceId());
+        return metered;
+    }
+
     /** A Stripe customer for a subject or an organization, and its MongoDB document. */
     String customer(String subject, String organization) throws StripeException {
         CustomerCreateParams.Builder params = CustomerCreateParams.builder().setName(subject != null ? subject : organization);

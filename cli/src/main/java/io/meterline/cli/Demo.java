@@ -66,6 +66,7 @@ final class Demo {
                 periods.run();
             }
             new ReconciliationDemo(this).run(stack);
+            new StripeMeterCheckDemo(this, stack).run();
             System.out.println("\nDemo finished. Logs: " + stack.stateDir().resolve("logs"));
             return 0;
         }

@@ -195,6 +195,37 @@ class StandInIT {
                 .then().statusCode(200).body("stored", org.hamcrest.Matchers.equalTo(0));
     }
 
+    @Test
+    void subscriptionStripeHasButThatIsNotStoredMakesReadinessDegradedAfterCatchUp() throws Exception {
+        Customer customer = stripe.v1().customers().create(CustomerCreateParams.builder().setEmail("lost@example.com").build());
+        Price price = stripe.v1().prices().create(PriceCreateParams.builder()
+                .setCurrency("usd").setUnitAmount(500L)
+                .setProductData(PriceCreateParams.ProductData.builder().setName("Seat").build())
+                .setRecurring(PriceCreateParams.Recurring.builder()
+                        .setInterval(PriceCreateParams.Recurring.Interval.MONTH).build())
+                .build());
+        Subscription subscription = stripe.v1().subscriptions().create(SubscriptionCreateParams.builder()
+                .setCustomer(customer.getId())
+                .addItem(SubscriptionCreateParams.Item.builder().setPrice(price.getId()).build()).build());
+        String admin = SharedInfrastructure.jwt().token("operator", Set.of("admin"), List.of(), Duration.ofMinutes(5));
+        given().auth().oauth2(admin).post("/admin/webhook-events/catch-up").then().statusCode(200);
+        await().atMost(Duration.ofSeconds(15)).until(() -> byId(mongo, "stripe_subscriptions", subscription.getId()) != null);
+        // the stored copy is lost, and its events are all stored already: catch-up cannot bring it back
+        mongo.getDatabase("meterline").getCollection("stripe_subscriptions")
+                .deleteOne(new Document("_id", subscription.getId()));
+
+        given().auth().oauth2(admin).post("/admin/webhook-events/catch-up").then().statusCode(200).body("stored",
+                org.hamcrest.Matchers.equalTo(0));
+
+        given().get("/q/health/ready").then().statusCode(200)
+                .body("checks.find { it.name == 'stripe sync' }.status", org.hamcrest.Matchers.equalTo("UP"))
+                .body("checks.find { it.name == 'stripe sync' }.data.status", org.hamcrest.Matchers.equalTo("DEGRADED"))
+                .body("checks.find { it.name == 'stripe sync' }.data.missingLocally", org.hamcrest.Matchers.greaterThanOrEqualTo(1));
+        // the gauge an alert watches (its value is per application; this JVM restarts several)
+        given().get("/q/metrics").then().statusCode(200)
+                .body(org.hamcrest.Matchers.containsString("webhook_stripe_sync_missing_locally_overdue"));
+    }
+
     private void deliverSigned(String eventId, String body) {
         Deliveries.deliver(body, StripeSigner.header(signingSecret(), body)).then().statusCode(200);
         await().untilAsserted(() -> assertThat(event(mongo, eventId).getString("status")).isEqualTo("processed"));

@@ -33,6 +33,8 @@ public interface BillingConfig {
     NotificationsConfig notifications();
     /** The ops console at /ops (io.meterline.billing.ops). */
     io.meterline.billing.ops.OpsConfig ops();
+    /** Checks of meters against their Stripe billing meters. */
+    MeterCheckConfig meterChecks();
 
     /** Prepaid balances, usage prices for prepaid customers, entitlements and auto-recharge. */
     BalanceConfig balance();

@@ -14,9 +14,16 @@ public interface ReportingConfig {
     @WithDefault("0 5 * * * ?")
     String cron();
 
-    /** How long a run's lease lasts without renewal; a crashed reporter blocks others at most this long. */
-    @WithDefault("PT2M")
+    /**
+     * How long a run's lease lasts without renewal: a reporter that died blocks others at most this long, and a
+     * run left {@code running} by it is aborted ({@code owner_lost}) within about this long.
+     */
+    @WithDefault("PT30S")
     Duration lease();
+
+    /** How often a live run renews its lease (well within {@link #lease()}); also how often orphaned runs are swept. */
+    @WithDefault("PT10S")
+    Duration leaseRenewal();
 
     /** Deltas per batch: one bulk ledger write before and after each batch of concurrent Stripe calls. */
     @WithDefault("500")
@@ -33,4 +40,7 @@ public interface ReportingConfig {
     /** Errors kept in a run record (all are counted). */
     @WithDefault("100")
     int maxRecordedErrors();
+
+    /** Per Stripe subscription status: report, hold or skip its usage. */
+    SubscriptionStatusConfig subscriptionStatus();
 }

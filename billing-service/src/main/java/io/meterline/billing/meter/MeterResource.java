@@ -25,14 +25,16 @@ import java.util.Locale;
 public class MeterResource {
 
     private final MeterService meters;
+    private final MeterCheckService checks;
 
-    public MeterResource(MeterService meters) {
+    public MeterResource(MeterService meters, MeterCheckService checks) {
         this.meters = meters;
+        this.checks = checks;
     }
 
     @GET
     public List<MeterResponse> list() {
-        return meters.all().stream().map(MeterResponse::toApi).toList();
+        return meters.all().stream().map(this::toApi).toList();
     }
 
     @GET
@@ -42,10 +44,13 @@ public class MeterResource {
         if (meter == null) {
             throw new BillingException(ErrorCode.METER_NOT_FOUND, "no meter with key " + key);
         }
-        return MeterResponse.toApi(meter);
+        return toApi(meter);
     }
 
-    /** Creates or replaces the meter; 409 when it would change the aggregation of a meter that has usage. */
+    /**
+     * Creates or replaces the meter; 409 when it would change the aggregation of a meter that has usage, or when its
+     * Stripe meter would bill something else ({@code stripe_meter_mismatch}, naming the field and the fix).
+     */
     @PUT
     @Path("/{key}")
     public MeterResponse put(@PathParam("key") String key, MeterRequest request) {
@@ -53,7 +58,11 @@ public class MeterResource {
             throw new BillingException(ErrorCode.INVALID_METER, "a JSON body is required",
                     List.of(new Violation("", "missing", "a JSON body is required")));
         }
-        return MeterResponse.toApi(meters.save(toDomain(key, request)));
+        return toApi(meters.save(toDomain(key, request)));
+    }
+
+    private MeterResponse toApi(MeterDefinition meter) {
+        return MeterResponse.toApi(meter, checks.result(meter.key()));
     }
 
     private static MeterDefinition toDomain(String key, MeterRequest request) {

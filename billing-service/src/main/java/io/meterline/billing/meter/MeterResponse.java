@@ -7,10 +7,12 @@ import java.util.List;
 import java.util.Map;
 
 public record MeterResponse(String key, String eventType, Aggregation aggregation, String valuePath,
-        Map<String, String> filter, List<String> groupBy, String stripeEventName, String stripePriceId) {
+        Map<String, String> filter, List<String> groupBy, String stripeEventName, String stripePriceId,
+        MeterCheck stripeCheck) {
 
-    static MeterResponse toApi(MeterDefinition meter) {
+    /** {@code stripeCheck}: how the Stripe meter matches (null until checked). */
+    static MeterResponse toApi(MeterDefinition meter, MeterCheck stripeCheck) {
         return new MeterResponse(meter.key(), meter.eventType(), meter.aggregation(), meter.valuePath(), meter.filter(),
-                meter.groupBy(), meter.stripeEventName(), meter.stripePriceId());
+                meter.groupBy(), meter.stripeEventName(), meter.stripePriceId(), stripeCheck);
     }
 }

@@ -38,12 +38,15 @@ public class MeterService implements MeterLookup {
     private final MeterRepository meters;
     private final UsageWindowRepository windows;
     private final BillingConfig config;
+    private final MeterCheckService checks;
     private volatile Snapshot snapshot = new Snapshot(Map.of(), Map.of());
 
-    public MeterService(MeterRepository meters, UsageWindowRepository windows, BillingConfig config) {
+    public MeterService(MeterRepository meters, UsageWindowRepository windows, BillingConfig config,
+            MeterCheckService checks) {
         this.meters = meters;
         this.windows = windows;
         this.config = config;
+        this.checks = checks;
     }
 
     @PostConstruct
@@ -83,7 +86,9 @@ public class MeterService implements MeterLookup {
     }
 
     /**
-     * Creates or replaces a meter. Changing the aggregation of a meter that already has usage is refused: the
+     * Creates or replaces a meter. A meter whose Stripe billing meter exists but would bill something else (formula,
+     * keys) or is inactive is refused ({@code stripe_meter_mismatch}, with the fix); one whose Stripe meter does not
+     * exist yet is saved and flagged (not reported until it exists). Changing the aggregation of a meter that already has usage is refused: the
      * stored windows' state would no longer mean what the new aggregation needs.
      */
     public MeterDefinition save(MeterDefinition meter) {
@@ -99,7 +104,14 @@ public class MeterService implements MeterLookup {
                     List.of(new Violation("aggregation", "locked", "aggregation is " + existing.aggregation()
                             + " and usage exists")));
         }
+        MeterCheck check = checks.check(meter);
+        if (check.refusesDeclaration()) {
+            throw new BillingException(ErrorCode.STRIPE_METER_MISMATCH, "meter " + meter.key() + " cannot report to Stripe meter "
+                    + check.stripeMeterId() + " (event_name " + meter.stripeEventName() + "): " + check.explanation(),
+                    check.problems());
+        }
         meters.save(meter, "api");
+        checks.remember(meter.key(), check);
         refresh();
         return meter;
     }

@@ -16,6 +16,9 @@ public enum ErrorCode implements ProblemCode {
     WEBHOOK_ENDPOINT_NOT_FOUND(404, "Unknown webhook endpoint"),
     DELIVERY_NOT_FOUND(404, "Unknown webhook delivery"),
     DELIVERY_NOT_REPLAYABLE(409, "Only dead or delivered deliveries can be replayed"),
+    REPORT_LEASE_NOT_HELD(409, "The reporting lease is not held by that holder"),
+    STRIPE_METER_MISMATCH(409, "The Stripe meter does not bill what Meterline sends"),
+    STRIPE_UNAVAILABLE(503, "Stripe could not be reached"),
     DEBT_LIMIT_EXCEEDED(402, "Debit would pass the debt limit"),
     IDEMPOTENCY_KEY_REUSED(409, "Idempotency key already used with a different request"),
     BALANCE_NOT_FOUND(404, "No balance for this customer"),
@@ -23,6 +26,7 @@ public enum ErrorCode implements ProblemCode {
     RECONCILIATION_IN_PROGRESS(409, "Another reconciliation run holds the lease"),
     USAGE_SOURCE_NOT_FOUND(404, "Unknown usage source"),
     USAGE_SOURCE_UNAVAILABLE(502, "The usage provider could not be read");
+
 
     ErrorCode(int status, String title) {
         ProblemCode.define(this, status, title);

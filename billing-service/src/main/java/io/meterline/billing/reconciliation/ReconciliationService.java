@@ -6,7 +6,7 @@ import io.meterline.billing.meter.MeterService;
 import io.meterline.billing.reporting.CustomerDirectory;
 import io.meterline.billing.reporting.DeltaPlanner;
 import io.meterline.billing.reporting.LedgerEntry;
-import io.meterline.billing.reporting.ReportLeaseRepository;
+import io.meterline.billing.lease.LeaseRepository;
 import io.meterline.billing.reporting.ReportLedgerRepository;
 import io.meterline.billing.reporting.ReportSourceRepository;
 import io.meterline.billing.reporting.SkipReason;
@@ -69,14 +69,14 @@ public class ReconciliationService {
     private final MeterService meters;
     private final ReportSourceRepository sources;
     private final ReportLedgerRepository ledger;
-    private final ReportLeaseRepository lease;
+    private final LeaseRepository lease;
     private final ReconciliationRepository repository;
     private final ReconciliationMetrics metrics;
     private final DeltaPlanner planner;
 
     public ReconciliationService(BillingConfig config, StripeMeterGateway gateway, StripeMeterSummaries summaries,
             CountingHttpClient http, MeterService meters, ReportSourceRepository sources, ReportLedgerRepository ledger,
-            ReportLeaseRepository lease, ReconciliationRepository repository, ReconciliationMetrics metrics) {
+            LeaseRepository lease, ReconciliationRepository repository, ReconciliationMetrics metrics) {
         this.config = config.reconciliation();
         this.stripeWindow = config.reporting().stripeWindow();
         this.gateway = gateway;
@@ -96,7 +96,7 @@ public class ReconciliationService {
         String runId = "rec_" + UUID.randomUUID().toString().replace("-", "").substring(0, 20);
         String owner = INSTANCE + "/" + runId;
         if (!lease.acquire(LEASE, owner, config.lease())) {
-            throw new BillingException(ErrorCode.RECONCILIATION_IN_PROGRESS, "reconciliation run " + lease.holder(LEASE)
+            throw new BillingException(ErrorCode.RECONCILIATION_IN_PROGRESS, "reconciliation run " + holder()
                     + " holds the reconciliation lease; try again when it has finished");
         }
         ReconciliationRun run = new ReconciliationRun();
@@ -444,8 +444,13 @@ public class ReconciliationService {
         }
     }
 
+    private String holder() {
+        LeaseRepository.Lease live = lease.live(LEASE);
+        return live == null ? "(none)" : live.owner();
+    }
+
     private void renew(String owner) {
-        if (!lease.acquire(LEASE, owner, config.lease())) {
+        if (!lease.renew(LEASE, owner, config.lease())) {
             throw new IllegalStateException("the reconciliation lease was lost");
         }
     }

@@ -8,7 +8,6 @@ import io.meterline.model.usage.MeterDefinition;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 
 /**
  * Decides, for one window, what to send to Stripe or why not. Pure: no I/O, unit-tested directly.
@@ -35,9 +34,15 @@ public final class DeltaPlanner {
     }
 
     private final Duration stripeWindow;
+    private final SubscriptionPolicy policy;
 
     public DeltaPlanner(Duration stripeWindow) {
+        this(stripeWindow, SubscriptionPolicy.defaults());
+    }
+
+    public DeltaPlanner(Duration stripeWindow, SubscriptionPolicy policy) {
         this.stripeWindow = stripeWindow;
+        this.policy = policy;
     }
 
     public Plan plan(WindowView window, MeterDefinition meter, LedgerEntry entry, CustomerDirectory directory, Instant now) {
@@ -72,15 +77,26 @@ public final class DeltaPlanner {
         if (customer == null) {
             return new Skip(SkipReason.NO_STRIPE_CUSTOMER);
         }
-        List<SubscriptionDocument> billable = directory.subscriptionsOf(customer.id).stream()
-                .filter(SubscriptionDocument::billable).toList();
-        if (billable.isEmpty()) {
-            return new Skip(SkipReason.SUBSCRIPTION_NOT_ACTIVE);
+        // what the customer's subscriptions' statuses allow (docs/decisions/0052): report, hold, or skip
+        boolean reportWithItem = false;
+        boolean holdWithItem = false;
+        boolean anyReport = false;
+        boolean anyHold = false;
+        for (SubscriptionDocument subscription : directory.subscriptionsOf(customer.id)) {
+            SubscriptionPolicy.Action action = policy.actionFor(subscription.status);
+            boolean hasItem = subscription.items.stream()
+                    .anyMatch(item -> CustomerDirectory.itemBills(item, meter.stripeEventName(), meter.stripePriceId()));
+            anyReport |= action == SubscriptionPolicy.Action.REPORT;
+            anyHold |= action == SubscriptionPolicy.Action.HOLD;
+            reportWithItem |= action == SubscriptionPolicy.Action.REPORT && hasItem;
+            holdWithItem |= action == SubscriptionPolicy.Action.HOLD && hasItem;
         }
-        boolean hasItem = billable.stream().flatMap(s -> s.items.stream())
-                .anyMatch(item -> CustomerDirectory.itemBills(item, meter.stripeEventName(), meter.stripePriceId()));
-        if (!hasItem) {
-            return new Skip(SkipReason.NO_METERED_ITEM);
+        if (!reportWithItem) {
+            if (holdWithItem || (!anyReport && anyHold)) {
+                boolean nearDeadline = window.windowStart() < now.minus(policy.holdAlertAfter()).getEpochSecond();
+                return new Skip(nearDeadline ? SkipReason.SUBSCRIPTION_HELD_NEAR_DEADLINE : SkipReason.SUBSCRIPTION_HELD);
+            }
+            return new Skip(anyReport ? SkipReason.NO_METERED_ITEM : SkipReason.SUBSCRIPTION_NOT_ACTIVE);
         }
         String identifier = MeterEventIdentifier.of(customer.id, window.subject(), meter.key(), window.windowStart(),
                 reported, sequence);

@@ -40,6 +40,10 @@ public class ReportMetrics {
         lastRunFailed.set(run.failed);
     }
 
+    void orphansAborted(long n) {
+        registry.counter("meterline.report.runs.orphaned").increment(n);
+    }
+
     private Counter counter(String name, String dryRun) {
         return registry.counter(name, "dry_run", dryRun);
     }

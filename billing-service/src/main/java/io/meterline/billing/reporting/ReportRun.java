@@ -19,10 +19,15 @@ import java.util.TreeMap;
 public class ReportRun {
     @BsonId
     public String id;
-    /** {@code schedule} or {@code manual}. */
+    /** {@code schedule} or {@code manual}; {@code admin} for the record of a broken lease. */
     public String trigger;
-    /** {@code running}, {@code completed}, or {@code aborted} (the run stopped early, e.g. it lost its lease). */
+    /**
+     * {@code running}, {@code completed}, or {@code aborted} (the run stopped early: {@link #abortReason} says why);
+     * {@code lease_broken} for the audit record of an admin breaking the lease.
+     */
     public String status;
+    /** Instance and run holding the reporting lease while the run works ({@code <instance>/<run id>}). */
+    public String owner;
     public Instant started;
     public Instant finished;
     public boolean dryRun;
@@ -40,7 +45,24 @@ public class ReportRun {
     /** HTTP calls to Stripe during the run, retries included. */
     public long stripeCalls;
     public List<ReportError> errors = new ArrayList<>();
+    /** Subjects skipped as {@code customer_not_synced} (Stripe has their customer, Meterline does not): a sample. */
+    public List<String> customersNotSynced = new ArrayList<>();
+    /**
+     * Why a run was aborted: {@code owner_lost} (its instance died: found by a later run or the orphan sweep),
+     * {@code lease_lost} (it stalled past its lease), {@code lease_broken} (an admin broke its lease), or
+     * {@code error}.
+     */
     public String abortReason;
+    /** The abort in words. */
+    public String abortDetail;
+    /** Who broke the lease (for {@code lease_broken}). */
+    public String brokenBy;
+
+    /** Abort reasons. */
+    public static final String OWNER_LOST = "owner_lost";
+    public static final String LEASE_LOST = "lease_lost";
+    public static final String LEASE_BROKEN = "lease_broken";
+    public static final String ERROR = "error";
 
     /** One failed delta, with Stripe's own message. */
     public record ReportError(String meter, String subject, Instant window, String customer, String identifier,
@@ -49,6 +71,11 @@ public class ReportRun {
 
     void skip(SkipReason reason) {
         skipped.merge(reason.code(), 1L, Long::sum);
+    }
+
+    void moveSkips(SkipReason from, SkipReason to, long n) {
+        skipped.computeIfPresent(from.code(), (k, v) -> v - n == 0 ? null : v - n);
+        skipped.merge(to.code(), n, Long::sum);
     }
 
     long skippedTotal() {

@@ -35,7 +35,7 @@ public class ReportRunResource {
         ReportingService.Attempt attempt = reporting.run("manual");
         if (attempt instanceof ReportingService.Busy busy) {
             throw new BillingException(ErrorCode.REPORT_RUN_IN_PROGRESS,
-                    "report run " + busy.leaseHolder() + " holds the reporting lease; try again when it has finished");
+                    busy.detail());
         }
         return Response.status(Response.Status.CREATED).entity(((ReportingService.Ran) attempt).run()).build();
     }

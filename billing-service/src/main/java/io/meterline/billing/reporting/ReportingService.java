@@ -2,6 +2,8 @@ package io.meterline.billing.reporting;
 
 import io.meterline.billing.config.BillingConfig;
 import io.meterline.billing.config.ReportingConfig;
+import io.meterline.billing.lease.LeaseRepository;
+import io.meterline.billing.meter.MeterCheckService;
 import io.meterline.billing.meter.MeterRepository;
 import io.meterline.billing.problem.BillingException;
 import io.meterline.billing.problem.ErrorCode;
@@ -52,12 +54,16 @@ public class ReportingService {
     private final ReportRunRepository runs;
     private final ReportMetrics metrics;
     private final DeltaPlanner planner;
+    private final MeterCheckService meterChecks;
+    private final CustomerSyncCheck customerSync;
     private final ExecutorService calls;
     private volatile ReportRun lastRun;
+    private volatile ActiveRun activeRun;
 
     public ReportingService(BillingConfig config, StripeMeterGateway stripe, MeterRepository meters,
             ReportSourceRepository sources, ReportLedgerRepository ledger, ReportLeaseRepository lease,
-            ReportRunRepository runs, ReportMetrics metrics, @StripeCalls ExecutorService calls) {
+            ReportRunRepository runs, ReportMetrics metrics, @StripeCalls ExecutorService calls,
+            MeterCheckService meterChecks, CustomerSyncCheck customerSync) {
         this.config = config.reporting();
         this.stripe = stripe;
         this.meters = meters;
@@ -66,7 +72,9 @@ public class ReportingService {
         this.lease = lease;
         this.runs = runs;
         this.metrics = metrics;
-        this.planner = new DeltaPlanner(this.config.stripeWindow());
+        this.meterChecks = meterChecks;
+        this.customerSync = customerSync;
+        this.planner = new DeltaPlanner(this.config.stripeWindow(), SubscriptionPolicy.of(this.config.subscriptionStatus()));
         this.calls = calls;
     }
 
@@ -76,6 +84,11 @@ public class ReportingService {
 
     public String apiBase() {
         return stripe.apiBase();
+    }
+
+    /** The live reporting lease, or null. */
+    public LeaseRepository.Lease currentLease() {
+        return lease.current();
     }
 
     public ReportRun lastRun() {
@@ -90,7 +103,7 @@ public class ReportingService {
     }
 
     /** Another run holds the reporting lease; it reports for everyone. */
-    public record Busy(String leaseHolder) implements Attempt {
+    public record Busy(String leaseHolder, String detail) implements Attempt {
     }
 
     /** Outcome of one meter event call, as the batch loop sorts it. */
@@ -108,28 +121,42 @@ public class ReportingService {
         String runId = "rr_" + UUID.randomUUID().toString().replace("-", "").substring(0, 20);
         String owner = INSTANCE + "/" + runId;
         if (!lease.acquire(owner, config.lease())) {
-            return new Busy(lease.holder());
+            return new Busy(lease.holder(), inProgress(lease.current()));
         }
         ReportRun run = new ReportRun();
         run.id = runId;
+        run.owner = owner;
         run.trigger = trigger;
         run.status = "running";
         run.started = Instant.now();
         run.dryRun = dryRun();
         run.stripeApiBase = run.dryRun ? null : stripe.apiBase();
         long callsBefore = stripe.calls();
+        ActiveRun active = new ActiveRun(owner);
+        activeRun = active;
         try {
+            // we hold the lease, so any other run still marked running has lost its instance
+            abortOrphans(owner, run.started);
             runs.save(run);
-            execute(run, owner);
+            execute(run, active);
             run.status = "completed";
         } catch (LeaseLostException e) {
             run.status = "aborted";
-            run.abortReason = e.getMessage();
+            run.abortReason = ReportRun.LEASE_LOST;
+            run.abortDetail = e.getMessage();
+            ReportRun stored = runs.find(run.id);
+            if (stored != null && ReportRun.LEASE_BROKEN.equals(stored.abortReason)) {
+                run.abortReason = stored.abortReason;
+                run.abortDetail = stored.abortDetail;
+                run.brokenBy = stored.brokenBy;
+            }
         } catch (RuntimeException e) {
             run.status = "aborted";
-            run.abortReason = e.toString();
+            run.abortReason = ReportRun.ERROR;
+            run.abortDetail = e.toString();
             LOG.errorf(e, "report run %s aborted", runId);
         } finally {
+            activeRun = null;
             run.finished = Instant.now();
             run.stripeCalls = stripe.calls() - callsBefore;
             lease.release(owner);
@@ -141,6 +168,77 @@ public class ReportingService {
                 run.status, run.dryRun, run.total, run.reported, run.skipped, run.failed, run.stripeCalls,
                 Duration.between(run.started, run.finished).toMillis());
         return new Ran(run);
+    }
+
+    private static String inProgress(LeaseRepository.Lease held) {
+        if (held == null) {
+            return "another report run held the reporting lease a moment ago; try again";
+        }
+        Instant now = Instant.now();
+        String renewed = held.renewedAt() == null ? "never renewed"
+                : "last renewed " + Duration.between(held.renewedAt(), now).toSeconds() + " s ago (" + held.renewedAt() + ")";
+        return "report run " + held.owner() + " holds the reporting lease, " + renewed + ", expiring at " + held.expiresAt()
+                + "; try again when it has finished. A holder that stopped renewing is dead: its lease expires by itself, "
+                + "or DELETE /admin/report-lease?holder=" + held.owner() + " breaks it";
+    }
+
+    /** Renews the lease of the run working on this instance, if any; a run whose renewal fails stops at its next batch. */
+    void renewActiveLease() {
+        ActiveRun active = activeRun;
+        if (active != null && !active.lost && !lease.renew(active.owner, config.lease())) {
+            active.lost = true;
+            LOG.warnf("report run %s lost its lease (expired, broken or taken over): it stops before its next batch",
+                    active.owner);
+        }
+    }
+
+    /** Aborts runs left {@code running} by an instance that is gone (at start-up, then periodically). */
+    void abortOrphanedRuns() {
+        Instant now = Instant.now();
+        LeaseRepository.Lease held = lease.current();
+        abortOrphans(held == null ? null : held.owner(), now);
+    }
+
+    private void abortOrphans(String liveOwner, Instant startedBefore) {
+        long aborted = runs.abortOrphans(liveOwner, startedBefore,
+                "its instance stopped renewing the reporting lease (crashed or killed) while the run was working");
+        if (aborted > 0) {
+            LOG.warnf("%d report run(s) left running by an instance that is gone were marked aborted (owner_lost)", aborted);
+            metrics.orphansAborted(aborted);
+        }
+    }
+
+    /**
+     * Breaks the reporting lease held by {@code holder} (an operator who knows that instance is dead), marks its run
+     * aborted ({@code lease_broken}) and records the break in the run history. A holder that was in fact alive
+     * stops at its next batch: its renewal fails.
+     */
+    public ReportRun breakLease(String holder, String by) {
+        LeaseRepository.Lease held = lease.current();
+        if (held == null || !holder.equals(held.owner())) {
+            throw new BillingException(ErrorCode.REPORT_LEASE_NOT_HELD, "the reporting lease is not held by " + holder
+                    + (held == null ? ": nobody holds it" : ": " + held.owner() + " holds it"));
+        }
+        String runId = holder.substring(holder.indexOf('/') + 1);
+        String detail = "lease broken by " + by + "; the holder last renewed it at " + held.renewedAt();
+        // the run first, so the orphan sweep cannot take it for owner_lost in between
+        boolean runAborted = runs.abortBroken(runId, by, detail);
+        if (lease.breakLease(holder) == null) {
+            LOG.infof("reporting lease of %s expired or was released while being broken", holder);
+        }
+        ReportRun audit = new ReportRun();
+        audit.id = "rl_" + UUID.randomUUID().toString().replace("-", "").substring(0, 20);
+        audit.trigger = "admin";
+        audit.status = "lease_broken";
+        audit.owner = holder;
+        audit.started = Instant.now();
+        audit.finished = audit.started;
+        audit.brokenBy = by;
+        audit.abortReason = ReportRun.LEASE_BROKEN;
+        audit.abortDetail = detail + (runAborted ? "; run " + runId + " marked aborted" : "; run " + runId + " was not running");
+        runs.save(audit);
+        LOG.warnf("reporting lease of %s broken by %s", holder, by);
+        return audit;
     }
 
     public ReportRun find(String id) {
@@ -155,7 +253,7 @@ public class ReportingService {
         return runs.recent(limit);
     }
 
-    private void execute(ReportRun run, String owner) {
+    private void execute(ReportRun run, ActiveRun active) {
         Instant now = Instant.now();
         // one day beyond Stripe's window, so windows that just fell out of it are counted as outside_stripe_window
         long horizon = now.minus(config.stripeWindow()).minus(Duration.ofDays(1)).getEpochSecond();
@@ -163,6 +261,13 @@ public class ReportingService {
         for (MeterDefinition meter : meters.findAllMeters()) {
             meterByKey.put(meter.key(), meter);
         }
+        // meters whose Stripe meter would not bill what is sent are skipped (checked afresh for every run)
+        Set<String> mismatched = new HashSet<>();
+        meterChecks.checkAll(meterByKey.values()).forEach((key, check) -> {
+            if (check.mismatched()) {
+                mismatched.add(key);
+            }
+        });
         CustomerDirectory directory = sources.directory();
         Map<String, LedgerEntry> entries = ledger.loadSince(horizon);
 
@@ -171,10 +276,11 @@ public class ReportingService {
         if (!run.dryRun) {
             List<LedgerEntry> pending = entries.values().stream().filter(e -> e.pending != null).toList();
             run.pendingResent = pending.size();
-            deliver(run, pending, owner, false, resent);
+            deliver(run, pending, active, false, resent);
         }
 
         List<LedgerEntry> toSend = new ArrayList<>();
+        CustomerSyncCheck.Tally noCustomer = new CustomerSyncCheck.Tally();
         Set<String> seen = new HashSet<>();
         sources.forEachWindowSince(horizon, window -> {
             String id = window.ledgerId();
@@ -185,6 +291,10 @@ public class ReportingService {
                 run.failed++;
                 return;
             }
+            if (mismatched.contains(window.meter()) && !Boolean.TRUE.equals(earlier)) {
+                run.skip(SkipReason.STRIPE_METER_MISMATCH);
+                return;
+            }
             LedgerEntry entry = entries.get(id);
             DeltaPlanner.Plan plan = planner.plan(window, meterByKey.get(window.meter()), entry, directory, now);
             if (plan instanceof DeltaPlanner.Skip skip) {
@@ -192,6 +302,9 @@ public class ReportingService {
                     run.reported++;
                 } else {
                     run.skip(skip.reason());
+                    if (skip.reason() == SkipReason.NO_STRIPE_CUSTOMER) {
+                        noCustomer.add(window.subject(), window.organization());
+                    }
                 }
                 return;
             }
@@ -205,6 +318,7 @@ public class ReportingService {
             target.pending = pending;
             toSend.add(target);
         });
+        customerSync.reclassify(run, noCustomer);
         // windows whose pending delta was re-sent but which are no longer in the scan
         resent.forEach((id, delivered) -> {
             if (!seen.contains(id)) {
@@ -217,7 +331,7 @@ public class ReportingService {
             }
         });
         if (!run.dryRun) {
-            deliver(run, toSend, owner, true, null);
+            deliver(run, toSend, active, true, null);
         }
     }
 
@@ -225,13 +339,14 @@ public class ReportingService {
      * Sends deltas in batches: pending written first (when {@code recordPending}), then concurrent calls, then
      * outcomes. For re-sent deltas ({@code resent} not null) outcomes go to that map instead of the counts.
      */
-    private void deliver(ReportRun run, List<LedgerEntry> entries, String owner, boolean recordPending,
+    private void deliver(ReportRun run, List<LedgerEntry> entries, ActiveRun active, boolean recordPending,
             Map<String, Boolean> resent) {
         if (entries.isEmpty()) {
             return;
         }
         for (int from = 0; from < entries.size(); from += config.batchSize()) {
-            if (!lease.acquire(owner, config.lease())) {
+            if (active.lost || !lease.renew(active.owner, config.lease())) {
+                active.lost = true;
                 throw new LeaseLostException("the reporting lease was lost before batch " + from / config.batchSize());
             }
             List<LedgerEntry> batch = entries.subList(from, Math.min(entries.size(), from + config.batchSize()));
@@ -304,6 +419,16 @@ public class ReportingService {
             return new Failed(null, "interrupted while waiting for Stripe");
         } catch (ExecutionException e) {
             return new Failed(null, String.valueOf(e.getCause()));
+        }
+    }
+
+    /** The run working on this instance; {@code lost} once a renewal failed. */
+    private static final class ActiveRun {
+        final String owner;
+        volatile boolean lost;
+
+        ActiveRun(String owner) {
+            this.owner = owner;
         }
     }
 

@@ -6,9 +6,12 @@ import java.util.Locale;
 public enum SkipReason {
     /** Neither the subject nor its organization has a Stripe customer (free tier). */
     NO_STRIPE_CUSTOMER,
-    /** The customer has no active or trialing subscription: only those bill usage. */
+    /**
+     * The customer has no subscription in a status whose usage is reported or held (e.g. canceled, paused,
+     * incomplete_expired: see {@code billing.reporting.subscription-status.*}).
+     */
     SUBSCRIPTION_NOT_ACTIVE,
-    /** The customer's billable subscriptions lack an item for the meter's price: Stripe would never bill it. */
+    /** The customer's reportable subscriptions lack an item for the meter's price: Stripe would never bill it. */
     NO_METERED_ITEM,
     /** The meter has no Stripe event name, or is unknown. */
     METER_NOT_MAPPED,
@@ -20,7 +23,24 @@ public enum SkipReason {
      * The window's total went below what was already reported (only MIN/AVG-like meters can do that). Stripe meter
      * events cannot be negative, so the difference is left for an operator (meter event adjustments).
      */
-    TOTAL_DECREASED;
+    TOTAL_DECREASED,
+    /**
+     * The meter's Stripe billing meter would not bill what is sent (formula, customer or value key), is inactive or
+     * missing: see {@code GET /v1/meters} for the fix. Reported once the meter checks out.
+     */
+    STRIPE_METER_MISMATCH,
+    /**
+     * Held: the subscription is in a status whose usage waits (by default unpaid, incomplete); planned again every
+     * run and reported if the subscription becomes billable within Stripe's 35-day window.
+     */
+    SUBSCRIPTION_HELD,
+    /** Held, and older than {@code billing.reporting.subscription-status.hold-alert-after}: Stripe's 35-day limit is near. */
+    SUBSCRIPTION_HELD_NEAR_DEADLINE,
+    /**
+     * No customer in Meterline's copy, but Stripe has one for the subject or its organization: webhooks were missed.
+     * Run webhook-service's catch-up ({@code POST /admin/webhook-events/catch-up}); see {@code GET /admin/stripe-sync}.
+     */
+    CUSTOMER_NOT_SYNCED;
 
     public String code() {
         return name().toLowerCase(Locale.ROOT);

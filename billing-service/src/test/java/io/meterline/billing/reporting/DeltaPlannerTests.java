@@ -162,4 +162,52 @@ class DeltaPlannerTests {
         DeltaPlanner.Send send = (DeltaPlanner.Send) plan(open, CALLS, reported(1, 3000));
         assertThat(send.pending().timestamp()).isLessThanOrEqualTo(NOW.getEpochSecond()).isGreaterThanOrEqualTo(currentHour);
     }
+
+    static CustomerDirectory withStatus(String status) {
+        return new CustomerDirectory(List.of(customer("cus_s", "s", null)), List.of(subscription("cus_s", status, "api_calls")));
+    }
+
+    DeltaPlanner.Plan planFor(String status, long windowStart, DeltaPlanner with) {
+        return with.plan(new WindowView("calls", "s", null, windowStart, 5, Aggregation.SUM), CALLS, null, withStatus(status), NOW);
+    }
+
+    @Test
+    void pastDueUsageIsReportedByDefaultBecauseStripeKeepsInvoicingIt() {
+        assertThat(planFor("past_due", HOUR, planner)).isInstanceOf(DeltaPlanner.Send.class);
+    }
+
+    @Test
+    void unpaidAndIncompleteUsageIsHeldAndNearStripesLimitItRaisesTheAlert() {
+        assertThat(planFor("unpaid", HOUR, planner)).isEqualTo(new DeltaPlanner.Skip(SkipReason.SUBSCRIPTION_HELD));
+        assertThat(planFor("incomplete", HOUR, planner)).isEqualTo(new DeltaPlanner.Skip(SkipReason.SUBSCRIPTION_HELD));
+        long thirtyDaysAgo = NOW.minus(Duration.ofDays(30)).getEpochSecond() / 3600 * 3600;
+        assertThat(planFor("unpaid", thirtyDaysAgo, planner))
+                .isEqualTo(new DeltaPlanner.Skip(SkipReason.SUBSCRIPTION_HELD_NEAR_DEADLINE));
+        long beyond = NOW.minus(Duration.ofDays(36)).getEpochSecond() / 3600 * 3600;
+        assertThat(planFor("unpaid", beyond, planner)).isEqualTo(new DeltaPlanner.Skip(SkipReason.OUTSIDE_STRIPE_WINDOW));
+    }
+
+    @Test
+    void pausedCanceledAndExpiredUsageIsSkippedAndAnUnknownStatusNeverBills() {
+        for (String status : List.of("paused", "canceled", "incomplete_expired", "some_future_status")) {
+            assertThat(planFor(status, HOUR, planner)).as(status).isEqualTo(new DeltaPlanner.Skip(SkipReason.SUBSCRIPTION_NOT_ACTIVE));
+        }
+    }
+
+    @Test
+    void configuredPolicyReplacesTheDefaults() {
+        SubscriptionPolicy strict = new SubscriptionPolicy(java.util.Map.of("past_due", SubscriptionPolicy.Action.HOLD,
+                "paused", SubscriptionPolicy.Action.REPORT), Duration.ofDays(20));
+        DeltaPlanner configured = new DeltaPlanner(Duration.ofDays(35), strict);
+        assertThat(planFor("past_due", HOUR, configured)).isEqualTo(new DeltaPlanner.Skip(SkipReason.SUBSCRIPTION_HELD));
+        assertThat(planFor("paused", HOUR, configured)).isInstanceOf(DeltaPlanner.Send.class);
+        assertThat(planFor("active", HOUR, configured)).isInstanceOf(DeltaPlanner.Send.class);
+    }
+
+    @Test
+    void reportableSubscriptionWinsOverAHeldOneOfTheSameCustomer() {
+        CustomerDirectory directory = new CustomerDirectory(List.of(customer("cus_s", "s", null)),
+                List.of(subscription("cus_s", "unpaid", "api_calls"), subscription("cus_s", "active", "api_calls")));
+        assertThat(planner.plan(window("calls", "s", null, 5), CALLS, null, directory, NOW)).isInstanceOf(DeltaPlanner.Send.class);
+    }
 }

@@ -28,6 +28,8 @@ public interface WebhookConfig {
 
     CatchUp catchUp();
 
+    SyncCheck syncCheck();
+
     interface Stripe {
         /** Base URL of the Stripe API; the local stand-in in development and tests. */
         @WithDefault("https://api.stripe.com")
@@ -87,5 +89,21 @@ public interface WebhookConfig {
         /** How far back the job lists Stripe events (Stripe keeps them 30 days). */
         @WithDefault("30d")
         Duration lookback();
+    }
+
+    interface SyncCheck {
+        /**
+         * How often Stripe's subscriptions are compared with the stored ones (also after every catch-up);
+         * {@code off} disables the schedule. Only with an API key.
+         */
+        @WithDefault("15m")
+        String every();
+
+        /**
+         * A subscription Stripe created longer ago than this and still missing here makes readiness report
+         * {@code DEGRADED} (catch-up should have brought it): by default the catch-up interval.
+         */
+        @WithDefault("1h")
+        Duration degradedAfter();
     }
 }

@@ -9,6 +9,8 @@ import io.meterline.webhook.domain.GuardedWrite;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.bson.conversions.Bson;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -41,6 +43,11 @@ public class SubscriptionRepository {
     /** Writes {@code doc} unless strictly newer state is stored: for a same-second tie already settled. */
     public GuardedWrite replaceUnlessNewer(SubscriptionDocument doc) {
         return replace(doc, Filters.lte("lastEventCreated", doc.lastEventCreated)) ? GuardedWrite.APPLIED : GuardedWrite.STALE;
+    }
+
+    /** Every stored subscription (for the comparison with Stripe's). */
+    public List<SubscriptionDocument> all() {
+        return subscriptions.find().into(new ArrayList<>());
     }
 
     public Optional<SubscriptionDocument> find(String id) {

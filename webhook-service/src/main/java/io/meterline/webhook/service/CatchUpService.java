@@ -3,6 +3,7 @@ package io.meterline.webhook.service;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.meterline.webhook.config.WebhookConfig;
 import io.meterline.webhook.domain.ErrorCode;
+import io.meterline.webhook.domain.EventStatus;
 import io.meterline.webhook.domain.EventEnvelopes;
 import io.meterline.webhook.domain.ReceivedEvent;
 import io.meterline.webhook.domain.WebhookException;
@@ -15,6 +16,7 @@ import org.jboss.logging.Logger;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -26,6 +28,7 @@ import java.util.concurrent.locks.ReentrantLock;
 public class CatchUpService {
 
     private static final Logger LOG = Logger.getLogger(CatchUpService.class);
+    private static final Duration SETTLE = Duration.ofSeconds(30);
 
     private final StripeGateway stripe;
     private final WebhookEventRepository events;
@@ -33,9 +36,11 @@ public class CatchUpService {
     private final ObjectMapper json;
     private final Duration lookback;
     private final ReentrantLock running = new ReentrantLock();
+    private final StripeSyncCheck sync;
 
     public CatchUpService(StripeGateway stripe, WebhookEventRepository events, ProcessingWorker worker,
-                          ObjectMapper json, WebhookConfig config) {
+                          ObjectMapper json, WebhookConfig config, StripeSyncCheck sync) {
+        this.sync = sync;
         this.stripe = stripe;
         this.events = events;
         this.worker = worker;
@@ -67,11 +72,23 @@ public class CatchUpService {
             });
             Result result = new Result(since, counts[0], counts[1], counts[0] - counts[1]);
             LOG.infof("catch-up: %d events listed since %d, %d newly stored", result.listed(), since, result.stored());
+            // what catch-up could not bring (events older than Stripe keeps, a lost document) shows up here, once
+            // the events it stored were applied (bounded: a failing event retries in the background)
+            awaitApplied(result.stored() > 0 ? SETTLE : Duration.ZERO);
+            sync.run();
             return result;
         } catch (StripeGatewayException e) {
             throw new WebhookException(ErrorCode.STRIPE_UNAVAILABLE, e.getMessage(), e);
         } finally {
             running.unlock();
+        }
+    }
+
+    private void awaitApplied(Duration atMost) {
+        long deadline = System.nanoTime() + atMost.toNanos();
+        while (System.nanoTime() < deadline
+                && events.count(EventStatus.PENDING) + events.count(EventStatus.PROCESSING) > 0) {
+            LockSupport.parkNanos(Duration.ofMillis(250).toNanos());
         }
     }
 

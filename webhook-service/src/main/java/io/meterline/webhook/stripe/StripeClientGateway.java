@@ -3,9 +3,11 @@ package io.meterline.webhook.stripe;
 import com.stripe.StripeClient;
 import com.stripe.exception.StripeException;
 import com.stripe.model.Event;
+import com.stripe.model.Subscription;
 import com.stripe.model.billing.Meter;
 import com.stripe.net.ApiResource;
 import com.stripe.param.EventListParams;
+import com.stripe.param.SubscriptionListParams;
 import io.meterline.webhook.config.WebhookConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
@@ -94,6 +96,24 @@ public class StripeClientGateway implements StripeGateway {
             // auto-paging wraps a failed page fetch in a RuntimeException
             if (e.getCause() instanceof StripeException stripe) {
                 throw translate("list events", stripe);
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public void listSubscriptions(Consumer<ListedSubscription> sink) {
+        SubscriptionListParams params = SubscriptionListParams.builder().setLimit(100L).build();
+        try {
+            for (Subscription s : requireClient().v1().subscriptions().list(params).autoPagingIterable()) {
+                sink.accept(new ListedSubscription(s.getId(), s.getCustomer(), s.getStatus(),
+                        s.getCreated() == null ? 0 : s.getCreated()));
+            }
+        } catch (StripeException e) {
+            throw translate("list subscriptions", e);
+        } catch (RuntimeException e) {
+            if (e.getCause() instanceof StripeException stripe) {
+                throw translate("list subscriptions", stripe);
             }
             throw e;
         }

@@ -27,6 +27,13 @@ public interface StripeGateway {
     /** Every event created at or after {@code createdGte} (epoch seconds), newest first, as raw JSON. */
     void listEventsSince(long createdGte, Consumer<ListedEvent> sink);
 
+    /** Every subscription Stripe lists by default (all but canceled and expired ones), paginated. */
+    void listSubscriptions(Consumer<ListedSubscription> sink);
+
+    /** One listed subscription. */
+    record ListedSubscription(String id, String customerId, String status, long created) {
+    }
+
     /** One listed event. */
     record ListedEvent(String id, String json) {
     }
