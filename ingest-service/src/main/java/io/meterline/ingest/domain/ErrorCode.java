@@ -11,7 +11,8 @@ public enum ErrorCode {
     UNAUTHENTICATED(401, "Authentication required"),
     FORBIDDEN(403, "Forbidden"),
     KAFKA_UNAVAILABLE(503, "Event store unavailable"),
-    INTERNAL(500, "Internal error");
+    INTERNAL(500, "Internal error"),
+    UNSUPPORTED_MEDIA_TYPE(415, "Unsupported Media Type");
 
     private final int status;
     private final String title;
