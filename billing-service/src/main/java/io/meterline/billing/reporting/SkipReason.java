@@ -20,7 +20,12 @@ public enum SkipReason {
      * The window's total went below what was already reported (only MIN/AVG-like meters can do that). Stripe meter
      * events cannot be negative, so the difference is left for an operator (meter event adjustments).
      */
-    TOTAL_DECREASED;
+    TOTAL_DECREASED,
+    /**
+     * The window's total is not finite or not below 2^53 in magnitude, so it has no exact whole number to send
+     * (docs/decisions/0060-usage-number-range.md). Never sent; counted, alerted on by metric and log for an operator.
+     */
+    VALUE_OUT_OF_RANGE;
 
     public String code() {
         return name().toLowerCase(Locale.ROOT);

@@ -3,14 +3,12 @@ package io.meterline.billing.rest;
 import io.meterline.billing.meter.MeterService;
 import io.meterline.billing.usage.UsagePeriod;
 import io.meterline.billing.usage.UsageQueryService;
+import io.meterline.model.security.CustomersClaim;
 import io.meterline.model.usage.MeterDefinition;
 import io.meterline.model.usage.WindowSize;
 import io.quarkus.security.Authenticated;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.common.annotation.Blocking;
-import jakarta.json.JsonArray;
-import jakarta.json.JsonString;
-import jakarta.json.JsonValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -25,12 +23,8 @@ import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.Collection;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 
 /**
  * {@code GET /v1/usage}: a meter's windows for one customer. Tokens with {@code admin} see every customer; tokens
@@ -42,8 +36,9 @@ import java.util.Set;
 @Blocking
 public class UsageResource {
 
-    static final String CUSTOMERS_CLAIM = "customers";
     private static final Duration MAX_RANGE = Duration.ofDays(400);
+    private static final Instant EARLIEST = Instant.parse("0000-01-02T00:00:00Z");
+    private static final Instant LATEST = Instant.parse("9999-12-30T00:00:00Z");
 
     private final UsageQueryService usage;
     private final MeterService meters;
@@ -108,9 +103,10 @@ public class UsageResource {
         if (identity.hasRole("admin")) {
             return;
         }
-        Set<String> scope = customersClaim();
-        if (!scope.isEmpty()) {
-            if (!scope.contains(customer)) {
+        // a present claim of any other shape than a non-empty array of strings allows no customer, never all
+        CustomersClaim scope = CustomersClaim.parse(jwt.getClaim(CustomersClaim.NAME));
+        if (scope.restricted()) {
+            if (!scope.allows(customer)) {
                 throw new ApiException(ErrorCode.FORBIDDEN_CUSTOMER,
                         "this token may read usage of " + scope + " only, not of " + customer);
             }
@@ -119,23 +115,6 @@ public class UsageResource {
         if (!identity.hasRole("usage:read")) {
             throw new ApiException(ErrorCode.FORBIDDEN, "reading usage needs the usage:read or admin role");
         }
-    }
-
-    private Set<String> customersClaim() {
-        Object claim = jwt.getClaim(CUSTOMERS_CLAIM);
-        Set<String> customers = new LinkedHashSet<>();
-        if (claim instanceof JsonArray array) {
-            for (JsonValue value : array) {
-                customers.add(value instanceof JsonString text ? text.getString() : value.toString());
-            }
-        } else if (claim instanceof Collection<?> collection) {
-            collection.forEach(value -> customers.add(String.valueOf(value)));
-        } else if (claim instanceof JsonString text) {
-            customers.add(text.getString());
-        } else if (claim instanceof String text) {
-            customers.add(text);
-        }
-        return customers;
     }
 
     private static ZoneId zone(String tz) {
@@ -150,17 +129,21 @@ public class UsageResource {
         }
     }
 
-    /** An RFC 3339 instant, or a date (the start of that day in the requested zone). */
+    /** An RFC 3339 instant, or a date (the start of that day in the requested zone); years 0000–9999 only. */
     private static Instant instant(String parameter, String text, ZoneId zone) {
+        Instant instant;
         try {
-            if (text.length() == 10) {
-                return LocalDate.parse(text).atStartOfDay(zone).toInstant();
-            }
-            return OffsetDateTime.parse(text).toInstant();
-        } catch (DateTimeParseException e) {
-            throw ApiException.invalidParameter(parameter, "invalid_time",
-                    parameter + " must be an RFC 3339 timestamp (2026-01-31T12:00:00Z) or a date (2026-01-31)");
+            instant = text.length() == 10 ? LocalDate.parse(text).atStartOfDay(zone).toInstant()
+                    : OffsetDateTime.parse(text).toInstant();
+        } catch (DateTimeException e) {
+            instant = null;
         }
+        // java.time reads years up to ±999999999, RFC 3339 has four digits: beyond them window arithmetic overflows
+        if (instant == null || instant.isBefore(EARLIEST) || instant.isAfter(LATEST)) {
+            throw ApiException.invalidParameter(parameter, "invalid_time", parameter
+                    + " must be an RFC 3339 timestamp (2026-01-31T12:00:00Z) or a date (2026-01-31), years 0000 to 9999");
+        }
+        return instant;
     }
 
     private static List<String> groupBy(List<String> params) {

@@ -162,4 +162,24 @@ class DeltaPlannerTests {
         DeltaPlanner.Send send = (DeltaPlanner.Send) plan(open, CALLS, reported(1, 3000));
         assertThat(send.pending().timestamp()).isLessThanOrEqualTo(NOW.getEpochSecond()).isGreaterThanOrEqualTo(currentHour);
     }
+
+    @Test
+    void aNonFiniteOrAbsurdTotalIsNeverSentButSkippedAsOutOfRange() {
+        for (double value : new double[] {Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, Double.NaN, 3.4e38,
+                9_007_199_254_740_992d, -9_007_199_254_740_992d}) {
+            DeltaPlanner.Plan plan = planner.plan(window("calls", "acme", null, value), CALLS, null, directory(), NOW);
+            assertThat(plan).as("%s", value).isEqualTo(new DeltaPlanner.Skip(SkipReason.VALUE_OUT_OF_RANGE));
+        }
+        DeltaPlanner.Plan gauge = planner.plan(new WindowView("storage", "acme", null, HOUR, Double.POSITIVE_INFINITY,
+                Aggregation.LAST), STORAGE, null, directory(), NOW);
+        assertThat(gauge).isEqualTo(new DeltaPlanner.Skip(SkipReason.VALUE_OUT_OF_RANGE));
+    }
+
+    @Test
+    void theLargestExactTotalIsStillSent() {
+        DeltaPlanner.Plan plan = planner.plan(window("calls", "acme", null, 9_007_199_254_740_991d), CALLS, null,
+                directory(), NOW);
+        assertThat(plan).isInstanceOf(DeltaPlanner.Send.class);
+        assertThat(((DeltaPlanner.Send) plan).pending().amount()).isEqualTo(9_007_199_254_740_991L);
+    }
 }
