@@ -2,10 +2,9 @@ package io.meterline.billing.meter;
 
 import io.meterline.billing.config.BillingConfig;
 import io.meterline.billing.config.MeterConfig;
-import io.meterline.billing.repository.MeterRepository;
-import io.meterline.billing.repository.UsageWindowRepository;
-import io.meterline.billing.rest.ApiException;
-import io.meterline.billing.rest.ErrorCode;
+import io.meterline.billing.usage.UsageWindowRepository;
+import io.meterline.billing.problem.BillingException;
+import io.meterline.billing.problem.ErrorCode;
 import io.meterline.model.Violation;
 import io.meterline.model.usage.Aggregation;
 import io.meterline.model.usage.MeterDefinition;
@@ -89,11 +88,11 @@ public class MeterService {
     public MeterDefinition save(MeterDefinition meter) {
         List<Violation> violations = validate(meter);
         if (!violations.isEmpty()) {
-            throw new ApiException(ErrorCode.INVALID_METER, "meter " + meter.key() + " is invalid", violations);
+            throw new BillingException(ErrorCode.INVALID_METER, "meter " + meter.key() + " is invalid", violations);
         }
         MeterDefinition existing = meters.find(meter.key());
         if (existing != null && existing.aggregation() != meter.aggregation() && windows.anyForMeter(meter.key())) {
-            throw new ApiException(ErrorCode.METER_AGGREGATION_LOCKED, "meter " + meter.key() + " already has usage "
+            throw new BillingException(ErrorCode.METER_AGGREGATION_LOCKED, "meter " + meter.key() + " already has usage "
                     + "aggregated as " + existing.aggregation() + "; changing it to " + meter.aggregation()
                     + " would mix incompatible windows. Create a new meter key instead.",
                     List.of(new Violation("aggregation", "locked", "aggregation is " + existing.aggregation()

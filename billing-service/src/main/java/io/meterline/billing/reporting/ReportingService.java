@@ -2,9 +2,9 @@ package io.meterline.billing.reporting;
 
 import io.meterline.billing.config.BillingConfig;
 import io.meterline.billing.config.ReportingConfig;
-import io.meterline.billing.repository.MeterRepository;
-import io.meterline.billing.rest.ApiException;
-import io.meterline.billing.rest.ErrorCode;
+import io.meterline.billing.meter.MeterRepository;
+import io.meterline.billing.problem.BillingException;
+import io.meterline.billing.problem.ErrorCode;
 import io.meterline.billing.stripe.StripeCallException;
 import io.meterline.billing.stripe.StripeMeterGateway;
 import io.meterline.model.usage.MeterDefinition;
@@ -87,7 +87,7 @@ public class ReportingService {
         String runId = "rr_" + UUID.randomUUID().toString().replace("-", "").substring(0, 20);
         String owner = INSTANCE + "/" + runId;
         if (!lease.acquire(owner, config.lease())) {
-            throw new ApiException(ErrorCode.REPORT_RUN_IN_PROGRESS,
+            throw new BillingException(ErrorCode.REPORT_RUN_IN_PROGRESS,
                     "report run " + lease.holder() + " holds the reporting lease; try again when it has finished");
         }
         ReportRun run = new ReportRun();
@@ -126,7 +126,7 @@ public class ReportingService {
     public ReportRun find(String id) {
         ReportRun run = runs.find(id);
         if (run == null) {
-            throw new ApiException(ErrorCode.REPORT_RUN_NOT_FOUND, "no report run " + id);
+            throw new BillingException(ErrorCode.REPORT_RUN_NOT_FOUND, "no report run " + id);
         }
         return run;
     }

@@ -11,6 +11,7 @@ import io.vertx.ext.web.RoutingContext;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.NotSupportedException;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -63,8 +64,7 @@ public class IngestResource {
             InputStream stream, RoutingContext context) {
         if (contentType == null || contentType.isBlank()) {
             // @Consumes alone lets a request without the header through, and the body is then guessed at
-            throw new IngestException(ErrorCode.UNSUPPORTED_MEDIA_TYPE,
-                    "send the body with Content-Type: application/json");
+            throw new NotSupportedException("send the body with Content-Type: application/json");
         }
         byte[] body = read(stream, BodyLimitRoute.limitOf(context));
         IngestService.Caller caller = new IngestService.Caller(token.getName(), scope());

@@ -1,7 +1,6 @@
-package io.meterline.billing.scheduler;
+package io.meterline.billing.reporting;
 
-import io.meterline.billing.reporting.ReportingService;
-import io.meterline.billing.rest.ApiException;
+import io.meterline.billing.problem.BillingException;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
@@ -23,7 +22,7 @@ public class ReportJob {
     void report() {
         try {
             reporting.run("schedule");
-        } catch (ApiException e) {
+        } catch (BillingException e) {
             // another replica holds the lease: it reports for everyone
             LOG.infof("scheduled report skipped: %s", e.getMessage());
         }
