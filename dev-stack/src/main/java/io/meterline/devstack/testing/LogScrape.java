@@ -59,6 +59,24 @@ public final class LogScrape {
         }
     }
 
+    /**
+     * What was written since the mark without the entries (header line and its stack trace) of Vert.x'
+     * blocked-thread checker: those come from a busy machine, not from the input, and carry a stack trace at WARN.
+     */
+    public String textCausedByRequests() {
+        StringBuilder kept = new StringBuilder();
+        boolean skipping = false;
+        for (String line : text().split("\n")) {
+            if (line.matches("^\\S+ [A-Z]+ +\\[.*")) {
+                skipping = line.contains("[io.vertx.core.impl.BlockedThreadChecker]");
+            }
+            if (!skipping) {
+                kept.append(line).append('\n');
+            }
+        }
+        return kept.toString();
+    }
+
     /** Everything written since the mark, for assertions on warnings (e.g. "no stack trace"). */
     public String text() {
         try {
