@@ -60,6 +60,11 @@ final class BillingProcess {
         return config;
     }
 
+    /** Base URL of the child's HTTP API. */
+    String url() {
+        return "http://127.0.0.1:" + port;
+    }
+
     void start() {
         Map<String, String> effective = new LinkedHashMap<>(config);
         effective.put("quarkus.http.port", String.valueOf(port));
@@ -93,6 +98,16 @@ final class BillingProcess {
                         return false;
                     }
                 });
+    }
+
+    /** The HTTP port of the child. */
+    int port() {
+        return port;
+    }
+
+    /** Whether the child is running (false after it halted or was killed). */
+    boolean alive() {
+        return process != null && process.isAlive();
     }
 
     /** kill -9: no shutdown hook, no graceful commit, no state flush. */

@@ -61,6 +61,11 @@ final class Demo {
             showUsage(stack, accepted);
             report(stack);
             compareWithStripe(stack, stripe);
+            new PrepaidDemo(this, stack, runId).run();
+            try (PeriodsDemo periods = new PeriodsDemo(this, stack)) {
+                periods.run();
+            }
+            new ReconciliationDemo(this).run(stack);
             System.out.println("\nDemo finished. Logs: " + stack.stateDir().resolve("logs"));
             return 0;
         }

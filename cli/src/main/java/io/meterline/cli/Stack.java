@@ -66,7 +66,7 @@ public final class Stack implements AutoCloseable {
     public static Stack startAll(Path home) throws IOException {
         Stack stack = startInfrastructure(home, List.of("--fresh"));
         for (String service : List.of("ingest", "billing", "webhook")) {
-            stack.startService(service, Map.of());
+            stack.startService(service, service.equals("billing") ? PrepaidDemo.BILLING_CONFIG : Map.of());
         }
         return stack;
     }
@@ -143,6 +143,8 @@ public final class Stack implements AutoCloseable {
         if (service.equals("billing")) {
             // Kafka Streams state belongs to this stack, not to the OS temp dir shared with earlier runs
             config.put("kafka-streams.state.dir", stateDir.resolve("billing-streams").toString());
+            // local stack: a period is final one minute after its end (production default: 1 hour)
+            config.put("billing.periods.grace", "PT1M");
         }
         config.putAll(extraConfig);
         ServiceLaunch launch = ServiceLaunch.of(javaBin(), jar, config);
@@ -247,7 +249,9 @@ public final class Stack implements AutoCloseable {
     }
 
     private void waitUntilReady(String service) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        // -Dmeterline.startup-seconds=N for a machine too loaded to start a service in two minutes
+        long seconds = Long.getLong("meterline.startup-seconds", 120);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         HttpRequest request = HttpRequest.newBuilder(URI.create(url(service) + "/q/health/ready"))
                 .timeout(Duration.ofSeconds(2)).build();
         while (System.nanoTime() < deadline) {
@@ -272,7 +276,8 @@ public final class Stack implements AutoCloseable {
                 throw new IllegalStateException(e);
             }
         }
-        throw new IllegalStateException(service + "-service did not become ready in 120 s; see " + logFile(service));
+        throw new IllegalStateException(service + "-service did not become ready in " + seconds + " s; see "
+                + logFile(service));
     }
 
     private static void deleteRecursively(Path path) throws IOException {

@@ -40,6 +40,15 @@ class UsageEventValidatorTests {
     }
 
     @Test
+    void reconciledExtensionIsAcceptedAndKeepsTheSameDedupKey() {
+        ObjectNode recovered = valid();
+        recovered.put("reconciled", true);
+        UsageEventValidator.Result result = validator.validate(recovered);
+        assertThat(result.valid()).isTrue();
+        assertThat(result.event().dedupKey()).isEqualTo(validator.validate(valid()).event().dedupKey());
+    }
+
+    @Test
     void missingIdIsRejectedOnTheIdField() {
         ObjectNode node = valid();
         node.remove("id");

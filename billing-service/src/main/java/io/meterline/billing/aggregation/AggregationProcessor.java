@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.meterline.billing.config.AggregationConfig;
 import io.meterline.billing.meter.MeterMatcher;
-import io.meterline.billing.meter.MeterService;
+import io.meterline.billing.meter.MeterLookup;
 import io.meterline.model.Topics;
 import io.meterline.model.UsageEvent;
 import io.meterline.model.UsageEventJson;
@@ -50,9 +50,11 @@ final class AggregationProcessor implements Processor<byte[], byte[], byte[], by
     static final String TOTALS_SINK = "totals";
     static final String TOO_LATE = "too_late";
     static final String NOT_JSON = "not_json";
+    /** Extension of recovered events (usage-source reconciliation). */
+    static final String RECONCILED = "reconciled";
     private static final byte[] DIRTY = new byte[0];
 
-    private final MeterService meters;
+    private final MeterLookup meters;
     private final AggregationMetrics metrics;
     private final AggregationConfig config;
     private final Clock clock;
@@ -71,7 +73,7 @@ final class AggregationProcessor implements Processor<byte[], byte[], byte[], by
      */
     private Set<String> dirtyIds;
 
-    AggregationProcessor(MeterService meters, AggregationMetrics metrics, AggregationConfig config, Clock clock) {
+    AggregationProcessor(MeterLookup meters, AggregationMetrics metrics, AggregationConfig config, Clock clock) {
         this.meters = meters;
         this.metrics = metrics;
         this.config = config;
@@ -124,15 +126,21 @@ final class AggregationProcessor implements Processor<byte[], byte[], byte[], by
         }
         UsageEvent event = result.event();
         String dedupKey = event.dedupKey();
+        long eventTime = event.time().toEpochMilli();
+        long hour = Windows.hourStartMillis(eventTime);
         if (dedup.get(dedupKey) != null) {
             metrics.deduplicated();
+            recordDuplicate(event, hour);
             return;
         }
-        long eventTime = event.time().toEpochMilli();
         dedup.put(dedupKey, eventTime);
+        // facts for explanations: counted after its window closed, or recovered from a usage provider
+        long arrival = clock.millis();
+        long[] late = arrival >= hour + Windows.HOUR_MILLIS + config.closedGrace().toMillis()
+                ? new long[] {arrival, eventTime} : null;
+        boolean reconciled = node.path(RECONCILED).asBoolean(false);
 
         boolean counted = false;
-        long hour = Windows.hourStartMillis(eventTime);
         for (MeterMatcher matcher : meters.matchersFor(event.type())) {
             if (!matcher.matches(event)) {
                 continue;
@@ -143,10 +151,10 @@ final class AggregationProcessor implements Processor<byte[], byte[], byte[], by
                 continue;
             }
             MeterDefinition meter = matcher.meter();
-            update(meter, event, "", Map.of(), hour, contribution, eventTime);
+            update(meter, event, "", Map.of(), hour, contribution, eventTime, late, reconciled);
             if (!meter.groupBy().isEmpty()) {
                 Map<String, String> group = matcher.group(event);
-                update(meter, event, MeterMatcher.groupKey(group), group, hour, contribution, eventTime);
+                update(meter, event, MeterMatcher.groupKey(group), group, hour, contribution, eventTime, late, reconciled);
             }
             counted = true;
         }
@@ -158,7 +166,7 @@ final class AggregationProcessor implements Processor<byte[], byte[], byte[], by
     }
 
     private void update(MeterDefinition meter, UsageEvent event, String groupKey, Map<String, String> group, long hour,
-            MeterMatcher.Contribution contribution, long eventTime) {
+            MeterMatcher.Contribution contribution, long eventTime, long[] late, boolean reconciled) {
         String id = io.meterline.model.usage.UsageWindowDocument.idOf(meter.key(), event.subject(), groupKey, hour / 1000);
         WindowState state = cache.get(id);
         if (state == null) {
@@ -171,9 +179,46 @@ final class AggregationProcessor implements Processor<byte[], byte[], byte[], by
         if (event.organization() != null) {
             state.organization = event.organization();
         }
+        if (late != null) {
+            state.late++;
+            state.lateArrival(late);
+        }
+        if (reconciled) {
+            state.reconciled++;
+        }
+        store(id, state);
+    }
+
+    private void store(String id, WindowState state) {
         windows.put(id, state.toBytes());
         if (dirtyIds.add(id)) {
             dirty.put(id, DIRTY);
+        }
+    }
+
+    /**
+     * Counts a dropped repeat in the ungrouped windows its event would have counted in (only windows that exist: a
+     * repeat never creates one). Same transaction as everything else, so the count is exact across crashes.
+     */
+    private void recordDuplicate(UsageEvent event, long hour) {
+        for (MeterMatcher matcher : meters.matchersFor(event.type())) {
+            if (!matcher.matches(event)) {
+                continue;
+            }
+            String id = io.meterline.model.usage.UsageWindowDocument.idOf(matcher.meter().key(), event.subject(), "",
+                    hour / 1000);
+            WindowState state = cache.get(id);
+            if (state == null) {
+                byte[] stored = windows.get(id);
+                if (stored == null) {
+                    continue;
+                }
+                state = WindowState.fromBytes(stored);
+                cache.put(id, state);
+            }
+            state.duplicates++;
+            state.version++;
+            store(id, state);
         }
     }
 

@@ -20,7 +20,11 @@ import java.util.Set;
  */
 public final class WindowState {
 
-    private static final byte FORMAT = 1;
+    /** 2 adds the explanation facts after {@link #version}; 1 (without them) is still read. */
+    private static final byte FORMAT = 2;
+    private static final byte FORMAT_1 = 1;
+    /** Late arrivals kept per window (the count is exact, the list is the latest ones). */
+    static final int MAX_LATE_ARRIVALS = 20;
 
     public String meter;
     public String subject;
@@ -38,6 +42,16 @@ public final class WindowState {
     public Set<String> uniques = new LinkedHashSet<>();
     /** Incremented on every change: the MongoDB writer never lets a lower version replace a higher one. */
     public long version;
+
+    // explanation facts (GET /v1/usage/explain), recorded since format 2; not part of the value
+    /** Repeats of counted events (same source and id) that arrived for this window and were dropped. */
+    public long duplicates;
+    /** Events counted after the window had closed (arrival later than its end plus the closed grace). */
+    public long late;
+    /** Events recovered from a usage provider ({@code reconciled: true}). */
+    public long reconciled;
+    /** The latest late arrivals: {arrival epoch ms, event time epoch ms}. */
+    public java.util.List<long[]> lateArrivals = new java.util.ArrayList<>();
 
     public static WindowState empty(String meter, String subject, String groupKey, Map<String, String> group,
             long windowStart, Aggregation aggregation) {
@@ -82,6 +96,18 @@ public final class WindowState {
             lastValue = other.lastValue;
         }
         uniques.addAll(other.uniques);
+        duplicates += other.duplicates;
+        late += other.late;
+        reconciled += other.reconciled;
+        other.lateArrivals.forEach(this::lateArrival);
+    }
+
+    /** Records that an event counted into this window arrived at {@code arrivedAt}, after the window closed. */
+    public void lateArrival(long[] arrivalAndEventTime) {
+        lateArrivals.add(arrivalAndEventTime);
+        if (lateArrivals.size() > MAX_LATE_ARRIVALS) {
+            lateArrivals.remove(0);
+        }
     }
 
     /** The window's value under its aggregation. */
@@ -136,6 +162,14 @@ public final class WindowState {
                 out.writeUTF(unique);
             }
             out.writeLong(version);
+            out.writeLong(duplicates);
+            out.writeLong(late);
+            out.writeLong(reconciled);
+            out.writeShort(lateArrivals.size());
+            for (long[] arrival : lateArrivals) {
+                out.writeLong(arrival[0]);
+                out.writeLong(arrival[1]);
+            }
             out.flush();
             return bytes.toByteArray();
         } catch (IOException e) {
@@ -147,7 +181,7 @@ public final class WindowState {
         try {
             DataInputStream in = new DataInputStream(new ByteArrayInputStream(data));
             byte format = in.readByte();
-            if (format != FORMAT) {
+            if (format != FORMAT && format != FORMAT_1) {
                 throw new IllegalStateException("unknown window state format " + format);
             }
             WindowState state = new WindowState();
@@ -175,6 +209,15 @@ public final class WindowState {
                 state.uniques.add(in.readUTF());
             }
             state.version = in.readLong();
+            if (format == FORMAT) {
+                state.duplicates = in.readLong();
+                state.late = in.readLong();
+                state.reconciled = in.readLong();
+                int arrivals = in.readShort();
+                for (int i = 0; i < arrivals; i++) {
+                    state.lateArrivals.add(new long[] {in.readLong(), in.readLong()});
+                }
+            }
             return state;
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -25,4 +25,19 @@ public interface BillingConfig {
 
     /** The Stripe reporting job (schedule, lease, batching). */
     ReportingConfig reporting();
+
+    /** Closing completed periods and the catch-up job. */
+    PeriodsConfig periods();
+
+    /** Publishing closed periods: Kafka topic and outgoing webhooks. */
+    NotificationsConfig notifications();
+
+    /** Prepaid balances, usage prices for prepaid customers, entitlements and auto-recharge. */
+    BalanceConfig balance();
+
+    /** Reconciliation against Stripe and usage providers (schedule, lease, reliability threshold). */
+    ReconciliationConfig reconciliation();
+
+    /** Usage providers that can list what they recorded ({@code billing.sources.<name>.*}). */
+    Map<String, SourceConfig> sources();
 }

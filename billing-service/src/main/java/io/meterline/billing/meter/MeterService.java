@@ -30,7 +30,7 @@ import java.util.regex.Pattern;
  */
 @Startup
 @ApplicationScoped
-public class MeterService {
+public class MeterService implements MeterLookup {
 
     private static final Logger LOG = Logger.getLogger(MeterService.class);
     private static final Pattern KEY = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
@@ -64,10 +64,11 @@ public class MeterService {
     @Scheduled(every = "${billing.aggregation.meter-refresh-interval}", delayed = "${billing.aggregation.meter-refresh-interval}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void refresh() {
-        snapshot = Snapshot.of(meters.findAll());
+        snapshot = Snapshot.of(meters.findAllMeters());
     }
 
     /** Meters selecting events of {@code eventType}; empty when none. Called for every event: no I/O. */
+    @Override
     public List<MeterMatcher> matchersFor(String eventType) {
         return snapshot.byType.getOrDefault(eventType, List.of());
     }

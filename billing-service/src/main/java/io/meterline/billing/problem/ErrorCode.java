@@ -12,16 +12,19 @@ public enum ErrorCode implements ProblemCode {
     UNAVAILABLE(503, "Temporarily unavailable"),
     REPORT_RUN_NOT_FOUND(404, "Unknown report run"),
     REPORT_RUN_IN_PROGRESS(409, "Another report run holds the lease"),
-    BACKFILL_TARGET_INVALID(400, "Backfill needs a meter with a Stripe price, or a price");
-
-    private final Definition definition;
+    BACKFILL_TARGET_INVALID(400, "Backfill needs a meter with a Stripe price, or a price"),
+    WEBHOOK_ENDPOINT_NOT_FOUND(404, "Unknown webhook endpoint"),
+    DELIVERY_NOT_FOUND(404, "Unknown webhook delivery"),
+    DELIVERY_NOT_REPLAYABLE(409, "Only dead or delivered deliveries can be replayed"),
+    DEBT_LIMIT_EXCEEDED(402, "Debit would pass the debt limit"),
+    IDEMPOTENCY_KEY_REUSED(409, "Idempotency key already used with a different request"),
+    BALANCE_NOT_FOUND(404, "No balance for this customer"),
+    RECONCILIATION_NOT_FOUND(404, "Unknown reconciliation run"),
+    RECONCILIATION_IN_PROGRESS(409, "Another reconciliation run holds the lease"),
+    USAGE_SOURCE_NOT_FOUND(404, "Unknown usage source"),
+    USAGE_SOURCE_UNAVAILABLE(502, "The usage provider could not be read");
 
     ErrorCode(int status, String title) {
-        this.definition = new Definition(status, title);
-    }
-
-    @Override
-    public Definition definition() {
-        return definition;
+        ProblemCode.define(this, status, title);
     }
 }

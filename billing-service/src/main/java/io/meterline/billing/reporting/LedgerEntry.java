@@ -1,5 +1,9 @@
 package io.meterline.billing.reporting;
 
+import org.bson.codecs.pojo.annotations.BsonId;
+
+import java.util.Date;
+
 /**
  * What Stripe has of one (meter, subject, hour): {@code reported} (the amount Stripe holds for a summing meter,
  * the last value sent for a gauge), how many deltas were sent ({@code sequence}), and a {@code pending} delta
@@ -7,9 +11,11 @@ package io.meterline.billing.reporting;
  * recorded (same identifier, same amount), and Stripe's identifier dedupe makes that safe.
  */
 public class LedgerEntry {
+    @BsonId
     public String id;
     public String meter;
     public String subject;
+    /** Epoch second the hour starts at. */
     public long windowStart;
     public String customerId;
     public long reported;
@@ -17,6 +23,15 @@ public class LedgerEntry {
     public String lastIdentifier;
     public Pending pending;
     public String lastError;
+    public Date updatedAt;
+    /** Deltas Stripe has for this window, oldest first (recorded since reconciliation; at most {@value #HISTORY}). */
+    public java.util.List<Delta> history = new java.util.ArrayList<>();
+
+    static final int HISTORY = 50;
+
+    /** One delivered delta: its identifier, amount, event timestamp (epoch s) and when Stripe took it (epoch ms). */
+    public record Delta(String identifier, long amount, long timestamp, long deliveredAt) {
+    }
 
     /** A delta on its way to Stripe, and the ledger state once Stripe has it. */
     public record Pending(String identifier, String customerId, String eventName, long amount, long timestamp,
@@ -34,6 +49,10 @@ public class LedgerEntry {
 
     /** Stripe has the pending delta (accepted now, or earlier: a duplicate identifier). */
     public void delivered() {
+        history.add(new Delta(pending.identifier(), pending.amount(), pending.timestamp(), System.currentTimeMillis()));
+        if (history.size() > HISTORY) {
+            history.remove(0);
+        }
         reported = pending.newReported();
         sequence = pending.newSequence();
         lastIdentifier = pending.identifier();

@@ -37,10 +37,15 @@ public class ReportLeaseRepository {
 
     /** Takes or renews the lease for {@code owner}; false when someone else holds a live one. */
     public boolean acquire(String owner, Duration ttl) {
+        return acquire(LEASE_ID, owner, ttl);
+    }
+
+    /** The same lease mechanism under another name ({@code leaseId}), e.g. for reconciliation runs. */
+    public boolean acquire(String leaseId, String owner, Duration ttl) {
         Instant now = Instant.now();
         try {
             Document lease = leases.findOneAndUpdate(
-                    Filters.and(Filters.eq("_id", LEASE_ID),
+                    Filters.and(Filters.eq("_id", leaseId),
                             Filters.or(Filters.lt("expiresAt", Date.from(now)), Filters.eq("owner", owner))),
                     Updates.combine(Updates.set("owner", owner), Updates.set("expiresAt", Date.from(now.plus(ttl))),
                             Updates.set("renewedAt", Date.from(now))),
@@ -61,13 +66,21 @@ public class ReportLeaseRepository {
 
     /** Gives the lease up (only when still ours), so the next run need not wait for it to expire. */
     public void release(String owner) {
-        leases.updateOne(Filters.and(Filters.eq("_id", LEASE_ID), Filters.eq("owner", owner)),
+        release(LEASE_ID, owner);
+    }
+
+    public void release(String leaseId, String owner) {
+        leases.updateOne(Filters.and(Filters.eq("_id", leaseId), Filters.eq("owner", owner)),
                 Updates.combine(Updates.set("expiresAt", new Date(0)), Updates.set("releasedAt", new Date())));
     }
 
     /** Who holds a live lease, or null. */
     public String holder() {
-        Document lease = leases.find(Filters.eq("_id", LEASE_ID)).first();
+        return holder(LEASE_ID);
+    }
+
+    public String holder(String leaseId) {
+        Document lease = leases.find(Filters.eq("_id", leaseId)).first();
         if (lease == null || lease.getDate("expiresAt") == null || lease.getDate("expiresAt").before(new Date())) {
             return null;
         }

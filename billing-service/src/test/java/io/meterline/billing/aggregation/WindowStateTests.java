@@ -66,6 +66,38 @@ class WindowStateTests {
     }
 
     @Test
+    void explanationFactsReadBackAndMergeButNeverChangeTheValue() {
+        WindowState state = window(Aggregation.SUM);
+        state.add(5, null, 10);
+        state.duplicates = 2;
+        state.late = 1;
+        state.reconciled = 1;
+        state.lateArrival(new long[] {9_000_000L, 3_700_000L});
+        WindowState copy = WindowState.fromBytes(state.toBytes());
+        assertThat(copy).usingRecursiveComparison().isEqualTo(state);
+        copy.merge(state);
+        assertThat(copy.duplicates).isEqualTo(4);
+        assertThat(copy.late).isEqualTo(2);
+        assertThat(copy.lateArrivals).hasSize(2);
+        assertThat(copy.value()).isEqualTo(10);
+    }
+
+    @Test
+    void stateWrittenBeforeTheExplanationFactsIsStillRead() {
+        WindowState state = window(Aggregation.SUM);
+        state.add(5, null, 10);
+        byte[] current = state.toBytes();
+        // format 1 ended after the version: drop the facts (3 longs and a short) and mark it as format 1
+        byte[] formatOne = java.util.Arrays.copyOf(current, current.length - 3 * 8 - 2);
+        formatOne[0] = 1;
+        WindowState read = WindowState.fromBytes(formatOne);
+        assertThat(read.value()).isEqualTo(5);
+        assertThat(read.version).isEqualTo(1);
+        assertThat(read.duplicates).isZero();
+        assertThat(read.lateArrivals).isEmpty();
+    }
+
+    @Test
     void emptyWindowIsZero() {
         assertThat(window(Aggregation.MIN).value()).isZero();
     }

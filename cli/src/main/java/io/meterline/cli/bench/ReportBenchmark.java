@@ -1,6 +1,7 @@
 package io.meterline.cli.bench;
 
 import static io.meterline.cli.bench.BenchArgs.intOption;
+import static io.meterline.cli.bench.BenchHttp.send;
 import static io.meterline.cli.bench.BenchArgs.option;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -77,7 +78,7 @@ public final class ReportBenchmark implements Benchmark {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Meterline meter key → (event type, aggregation, value path, Stripe formula). */
-    private static final String[][] METERS = {
+    static final String[][] METERS = {
             {"bench-calls", "bench.call", "COUNT", null, "sum"},
             {"bench-tokens", "bench.tokens", "SUM", "tokens", "sum"},
             {"bench-storage", "bench.storage", "LAST", "gb", "last"}};
@@ -125,51 +126,11 @@ public final class ReportBenchmark implements Benchmark {
                 }
                 send(http, "PUT", stack.billingUrl() + "/v1/meters/" + m[0], token, body, 200);
             }
-            String[] customerIds = new String[customers];
-            var registry = CodecRegistries.fromRegistries(MongoClientSettings.getDefaultCodecRegistry(),
-                    CodecRegistries.fromProviders(PojoCodecProvider.builder().automatic(true).build()));
+            Map<String, String> eventNameByMeterId = new LinkedHashMap<>();
+            stripeMeters.values().forEach(m -> eventNameByMeterId.put(m.getId(), m.getEventName()));
+            String[] customerIds = BenchCustomers.create(stack.mongoConnectionString(), stripe, customers,
+                    new ArrayList<>(prices.values()), eventNameByMeterId);
             try (MongoClient mongo = MongoClients.create(stack.mongoConnectionString())) {
-                var db = mongo.getDatabase("meterline").withCodecRegistry(registry);
-                MongoCollection<CustomerDocument> customerDocs = db.getCollection(BillingCollections.CUSTOMERS, CustomerDocument.class);
-                MongoCollection<SubscriptionDocument> subscriptionDocs = db.getCollection(BillingCollections.SUBSCRIPTIONS,
-                        SubscriptionDocument.class);
-                ExecutorService setup = Executors.newFixedThreadPool(8);
-                List<Future<?>> created = new ArrayList<>();
-                for (int c = 0; c < customers; c++) {
-                    int index = c;
-                    created.add(setup.submit(() -> {
-                        String subject = subject(index);
-                        Customer customer = stripe.v1().customers().create(CustomerCreateParams.builder().setName(subject)
-                                .putMetadata("meterline_subject", subject).build());
-                        SubscriptionCreateParams.Builder params = SubscriptionCreateParams.builder().setCustomer(customer.getId());
-                        prices.values().forEach(p -> params.addItem(SubscriptionCreateParams.Item.builder().setPrice(p).build()));
-                        Subscription subscription = stripe.v1().subscriptions().create(params.build());
-                        CustomerDocument cd = new CustomerDocument();
-                        cd.id = customer.getId();
-                        cd.subject = subject;
-                        customerDocs.insertOne(cd);
-                        SubscriptionDocument sd = new SubscriptionDocument();
-                        sd.id = subscription.getId();
-                        sd.customerId = customer.getId();
-                        sd.status = subscription.getStatus();
-                        subscription.getItems().getData().forEach(item -> {
-                            SubscriptionItemDocument i = new SubscriptionItemDocument();
-                            i.id = item.getId();
-                            i.priceId = item.getPrice().getId();
-                            i.meterId = item.getPrice().getRecurring().getMeter();
-                            stripeMeters.values().stream().filter(m -> m.getId().equals(i.meterId)).findFirst()
-                                    .ifPresent(m -> i.meterEventName = m.getEventName());
-                            sd.items.add(i);
-                        });
-                        subscriptionDocs.insertOne(sd);
-                        customerIds[index] = customer.getId();
-                        return null;
-                    }));
-                }
-                for (Future<?> f : created) {
-                    f.get();
-                }
-                setup.shutdown();
 
                 progress((direct ? "generating " : "producing ") + events + " usage events" + (direct ? "" : " to Kafka")
                         + " (" + customers + " subjects × 3 meters × " + hours + " h)");
@@ -252,11 +213,11 @@ public final class ReportBenchmark implements Benchmark {
     }
 
     /** The generated workload: per window id, the value Meterline must compute. */
-    private record Workload(Map<String, Double> windows, Map<String, Long> counts, long producedAtNanos) {
+    record Workload(Map<String, Double> windows, Map<String, Long> counts, long producedAtNanos) {
     }
 
     /** The windows aggregation would write for the workload (direct mode), 1000 per bulk write. */
-    private static void writeWindows(MongoCollection<Document> collection, Workload workload) {
+    static void writeWindows(MongoCollection<Document> collection, Workload workload) {
         List<Document> batch = new ArrayList<>(1000);
         java.util.Date now = new java.util.Date();
         for (Map.Entry<String, Double> e : workload.windows.entrySet()) {
@@ -280,11 +241,11 @@ public final class ReportBenchmark implements Benchmark {
         }
     }
 
-    private static String subject(int index) {
+    static String subject(int index) {
         return String.format("bench-cust-%04d", index);
     }
 
-    private static Workload produce(String bootstrap, int customers, int hours, int events, Instant firstHour) {
+    static Workload produce(String bootstrap, int customers, int hours, int events, Instant firstHour) {
         Random random = new Random(42);
         int windowsCount = customers * METERS.length * hours;
         Map<String, Double> expected = new HashMap<>(windowsCount * 2);
@@ -384,7 +345,7 @@ public final class ReportBenchmark implements Benchmark {
         return JSON.readTree(response.body()).path("requests").path("POST /v1/billing/meter_events").asLong();
     }
 
-    private static JsonNode send(HttpClient http, String method, String url, String token, ObjectNode body, int expected)
+    static JsonNode send(HttpClient http, String method, String url, String token, ObjectNode body, int expected)
             throws Exception {
         HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofMinutes(30))
                 .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
@@ -397,7 +358,7 @@ public final class ReportBenchmark implements Benchmark {
         return JSON.readTree(response.body());
     }
 
-    private static double round(double value) {
+    static double round(double value) {
         return Math.round(value * 10) / 10.0;
     }
 

@@ -58,6 +58,19 @@ final class MeterEventLog {
         return true;
     }
 
+    /**
+     * Forgets an accepted event as if Stripe had lost it; its identifier stays taken (a resend is still refused as
+     * a duplicate). Answers whether it was there to lose.
+     */
+    boolean drop(String identifier) {
+        MeterEvent event = byIdentifier.get(identifier);
+        if (event == null) {
+            return false;
+        }
+        Queue<MeterEvent> queue = byNameAndCustomer.get(event.eventName + '\u0000' + event.customer);
+        return queue != null && queue.remove(event);
+    }
+
     MeterEvent byIdentifier(String identifier) {
         return byIdentifier.get(identifier);
     }

@@ -54,6 +54,7 @@ public final class StripeStandIn implements AutoCloseable {
     private final WebhookSender webhooks = new WebhookSender();
     private final StripeState state = new StripeState(webhooks);
     private final Faults faults = new Faults();
+    private final MeterEventControl meterEventControl = new MeterEventControl(state);
     private final Map<String, Idempotent> idempotency = new ConcurrentHashMap<>();
     private final Map<String, LongAdder> requests = new ConcurrentHashMap<>();
 
@@ -122,6 +123,11 @@ public final class StripeStandIn implements AutoCloseable {
         return faults;
     }
 
+    /** Loses accepted meter events or adds foreign ones (reconciliation tests). */
+    public MeterEventControl meterEventControl() {
+        return meterEventControl;
+    }
+
     /** Forgets every object, meter event, event, idempotency key, counter and pending fault; endpoints stay. */
     public void reset() {
         state.clear();
@@ -176,6 +182,11 @@ public final class StripeStandIn implements AutoCloseable {
             }
         }
         return total;
+    }
+
+    /** Every PaymentIntent created so far, oldest first. */
+    public List<JsonNode> paymentIntents() {
+        return state.paymentIntents().all();
     }
 
     /** Every webhook delivery attempt so far. */
@@ -255,8 +266,9 @@ public final class StripeStandIn implements AutoCloseable {
                         replayed = true;
                     } else {
                         response = execute(method, path, params, requestId, idempotencyKey);
-                        // like Stripe: results are saved unless the request was refused before it ran (4xx)
-                        if (response.status() < 400 || response.status() >= 500) {
+                        // like Stripe: results are saved unless the request was refused before it ran (4xx);
+                        // a card decline (402) did run, and its replay must not charge again
+                        if (response.status() < 400 || response.status() >= 500 || response.status() == 402) {
                             entry.response = response;
                         } else {
                             idempotency.remove(scope, entry);
@@ -293,11 +305,18 @@ public final class StripeStandIn implements AutoCloseable {
      * {@code POST /_standin/reset}.
      */
     private void standInApi(HttpExchange exchange, String method, String path, String requestId) throws IOException {
-        exchange.getRequestBody().readAllBytes();
+        byte[] body = exchange.getRequestBody().readAllBytes();
+        if (path.startsWith(MeterEventControl.PATH)) {
+            byte[] answer = meterEventControl.handle(method, path, body);
+            send(exchange, answer == null ? 404 : 200, answer == null ? "{}".getBytes(StandardCharsets.UTF_8) : answer,
+                    Map.of(), requestId);
+            return;
+        }
         if (method.equals("GET") && path.equals("/_standin/stats")) {
             var stats = state.mapper().createObjectNode();
             stats.put("meterEvents", meterEventCount());
             stats.put("faultsInjected", faults.injected());
+            stats.put("paymentIntents", state.paymentIntents().all().size());
             var byPath = stats.putObject("requests");
             new TreeMap<>(requests).forEach((k, v) -> byPath.put(k, v.sum()));
             send(exchange, 200, state.mapper().writeValueAsBytes(stats), Map.of(), requestId);

@@ -25,6 +25,7 @@ final class StripeState {
     private final BillingMeters meters;
     private final Subscriptions subscriptions;
     private final WebhookEndpoints webhookEndpoints;
+    private final PaymentIntents paymentIntents;
 
     StripeState(WebhookSender webhooks) {
         store = new StripeStore(webhooks);
@@ -38,6 +39,7 @@ final class StripeState {
         register(new MeterEventAdjustments(store, meterEventLog));
         webhookEndpoints = register(new WebhookEndpoints(store));
         register(new Events(store));
+        paymentIntents = register(new PaymentIntents(store, customers));
     }
 
     private <R extends StripeResource> R register(R resource) {
@@ -113,6 +115,10 @@ final class StripeState {
         return webhookEndpoints.add(url, secret, enabledEvents);
     }
 
+    PaymentIntents paymentIntents() {
+        return paymentIntents;
+    }
+
     ObjectNode setSubscriptionStatus(String id, String status) {
         return subscriptions.setStatus(id, status);
     }
@@ -127,6 +133,11 @@ final class StripeState {
 
     long meterEventCount() {
         return meterEventLog.count();
+    }
+
+    /** For {@link MeterEventControl}, the control plane that is not Stripe. */
+    MeterEventLog meterEventLog() {
+        return meterEventLog;
     }
 
     ObjectNode object(String id) {

@@ -44,6 +44,22 @@ public class UsageWindowDocument {
     /** Distinct values seen, for UNIQUE_COUNT. */
     public List<String> uniques;
 
+    // explanation facts (billing's GET /v1/usage/explain), recorded since window state format 2; not part of the value
+    /** Repeats of counted events (same source and id) that arrived for this window and were dropped. */
+    public long duplicates;
+    /** Events counted after the window had closed. */
+    public long late;
+    /** Events recovered from a usage provider by reconciliation ({@code reconciled: true}). */
+    public long reconciled;
+    /** The latest late arrivals. */
+    public List<LateArrival> lateArrivals;
+
+    /** When a late event arrived, and its event time. */
+    public static class LateArrival {
+        public Date arrivedAt;
+        public Date eventTime;
+    }
+
     public static String idOf(String meter, String subject, String groupKey, long windowStartEpochSecond) {
         return meter + "|" + subject + "|" + groupKey + "|" + windowStartEpochSecond;
     }

@@ -1,0 +1,112 @@
+package io.meterline.billing.notification;
+
+import com.mongodb.MongoBulkWriteException;
+import com.mongodb.bulk.BulkWriteError;
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.IndexOptions;
+import com.mongodb.client.model.Indexes;
+import com.mongodb.client.model.InsertManyOptions;
+import com.mongodb.client.model.Sorts;
+import com.mongodb.client.model.Updates;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.bson.Document;
+import org.bson.conversions.Bson;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+
+/** Webhook deliveries, a typed collection: inserts are idempotent by {@code _id}, state changes compare-and-set. */
+@ApplicationScoped
+public class DeliveryRepository {
+
+    private static final int DUPLICATE_KEY = 11000;
+
+    private final MongoCollection<DeliveryDocument> deliveries;
+
+    public DeliveryRepository(MongoClient client, @ConfigProperty(name = "quarkus.mongodb.database") String database) {
+        this.deliveries = client.getDatabase(database).getCollection(DeliveryDocument.COLLECTION, DeliveryDocument.class);
+        // the compare-and-set shape {_id, attempts}: a unique index so the dev server serves it without a scan
+        deliveries.createIndex(Indexes.ascending("_id", "attempts"), new IndexOptions().unique(true));
+        // used by a real MongoDB (the dev server ignores non-unique indexes)
+        deliveries.createIndex(Indexes.ascending("status", "nextAttemptAt"));
+        deliveries.createIndex(Indexes.ascending("endpointId", "createdAt"));
+    }
+
+    /** Inserts those not there yet; returns how many were new. */
+    public int insertIfAbsent(List<DeliveryDocument> documents) {
+        if (documents.isEmpty()) {
+            return 0;
+        }
+        try {
+            deliveries.insertMany(documents, new InsertManyOptions().ordered(false));
+            return documents.size();
+        } catch (MongoBulkWriteException e) {
+            for (BulkWriteError error : e.getWriteErrors()) {
+                if (error.getCode() != DUPLICATE_KEY) {
+                    throw e;
+                }
+            }
+            return documents.size() - e.getWriteErrors().size();
+        }
+    }
+
+    public List<DeliveryDocument> due(Date now, int limit) {
+        return deliveries.find(new Document("status", DeliveryDocument.PENDING)
+                .append("nextAttemptAt", new Document("$lte", now))).limit(limit).into(new ArrayList<>());
+    }
+
+    /** Takes the delivery for one attempt: counts the attempt and hides it until {@code claimedUntil}. */
+    public boolean claim(DeliveryDocument delivery, Date claimedUntil) {
+        return deliveries.updateOne(cas(delivery.id, delivery.attempts),
+                Updates.combine(Updates.inc("attempts", 1), Updates.set("nextAttemptAt", claimedUntil)))
+                .getModifiedCount() == 1;
+    }
+
+    /** Records the attempt's outcome unless the delivery was claimed again meanwhile. */
+    public void finish(String id, int attempt, DeliveryDocument.Attempt entry, String status, Date nextAttemptAt) {
+        List<Bson> updates = new ArrayList<>(List.of(Updates.set("status", status), Updates.push("log", entry),
+                Updates.set("lastStatusCode", entry.statusCode), Updates.set("lastError", entry.error)));
+        if (nextAttemptAt != null) {
+            updates.add(Updates.set("nextAttemptAt", nextAttemptAt));
+        }
+        if (DeliveryDocument.DELIVERED.equals(status)) {
+            updates.add(Updates.set("deliveredAt", entry.at));
+        }
+        deliveries.updateOne(cas(id, attempt), Updates.combine(updates));
+    }
+
+    /** Puts a dead (or, with {@code anyStatus}, a delivered) delivery back in the queue with fresh attempts. */
+    public boolean replay(DeliveryDocument delivery, Date now) {
+        if (!DeliveryDocument.DEAD.equals(delivery.status) && !DeliveryDocument.DELIVERED.equals(delivery.status)) {
+            return false;
+        }
+        return deliveries.updateOne(cas(delivery.id, delivery.attempts), Updates.combine(
+                Updates.set("status", DeliveryDocument.PENDING), Updates.set("attempts", 0),
+                Updates.set("nextAttemptAt", now))).getModifiedCount() == 1;
+    }
+
+    public DeliveryDocument find(String id) {
+        return deliveries.find(Filters.eq("_id", id)).first();
+    }
+
+    public List<DeliveryDocument> forEndpoint(String endpointId, String status, int limit) {
+        Document filter = new Document("endpointId", endpointId);
+        if (status != null) {
+            filter.append("status", status);
+        }
+        return deliveries.find(filter).sort(Sorts.descending("createdAt")).limit(limit).into(new ArrayList<>());
+    }
+
+    public long count(String status) {
+        return deliveries.countDocuments(new Document("status", status));
+    }
+
+    private static Document cas(String id, int attempts) {
+        // a plain document, not Filters.and ($and is served by no index on the dev server)
+        return new Document("_id", id).append("attempts", attempts);
+    }
+}

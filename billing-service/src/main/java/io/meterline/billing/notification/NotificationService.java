@@ -1,0 +1,100 @@
+package io.meterline.billing.notification;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.meterline.billing.config.BillingConfig;
+import io.meterline.model.UsageEventJson;
+import io.meterline.model.period.UsagePeriodNotification;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
+
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+
+/**
+ * Turns closed-period notifications into webhook deliveries, one per enabled endpoint subscribed to the type. In
+ * dry-run (configured, or no enabled endpoint) it records what would be sent and sends nothing.
+ */
+@ApplicationScoped
+public class NotificationService {
+
+    private static final Logger LOG = Logger.getLogger(NotificationService.class);
+
+    private final WebhookEndpointRepository endpoints;
+    private final DeliveryRepository deliveries;
+    private final BillingConfig config;
+    private final Counter wouldSend;
+
+    public NotificationService(WebhookEndpointRepository endpoints, DeliveryRepository deliveries, BillingConfig config,
+            MeterRegistry registry) {
+        this.endpoints = endpoints;
+        this.deliveries = deliveries;
+        this.config = config;
+        this.wouldSend = Counter.builder("meterline_webhook_deliveries_dry_run")
+                .description("webhook deliveries recorded but not sent (dry-run)").register(registry);
+    }
+
+    /** {@code live}, or {@code dry-run} with why. */
+    public String mode() {
+        List<WebhookEndpointDocument> enabled = endpoints.enabled();
+        return config.notifications().dryRun() ? "dry-run (billing.notifications.dry-run=true)"
+                : enabled.isEmpty() ? "dry-run (no enabled endpoint)" : "live";
+    }
+
+    public boolean dryRun() {
+        return !mode().equals("live");
+    }
+
+    /** Creates the deliveries of these notifications (idempotent); in dry-run records them as {@code dry_run}. */
+    public void fanOut(List<UsagePeriodNotification> notifications) {
+        if (notifications.isEmpty()) {
+            return;
+        }
+        List<WebhookEndpointDocument> enabled = endpoints.enabled();
+        boolean dryRun = config.notifications().dryRun() || enabled.isEmpty();
+        String mode = config.notifications().dryRun() ? "dry-run (billing.notifications.dry-run=true)"
+                : "dry-run (no enabled endpoint)";
+        Date now = new Date();
+        List<DeliveryDocument> created = new ArrayList<>();
+        for (UsagePeriodNotification notification : notifications) {
+            String payload = payload(notification);
+            for (WebhookEndpointDocument endpoint : enabled) {
+                if (endpoint.eventTypes == null || endpoint.eventTypes.contains(notification.type())) {
+                    created.add(delivery(endpoint.id, notification, payload, now,
+                            dryRun ? DeliveryDocument.DRY_RUN : DeliveryDocument.PENDING));
+                }
+            }
+        }
+        int inserted = deliveries.insertIfAbsent(created);
+        if (dryRun) {
+            wouldSend.increment(enabled.isEmpty() ? notifications.size() : inserted);
+            LOG.infof("notifications %s: %d closed periods, %d deliveries recorded, nothing sent", mode,
+                    notifications.size(), inserted);
+        }
+    }
+
+    static String payload(UsagePeriodNotification notification) {
+        try {
+            return UsageEventJson.mapper().writeValueAsString(notification);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static DeliveryDocument delivery(String endpointId, UsagePeriodNotification notification, String payload,
+            Date now, String status) {
+        DeliveryDocument delivery = new DeliveryDocument();
+        delivery.id = endpointId + "|" + notification.id();
+        delivery.endpointId = endpointId;
+        delivery.eventId = notification.id();
+        delivery.eventType = notification.type();
+        delivery.payload = payload;
+        delivery.status = status;
+        delivery.attempts = 0;
+        delivery.nextAttemptAt = now;
+        delivery.createdAt = now;
+        return delivery;
+    }
+}

@@ -1,0 +1,96 @@
+package io.meterline.billing.period;
+
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.model.Accumulators;
+import com.mongodb.client.model.Aggregates;
+import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.Projections;
+import io.meterline.billing.aggregation.WindowState;
+import io.meterline.model.usage.UsageWindowDocument;
+import io.meterline.model.usage.Windows;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.bson.Document;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+
+/** Reads the hourly windows ({@code usage_windows}, typed) that periods are merged from. */
+@ApplicationScoped
+public class HourlySource {
+
+    /** One series: the hourly windows of one meter, customer and group. */
+    public static class Series {
+        public SeriesKey id;
+        public Map<String, String> group;
+        public String organization;
+        public Date first;
+        public Date last;
+    }
+
+    public static class SeriesKey {
+        public String subject;
+        public String groupKey;
+    }
+
+    private final MongoCollection<UsageWindowDocument> windows;
+
+    public HourlySource(MongoClient client, @ConfigProperty(name = "quarkus.mongodb.database") String database) {
+        this.windows = client.getDatabase(database).getCollection(UsageWindowDocument.COLLECTION, UsageWindowDocument.class);
+    }
+
+    /**
+     * The series of a meter with windows starting at or after {@code from}, with their first and last hour: one
+     * aggregation (a collection scan on the embedded dev server, which ignores secondary indexes).
+     */
+    public List<Series> series(String meter, Date from) {
+        return windows.aggregate(List.of(
+                        Aggregates.match(new Document("meter", meter).append("windowStart", new Document("$gte", from))),
+                        Aggregates.group(new Document("subject", "$subject").append("groupKey", "$groupKey"),
+                                Accumulators.first("group", "$group"), Accumulators.last("organization", "$organization"),
+                                Accumulators.min("first", "$windowStart"), Accumulators.max("last", "$windowStart"))),
+                Series.class).into(new ArrayList<>());
+    }
+
+    /** Hourly windows of a meter written at or after {@code since} (identity and hour only). */
+    public List<UsageWindowDocument> changedSince(String meter, Date since) {
+        return windows.find(new Document("meter", meter).append("updatedAt", new Document("$gte", since)))
+                .projection(Projections.include("meter", "subject", "organization", "groupKey", "group", "windowStart"))
+                .into(new ArrayList<>());
+    }
+
+    /** The hourly windows of one series starting in {@code [from, to)}, looked up by {@code _id}. */
+    public List<WindowState> hours(String meter, String subject, String groupKey, long fromMillis, long toMillis) {
+        List<WindowState> found = new ArrayList<>();
+        List<String> ids = new ArrayList<>(1024);
+        for (long hour = Windows.hourStartMillis(fromMillis); hour < toMillis; hour += Windows.HOUR_MILLIS) {
+            ids.add(UsageWindowDocument.idOf(meter, subject, groupKey, hour / 1000));
+            if (ids.size() == 1000 || hour + Windows.HOUR_MILLIS >= toMillis) {
+                for (UsageWindowDocument window : windows.find(Filters.in("_id", ids))) {
+                    found.add(toState(window));
+                }
+                ids = new ArrayList<>(1024);
+            }
+        }
+        return found;
+    }
+
+    static WindowState toState(UsageWindowDocument window) {
+        WindowState state = WindowState.empty(window.meter, window.subject, window.groupKey,
+                window.group == null ? Map.of() : window.group, window.windowStart.getTime(), window.aggregation);
+        state.organization = window.organization;
+        state.count = window.eventCount;
+        state.sum = window.sum;
+        state.min = window.min;
+        state.max = window.max;
+        state.lastTime = window.lastTime;
+        state.lastValue = window.lastValue;
+        state.uniques = window.uniques == null ? new LinkedHashSet<>() : new LinkedHashSet<>(window.uniques);
+        state.version = window.version;
+        return state;
+    }
+}

@@ -1,0 +1,290 @@
+package io.meterline.billing.period;
+
+import io.meterline.billing.aggregation.WindowState;
+import io.meterline.billing.config.BillingConfig;
+import io.meterline.billing.meter.MeterService;
+import io.meterline.billing.period.PeriodCalendar.Period;
+import io.meterline.model.period.PeriodIds;
+import io.meterline.model.usage.MeterDefinition;
+import io.meterline.model.usage.UsageWindowDocument;
+import io.meterline.model.usage.WindowSize;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
+
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Closes complete periods: merges their hourly windows into one immutable document per (meter, customer, group, size,
+ * start), makes a revision when a late event changed a closed period, and hands what it inserted to the publisher.
+ * Safe on several instances at once: the insert of a revision's {@code _id} is the only decision, one instance wins.
+ */
+@ApplicationScoped
+public class PeriodCloser {
+
+    private static final Logger LOG = Logger.getLogger(PeriodCloser.class);
+    static final String LATE_EVENT = "late_event";
+
+    private final MeterService meters;
+    private final HourlySource source;
+    private final PeriodRepository repository;
+    private final PeriodPublisher publisher;
+    private final PeriodClock clock;
+    private final PeriodCalendar calendar;
+    private final BillingConfig config;
+
+    public PeriodCloser(MeterService meters, HourlySource source, PeriodRepository repository, PeriodPublisher publisher,
+            PeriodClock clock, BillingConfig config) {
+        this.meters = meters;
+        this.source = source;
+        this.repository = repository;
+        this.publisher = publisher;
+        this.clock = clock;
+        this.config = config;
+        this.calendar = PeriodCalendar.of(config.periods(), config.aggregation().lookback());
+    }
+
+    public PeriodCalendar calendar() {
+        return calendar;
+    }
+
+    /** A period to look at for one series; {@code recheck}: closed already, but its hours changed since. */
+    private record Candidate(HourlySource.Series series, ZoneId zone, Period period, String key, boolean recheck) {
+    }
+
+    /** The catch-up: every meter, every complete period within the lookbacks that is not closed (or changed since). */
+    public CloseResult closeDue(String trigger) {
+        Instant now = clock.now();
+        Date wallStart = new Date();
+        Tally tally = new Tally();
+        for (MeterDefinition meter : meters.all()) {
+            PeriodCheckpointDocument checkpoint = repository.checkpoint(meter.key());
+            if (checkpoint != null && checkpoint.horizon.toInstant().isAfter(now)) {
+                checkpoint = null; // the clock went back: look at everything again
+            }
+            Instant completedAfter = checkpoint == null ? null : checkpoint.horizon.toInstant();
+            List<WindowSize> sizes = calendar.sizesFor(meter.key());
+            Map<String, Candidate> candidates = new LinkedHashMap<>();
+            Date from = Date.from(now.minus(calendar.longestLookback(sizes)));
+            for (HourlySource.Series series : source.series(meter.key(), from)) {
+                ZoneId zone = calendar.zoneFor(series.id.subject);
+                for (WindowSize size : sizes) {
+                    for (Period period : calendar.completePeriods(size, zone, series.first.toInstant(),
+                            series.last.toInstant(), now, completedAfter)) {
+                        add(candidates, meter, series, zone, period, false);
+                    }
+                }
+            }
+            if (checkpoint != null) {
+                for (UsageWindowDocument hour : source.changedSince(meter.key(), checkpoint.changedSince)) {
+                    HourlySource.Series series = seriesOf(hour);
+                    ZoneId zone = calendar.zoneFor(hour.subject);
+                    for (WindowSize size : sizes) {
+                        Period period = PeriodCalendar.containing(hour.windowStart.toInstant(), size, zone);
+                        if (calendar.complete(period, now) && calendar.withinLookback(period, now)) {
+                            add(candidates, meter, series, zone, period, true);
+                        }
+                    }
+                }
+            }
+            process(meter, candidates, now, trigger, tally);
+            repository.advance(meter.key(), checkpoint, Date.from(now),
+                    new Date(wallStart.getTime() - config.periods().changeSlack().toMillis()));
+        }
+        CloseResult result = tally.result(trigger, now, List.of());
+        LOG.infof("periods %s run: closed=%d revised=%d alreadyClosed=%d lost=%d; notifications %s", trigger,
+                result.closed(), result.revised(), result.alreadyClosed(), result.lost(), publisher.modeLine());
+        return result;
+    }
+
+    /** Manual close of one meter's periods of one size in {@code [from, to)}: complete ones only. */
+    public CloseResult close(MeterDefinition meter, WindowSize size, Instant from, Instant to) {
+        Instant now = clock.now();
+        Map<String, Candidate> candidates = new LinkedHashMap<>();
+        Set<ZoneId> zones = new LinkedHashSet<>();
+        for (HourlySource.Series series : source.series(meter.key(), Date.from(from.minus(java.time.Duration.ofDays(1))))) {
+            ZoneId zone = calendar.zoneFor(series.id.subject);
+            zones.add(zone);
+            for (Period period : PeriodCalendar.periodsBetween(size, zone, from, to)) {
+                boolean overlaps = period.end().isAfter(series.first.toInstant())
+                        && !period.start().isAfter(series.last.toInstant());
+                if (overlaps && calendar.complete(period, now)) {
+                    add(candidates, meter, series, zone, period, true);
+                }
+            }
+        }
+        if (zones.isEmpty()) {
+            zones.add(calendar.zoneFor(""));
+        }
+        List<CloseResult.Skipped> skipped = new ArrayList<>();
+        for (ZoneId zone : zones) {
+            for (Period period : PeriodCalendar.periodsBetween(size, zone, from, to)) {
+                if (!calendar.complete(period, now)) {
+                    skipped.add(new CloseResult.Skipped(period.start(), period.end(), zone.getId(),
+                            CloseResult.PERIOD_OPEN, calendar.completesAt(period)));
+                }
+            }
+        }
+        Tally tally = new Tally();
+        process(meter, candidates, now, "manual", tally);
+        CloseResult result = tally.result("manual", now, skipped);
+        LOG.infof("periods manual close of %s %s [%s, %s): closed=%d revised=%d alreadyClosed=%d lost=%d open=%d; "
+                + "notifications %s", meter.key(), PeriodCalendar.sizeName(size), from, to, result.closed(),
+                result.revised(), result.alreadyClosed(), result.lost(), skipped.size(), publisher.modeLine());
+        return result;
+    }
+
+    private static HourlySource.Series seriesOf(UsageWindowDocument hour) {
+        HourlySource.Series series = new HourlySource.Series();
+        series.id = new HourlySource.SeriesKey();
+        series.id.subject = hour.subject;
+        series.id.groupKey = hour.groupKey;
+        series.group = hour.group;
+        series.organization = hour.organization;
+        return series;
+    }
+
+    private static void add(Map<String, Candidate> candidates, MeterDefinition meter, HourlySource.Series series,
+            ZoneId zone, Period period, boolean recheck) {
+        String key = PeriodIds.periodKey(meter.key(), series.id.subject, series.id.groupKey,
+                PeriodCalendar.sizeName(period.size()), period.start().getEpochSecond());
+        Candidate existing = candidates.get(key);
+        if (existing == null || (recheck && !existing.recheck)) {
+            candidates.put(key, new Candidate(series, zone, period, key, recheck));
+        }
+    }
+
+    private void process(MeterDefinition meter, Map<String, Candidate> candidates, Instant now, String trigger,
+            Tally tally) {
+        if (candidates.isEmpty()) {
+            return;
+        }
+        Map<String, PeriodDocument> latest = repository.latest(candidates.keySet());
+        // the periods whose hours must be read, by series
+        Map<String, List<Candidate>> bySeries = new LinkedHashMap<>();
+        for (Candidate candidate : candidates.values()) {
+            if (latest.containsKey(candidate.key) && !candidate.recheck) {
+                tally.alreadyClosed++;
+                continue;
+            }
+            bySeries.computeIfAbsent(candidate.series.id.subject + "|" + candidate.series.id.groupKey,
+                    k -> new ArrayList<>()).add(candidate);
+        }
+        List<PeriodDocument> batch = new ArrayList<>();
+        Date closedAt = Date.from(now);
+        for (List<Candidate> series : bySeries.values()) {
+            long from = Long.MAX_VALUE;
+            long to = Long.MIN_VALUE;
+            for (Candidate candidate : series) {
+                from = Math.min(from, candidate.period.start().toEpochMilli());
+                to = Math.max(to, candidate.period.end().toEpochMilli());
+            }
+            HourlySource.SeriesKey id = series.get(0).series.id;
+            List<WindowState> hours = source.hours(meter.key(), id.subject, id.groupKey, from, to);
+            for (Candidate candidate : series) {
+                WindowState merged = merge(meter, candidate, hours);
+                if (merged.count == 0) {
+                    continue;
+                }
+                PeriodDocument previous = latest.get(candidate.key);
+                if (previous != null && previous.value == merged.value() && previous.eventCount == merged.count) {
+                    tally.alreadyClosed++;
+                    continue;
+                }
+                batch.add(toDocument(meter, candidate, merged, previous, closedAt, trigger));
+                if (batch.size() >= config.periods().batchSize()) {
+                    insert(batch, tally);
+                    batch = new ArrayList<>();
+                }
+            }
+        }
+        insert(batch, tally);
+    }
+
+    private void insert(List<PeriodDocument> batch, Tally tally) {
+        if (batch.isEmpty()) {
+            return;
+        }
+        List<PeriodDocument> inserted = repository.insertIfAbsent(batch);
+        tally.lost += batch.size() - inserted.size();
+        for (PeriodDocument document : inserted) {
+            if (document.revision == 0) {
+                tally.closed++;
+            } else {
+                tally.revised++;
+            }
+        }
+        publisher.publish(inserted);
+    }
+
+    private static WindowState merge(MeterDefinition meter, Candidate candidate, List<WindowState> hours) {
+        long start = candidate.period.start().toEpochMilli();
+        long end = candidate.period.end().toEpochMilli();
+        WindowState merged = WindowState.empty(meter.key(), candidate.series.id.subject, candidate.series.id.groupKey,
+                candidate.series.group, start, meter.aggregation());
+        for (WindowState hour : hours) {
+            if (hour.windowStart >= start && hour.windowStart < end) {
+                merged.merge(hour);
+                if (hour.organization != null) {
+                    merged.organization = hour.organization;
+                }
+            }
+        }
+        return merged;
+    }
+
+    private PeriodDocument toDocument(MeterDefinition meter, Candidate candidate, WindowState merged,
+            PeriodDocument previous, Date closedAt, String trigger) {
+        PeriodDocument document = new PeriodDocument();
+        document.revision = previous == null ? 0 : previous.revision + 1;
+        document.id = PeriodIds.revisionId(candidate.key, document.revision);
+        document.periodKey = candidate.key;
+        document.meter = meter.key();
+        document.customer = candidate.series.id.subject;
+        document.organization = merged.organization != null ? merged.organization : candidate.series.organization;
+        document.groupKey = candidate.series.id.groupKey;
+        document.group = candidate.series.group == null ? Map.of() : candidate.series.group;
+        document.size = PeriodCalendar.sizeName(candidate.period.size());
+        document.start = Date.from(candidate.period.start());
+        document.end = Date.from(candidate.period.end());
+        document.timeZone = candidate.zone.getId();
+        document.aggregation = meter.aggregation().name();
+        document.value = merged.value();
+        document.eventCount = merged.count;
+        document.sum = merged.sum;
+        document.min = merged.min;
+        document.max = merged.max;
+        document.lastTime = merged.lastTime;
+        document.lastValue = merged.lastValue;
+        document.uniqueCount = merged.uniques.size();
+        if (previous != null) {
+            document.previousValue = previous.value;
+            document.previousEventCount = previous.eventCount;
+            document.reason = LATE_EVENT;
+        }
+        document.closedAt = closedAt;
+        document.closedBy = trigger;
+        document.outbox = PeriodDocument.SENDING;
+        document.outboxAt = new Date();
+        document.outboxBy = publisher.instance();
+        return document;
+    }
+
+    private static final class Tally {
+        int closed;
+        int revised;
+        int alreadyClosed;
+        int lost;
+
+        CloseResult result(String trigger, Instant now, List<CloseResult.Skipped> skipped) {
+            return new CloseResult(trigger, now, closed, revised, alreadyClosed, lost, skipped);
+        }
+    }
+}

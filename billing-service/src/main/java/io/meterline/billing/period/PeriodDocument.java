@@ -1,0 +1,58 @@
+package io.meterline.billing.period;
+
+import org.bson.codecs.pojo.annotations.BsonId;
+
+import java.util.Date;
+import java.util.Map;
+
+/**
+ * One revision of one closed period (collection {@value #COLLECTION}); never changed after insertion except for its
+ * publication state. {@code _id} = {@code PeriodIds.revisionId(periodKey, revision)}: inserting it is what closes the
+ * period, so of two instances closing the same period one insert wins and the other gets a duplicate key.
+ */
+public class PeriodDocument {
+    public static final String COLLECTION = "usage_periods";
+
+    /** Publication: being published by {@link #outboxBy} since {@link #outboxAt}. */
+    public static final String SENDING = "sending";
+    /** Publication: on the topic and fanned out to webhook deliveries. */
+    public static final String PUBLISHED = "published";
+
+    @BsonId
+    public String id;
+    public String periodKey;
+    public String meter;
+    public String customer;
+    public String organization;
+    public String groupKey;
+    public Map<String, String> group;
+    /** {@code hour|day|week|month|year}. */
+    public String size;
+    public Date start;
+    public Date end;
+    public String timeZone;
+    public String aggregation;
+    public double value;
+    public long eventCount;
+    /** Mergeable state of the period (sum, extremes, last value and its event time, distinct values). */
+    public double sum;
+    public double min;
+    public double max;
+    public long lastTime;
+    public double lastValue;
+    public long uniqueCount;
+    /** 0 for the first close; n for the n-th revision. */
+    public int revision;
+    public Double previousValue;
+    public Long previousEventCount;
+    /** Why this revision exists ({@code late_event}); null for revision 0. */
+    public String reason;
+    public Date closedAt;
+    /** {@code schedule}, {@code manual} or {@code startup}: what closed it. */
+    public String closedBy;
+    /** Outbox state: {@link #SENDING} or {@link #PUBLISHED}. */
+    public String outbox;
+    public Date outboxAt;
+    public String outboxBy;
+    public Date publishedAt;
+}
