@@ -1,6 +1,7 @@
 package io.meterline.cli;
 
 import io.meterline.devstack.DevJwt;
+import io.meterline.devstack.DevStackMain;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -146,11 +147,10 @@ public final class Stack implements AutoCloseable {
             config.put("billing.periods.grace", "PT1M");
         }
         config.putAll(extraConfig);
-        List<String> command = new ArrayList<>(List.of(javaBin(), "-Xmx1g", "-XX:+UseParallelGC"));
-        config.forEach((key, value) -> command.add("-D" + key + "=" + value));
-        command.addAll(List.of("-jar", jar.toString()));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+        ServiceLaunch launch = ServiceLaunch.of(javaBin(), jar, config);
+        ProcessBuilder builder = new ProcessBuilder(launch.command()).redirectErrorStream(true)
                 .redirectOutput(logFile(service).toFile());
+        builder.environment().putAll(launch.environment());
         // a PEM has newlines: pass it through the environment rather than the command line
         builder.environment().put("MP_JWT_VERIFY_PUBLICKEY", jwt.publicKeyPem());
         processes.put(service, builder.start());
@@ -200,10 +200,13 @@ public final class Stack implements AutoCloseable {
                 "--stripe-port", String.valueOf(Ports.stripe())));
         if (!devStackArgs.contains("--webhook-url")) {
             // the stand-in sends its events, signed, to webhook-service (which may start later: it retries)
-            command.addAll(List.of("--webhook-url", url("webhook") + "/webhooks/stripe", "--webhook-secret", webhookSecret));
+            command.addAll(List.of("--webhook-url", url("webhook") + "/webhooks/stripe"));
         }
         command.addAll(devStackArgs);
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        // the signing secret through the environment, not the command line any local user can read
+        builder.environment().put(DevStackMain.WEBHOOK_SECRET_ENV, webhookSecret);
+        Process process = builder.start();
         processes.put("dev-stack", process);
         Path log = logFile("dev-stack");
         BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));

@@ -18,10 +18,13 @@ import java.util.concurrent.CountDownLatch;
  * <p>Options: {@code --state-dir DIR} (default {@code .meterline}), {@code --kafka-port N} (9092),
  * {@code --mongo-port N} (27018), {@code --mongo-file} (H2 file in the state dir instead of memory),
  * {@code --partitions N} (partitions of the usage topic, default 3), {@code --fresh} (delete earlier Kafka data),
- * {@code --stripe-port N} (12111, the Stripe stand-in), {@code --webhook-url URL} and {@code --webhook-secret whsec_…}
+ * {@code --stripe-port N} (12111, the Stripe stand-in), {@code --webhook-url URL} with the signing secret in {@code METERLINE_WEBHOOK_SECRET}
  * (one webhook endpoint the stand-in signs and sends its events to).
  */
 public final class DevStackMain {
+
+    /** Environment variable holding the webhook signing secret (kept off the command line, which anyone can read). */
+    public static final String WEBHOOK_SECRET_ENV = "METERLINE_WEBHOOK_SECRET";
 
     public static void main(String[] args) throws Exception {
         try {
@@ -57,9 +60,10 @@ public final class DevStackMain {
         StripeStandIn stripe = StripeStandIn.start(stripePort);
         String webhookUrl = option(args, "--webhook-url", null);
         if (webhookUrl != null) {
-            String secret = option(args, "--webhook-secret", null);
+            String secret = option(args, "--webhook-secret", System.getenv(WEBHOOK_SECRET_ENV));
             if (secret == null || !secret.startsWith("whsec_")) {
-                throw new IllegalArgumentException("--webhook-url needs --webhook-secret whsec_…");
+                throw new IllegalArgumentException("--webhook-url needs " + WEBHOOK_SECRET_ENV
+                        + "=whsec_… in the environment (or --webhook-secret whsec_…)");
             }
             stripe.addWebhookEndpoint(webhookUrl, secret);
         }

@@ -3,6 +3,7 @@ package io.meterline.model;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -38,6 +39,8 @@ public final class UsageEventValidator {
     public static final String TIME_TOO_OLD = "time_too_old";
     public static final String NOT_AN_OBJECT = "not_an_object";
     public static final String TOO_LARGE = "too_large";
+    public static final String NUMBER_OUT_OF_RANGE = "number_out_of_range";
+    public static final String INVALID_CHARACTERS = "invalid_characters";
 
     private static final Pattern TYPE_PATTERN = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:/-]*");
 
@@ -111,6 +114,11 @@ public final class UsageEventValidator {
             return null;
         }
         String text = value.textValue();
+        Violation characters = IdentifierCharacters.check(field, text);
+        if (characters != null) {
+            violations.add(characters);
+            return null;
+        }
         if (text.isBlank()) {
             violations.add(new Violation(field, BLANK, field + " must not be blank"));
             return null;
@@ -170,7 +178,33 @@ public final class UsageEventValidator {
                     "data is " + size + " bytes serialised, at most " + MAX_DATA_BYTES + " are allowed"));
             return null;
         }
+        numbers("data", value, violations);
         return (ObjectNode) value;
+    }
+
+    /** Every number in data, and every string that is a JSON number, must be inside {@link UsageNumbers}' range. */
+    private static void numbers(String path, JsonNode node, List<Violation> violations) {
+        if (node.isObject()) {
+            node.fields().forEachRemaining(entry -> numbers(path + "." + entry.getKey(), entry.getValue(), violations));
+        } else if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                numbers(path + "[" + i + "]", node.get(i), violations);
+            }
+        } else if (node.isNumber() || node.isTextual()) {
+            BigDecimal number = node.isNumber() ? decimal(node) : UsageNumbers.parseNumericText(node.textValue());
+            String problem = number == null ? null : UsageNumbers.problem(number);
+            if (problem != null) {
+                violations.add(new Violation(path, NUMBER_OUT_OF_RANGE, path + " " + abbreviate(node.asText()) + " "
+                        + problem + " (at most 15 significant digits, magnitude 0 or 1e-9 to 1e15)"));
+            }
+        }
+    }
+
+    private static BigDecimal decimal(JsonNode number) {
+        if (number.isFloatingPointNumber() && !number.isBigDecimal() && !Double.isFinite(number.doubleValue())) {
+            return BigDecimal.TEN.pow(400); // a double that already overflowed: out of range whatever its sign
+        }
+        return number.decimalValue();
     }
 
     private static String abbreviate(String text) {

@@ -3,9 +3,11 @@ package io.meterline.billing.meter;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.meterline.model.UsageEvent;
+import io.meterline.model.UsageNumbers;
 import io.meterline.model.usage.Aggregation;
 import io.meterline.model.usage.MeterDefinition;
 
+import java.math.BigDecimal;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
@@ -59,18 +61,18 @@ public final class MeterMatcher {
         if (aggregation == Aggregation.UNIQUE_COUNT) {
             return new Contribution(0, node.asText());
         }
-        if (node.isNumber()) {
-            return new Contribution(node.doubleValue(), null);
-        }
-        if (node.isTextual()) {
-            try {
-                double parsed = Double.parseDouble(node.textValue());
-                return Double.isFinite(parsed) ? new Contribution(parsed, null) : null;
-            } catch (NumberFormatException e) {
-                return null;
-            }
+        if (node.isNumber() || node.isTextual()) {
+            // the range the validator enforces (UsageNumbers): outside it, or text that is not a JSON number, is no value
+            BigDecimal number = node.isNumber() ? decimal(node) : UsageNumbers.parseNumericText(node.textValue());
+            double value = number == null ? Double.NaN : UsageNumbers.toCountable(number);
+            return Double.isNaN(value) ? null : new Contribution(value, null);
         }
         return null;
+    }
+
+    private static BigDecimal decimal(JsonNode number) {
+        return number.isFloatingPointNumber() && !number.isBigDecimal() && !Double.isFinite(number.doubleValue())
+                ? null : number.decimalValue();
     }
 
     /** The group-by values of the event (missing properties are ""), in the meter's group-by order. */

@@ -1,5 +1,6 @@
 package io.meterline.billing.reporting;
 
+import io.meterline.model.UsageNumbers;
 import io.meterline.model.billing.CustomerDocument;
 import io.meterline.model.billing.SubscriptionDocument;
 import io.meterline.model.report.MeterEventIdentifier;
@@ -48,6 +49,10 @@ public final class DeltaPlanner {
     public Plan plan(WindowView window, MeterDefinition meter, LedgerEntry entry, CustomerDirectory directory, Instant now) {
         if (meter == null || meter.stripeEventName() == null || meter.stripeEventName().isBlank()) {
             return new Skip(SkipReason.METER_NOT_MAPPED);
+        }
+        if (!UsageNumbers.reportable(window.value())) {
+            // (long) would saturate Infinity to Long.MAX_VALUE and round above 2^53: never send such a number
+            return new Skip(SkipReason.VALUE_OUT_OF_RANGE);
         }
         long target = (long) Math.floor(window.value());
         long reported = entry == null ? 0 : entry.reported;

@@ -305,6 +305,10 @@ public class ReportingService {
                     if (skip.reason() == SkipReason.NO_STRIPE_CUSTOMER) {
                         noCustomer.add(window.subject(), window.organization());
                     }
+                    if (skip.reason() == SkipReason.VALUE_OUT_OF_RANGE) {
+                        LOG.warnf("window %s has total %s, which has no exact whole number to report: not sent "
+                                + "(metric meterline.report.windows.skipped{reason=value_out_of_range})", id, window.value());
+                    }
                 }
                 return;
             }

@@ -40,7 +40,12 @@ public enum SkipReason {
      * No customer in Meterline's copy, but Stripe has one for the subject or its organization: webhooks were missed.
      * Run webhook-service's catch-up ({@code POST /admin/webhook-events/catch-up}); see {@code GET /admin/stripe-sync}.
      */
-    CUSTOMER_NOT_SYNCED;
+    CUSTOMER_NOT_SYNCED,
+    /**
+     * The window's total is not finite or not below 2^53 in magnitude, so it has no exact whole number to send
+     * (docs/decisions/0060-usage-number-range.md). Never sent; counted, alerted on by metric and log for an operator.
+     */
+    VALUE_OUT_OF_RANGE;
 
     public String code() {
         return name().toLowerCase(Locale.ROOT);

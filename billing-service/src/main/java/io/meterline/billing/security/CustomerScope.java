@@ -1,5 +1,7 @@
 package io.meterline.billing.security;
 
+import io.meterline.model.security.CustomersClaim;
+
 import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.json.JsonArray;
@@ -39,11 +41,12 @@ public class CustomerScope {
         if (identity.hasRole("admin")) {
             return Denial.NONE;
         }
-        Set<String> scope = customers();
-        if (!scope.isEmpty() && !scope.contains(customer)) {
+        // one reading of the claim for every service: present but malformed or empty = no customer, never all
+        CustomersClaim claim = CustomersClaim.parse(jwt.getClaim(CustomersClaim.NAME));
+        if (claim.restricted() && !claim.allows(customer)) {
             return Denial.OTHER_CUSTOMER;
         }
-        if (!scope.isEmpty() && role.equals("usage:read")) {
+        if (claim.restricted() && role.equals("usage:read")) {
             return Denial.NONE;
         }
         return identity.hasRole(role) ? Denial.NONE : Denial.MISSING_ROLE;

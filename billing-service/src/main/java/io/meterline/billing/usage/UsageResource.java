@@ -22,7 +22,6 @@ import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -116,18 +115,25 @@ public class UsageResource {
         }
     }
 
-    /** An RFC 3339 instant, or a date (the start of that day in the requested zone). */
+    /** An RFC 3339 instant, or a date (the start of that day in the requested zone); years 0000–9999 only. */
     private static Instant instant(String parameter, String text, ZoneId zone) {
+        Instant instant;
         try {
-            if (text.length() == 10) {
-                return LocalDate.parse(text).atStartOfDay(zone).toInstant();
-            }
-            return OffsetDateTime.parse(text).toInstant();
-        } catch (DateTimeParseException e) {
-            throw BillingException.invalidParameter(parameter, "invalid_time",
-                    parameter + " must be an RFC 3339 timestamp (2026-01-31T12:00:00Z) or a date (2026-01-31)");
+            instant = text.length() == 10 ? LocalDate.parse(text).atStartOfDay(zone).toInstant()
+                    : OffsetDateTime.parse(text).toInstant();
+        } catch (java.time.DateTimeException e) {
+            instant = null;
         }
+        // java.time reads years up to ±999999999, RFC 3339 has four digits: beyond them window arithmetic overflows
+        if (instant == null || instant.isBefore(EARLIEST) || instant.isAfter(LATEST)) {
+            throw BillingException.invalidParameter(parameter, "invalid_time", parameter
+                    + " must be an RFC 3339 timestamp (2026-01-31T12:00:00Z) or a date (2026-01-31), years 0000 to 9999");
+        }
+        return instant;
     }
+
+    private static final Instant EARLIEST = Instant.parse("0000-01-02T00:00:00Z");
+    private static final Instant LATEST = Instant.parse("9999-12-30T00:00:00Z");
 
     private static List<String> groupBy(List<String> params) {
         List<String> properties = new ArrayList<>();

@@ -40,6 +40,24 @@ class MeterMatcherTests {
     }
 
     @Test
+    void onlyTextThatIsAJsonNumberInsideTheUsageRangeCountsAsAValue() throws Exception {
+        MeterMatcher matcher = new MeterMatcher(new MeterDefinition("m", "call", Aggregation.SUM, "units",
+                Map.of(), List.of(), "calls", null));
+        for (String text : List.of("NaN", "Infinity", "-Infinity", "0x1p3", "1e400", "1e-400", " 4", "4d", "1_000")) {
+            assertThat(matcher.contribution(event("call", "{\"units\":\"" + text + "\"}"))).as(text).isNull();
+        }
+        assertThat(matcher.contribution(event("call", "{\"units\":\"-12.25e2\"}")).value()).isEqualTo(-1225);
+    }
+
+    @Test
+    void exactDecimalsAreCountedAsTheDoubleNearestToThem() throws Exception {
+        MeterMatcher matcher = new MeterMatcher(new MeterDefinition("m", "call", Aggregation.SUM, "units",
+                Map.of(), List.of(), "calls", null));
+        assertThat(matcher.contribution(event("call", "{\"units\":123456789012345}")).value()).isEqualTo(123456789012345d);
+        assertThat(matcher.contribution(event("call", "{\"units\":0.1}")).value()).isEqualTo(0.1);
+    }
+
+    @Test
     void groupKeyListsGroupByValuesInOrderAndIsNeverEmpty() throws Exception {
         MeterMatcher matcher = new MeterMatcher(new MeterDefinition("m", "call", Aggregation.COUNT, null, Map.of(),
                 List.of("region", "plan"), "calls", null));

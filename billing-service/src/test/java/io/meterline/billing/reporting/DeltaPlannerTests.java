@@ -210,4 +210,24 @@ class DeltaPlannerTests {
                 List.of(subscription("cus_s", "unpaid", "api_calls"), subscription("cus_s", "active", "api_calls")));
         assertThat(planner.plan(window("calls", "s", null, 5), CALLS, null, directory, NOW)).isInstanceOf(DeltaPlanner.Send.class);
     }
+
+    @Test
+    void aNonFiniteOrAbsurdTotalIsNeverSentButSkippedAsOutOfRange() {
+        for (double value : new double[] {Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, Double.NaN, 3.4e38,
+                9_007_199_254_740_992d, -9_007_199_254_740_992d}) {
+            DeltaPlanner.Plan plan = planner.plan(window("calls", "acme", null, value), CALLS, null, directory(), NOW);
+            assertThat(plan).as("%s", value).isEqualTo(new DeltaPlanner.Skip(SkipReason.VALUE_OUT_OF_RANGE));
+        }
+        DeltaPlanner.Plan gauge = planner.plan(new WindowView("storage", "acme", null, HOUR, Double.POSITIVE_INFINITY,
+                Aggregation.LAST), STORAGE, null, directory(), NOW);
+        assertThat(gauge).isEqualTo(new DeltaPlanner.Skip(SkipReason.VALUE_OUT_OF_RANGE));
+    }
+
+    @Test
+    void theLargestExactTotalIsStillSent() {
+        DeltaPlanner.Plan plan = planner.plan(window("calls", "acme", null, 9_007_199_254_740_991d), CALLS, null,
+                directory(), NOW);
+        assertThat(plan).isInstanceOf(DeltaPlanner.Send.class);
+        assertThat(((DeltaPlanner.Send) plan).pending().amount()).isEqualTo(9_007_199_254_740_991L);
+    }
 }

@@ -14,14 +14,22 @@ import java.util.List;
 
 /**
  * Refuses a declared {@code Content-Length} above {@code quarkus.http.limits.max-body-size} with a problem+json
- * 413 before the body is read. Quarkus enforces the same limit itself (also for chunked bodies) but answers
- * with an empty body; this route runs just before it so producers get a message that says what to do.
+ * 413 before the body is read. Quarkus enforces the same limit itself but answers with an empty body; this route
+ * runs just before it so producers get a message that says what to do. A chunked body's size is only known while
+ * reading it: Quarkus' input stream would write an empty 413 and then fail the request (a second answer and two
+ * ERROR stack traces), so for those the limit is handed to {@link IngestResource}, which reads at most
+ * {@link #LIMIT_KEY} bytes and answers the same problem.
  */
 @ApplicationScoped
 public class BodyLimitRoute {
 
     /** Just before Quarkus' own upload-limit route ({@code RouteConstants.ROUTE_ORDER_UPLOAD_LIMIT} = -2). */
     private static final int ORDER = -3;
+
+    /** Routing-context key under which the resource finds the byte limit of a chunked body. */
+    static final String LIMIT_KEY = "meterline.ingest.body-limit";
+    /** Quarkus' own key for it ({@code VertxHttpRecorder.MAX_REQUEST_SIZE_KEY}), set by its route at order -2. */
+    private static final String QUARKUS_LIMIT_KEY = "io.quarkus.max-request-size";
 
     private final long limit;
 
@@ -44,6 +52,18 @@ public class BodyLimitRoute {
             }
             context.next();
         });
+        router.post("/v1/events").order(ORDER + 2).handler(context -> {
+            if (context.remove(QUARKUS_LIMIT_KEY) != null) {
+                context.put(LIMIT_KEY, limit);
+            }
+            context.next();
+        });
+    }
+
+    /** The limit the resource must enforce itself while reading, or -1 when none is left to it. */
+    static long limitOf(io.vertx.ext.web.RoutingContext context) {
+        Long limit = context.get(LIMIT_KEY);
+        return limit == null ? -1 : limit;
     }
 
     private static long parse(String length) {

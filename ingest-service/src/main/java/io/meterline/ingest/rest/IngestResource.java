@@ -1,16 +1,21 @@
 package io.meterline.ingest.rest;
 
+import io.meterline.ingest.domain.ErrorCode;
+import io.meterline.ingest.domain.IngestException;
 import io.meterline.ingest.domain.SubjectScope;
 import io.meterline.ingest.service.IngestService;
+import io.meterline.model.security.CustomersClaim;
+import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Uni;
+import io.vertx.ext.web.RoutingContext;
 import jakarta.annotation.security.RolesAllowed;
-import jakarta.json.JsonArray;
-import jakarta.json.JsonString;
-import jakarta.json.JsonValue;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.NotSupportedException;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.eclipse.microprofile.openapi.annotations.Operation;
@@ -20,17 +25,14 @@ import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestResponse;
 
-import java.util.Collection;
-import java.util.HashSet;
-import java.util.Set;
+import java.io.IOException;
+import java.io.InputStream;
+
 
 /** {@code POST /v1/events}: usage events in, one answer per event out. */
 @Path("/v1/events")
 @Tag(name = "ingest")
 public class IngestResource {
-
-    /** Claim naming the subjects a token may write for (absent = all). */
-    static final String CUSTOMERS_CLAIM = "customers";
 
     private final IngestService service;
     private final JsonWebToken token;
@@ -54,34 +56,43 @@ public class IngestResource {
     @APIResponse(responseCode = "401", description = "No valid token (problem+json)")
     @APIResponse(responseCode = "403", description = "Token lacks role usage:write (problem+json)")
     @APIResponse(responseCode = "413", description = "Batch or body too large (problem+json)")
+    @APIResponse(responseCode = "415", description = "No or another Content-Type than application/json (problem+json)")
     @APIResponse(responseCode = "422", description = "A single event that was rejected (problem+json with errors)")
     @APIResponse(responseCode = "503", description = "Kafka unavailable; retry after Retry-After seconds")
-    public Uni<RestResponse<IngestResponse>> ingest(byte[] body) {
+    @Blocking
+    public Uni<RestResponse<IngestResponse>> ingest(@HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
+            InputStream stream, RoutingContext context) {
+        if (contentType == null || contentType.isBlank()) {
+            // @Consumes alone lets a request without the header through, and the body is then guessed at
+            throw new NotSupportedException("send the body with Content-Type: application/json");
+        }
+        byte[] body = read(stream, BodyLimitRoute.limitOf(context));
         IngestService.Caller caller = new IngestService.Caller(token.getName(), scope());
         return service.ingest(body, caller)
                 .map(result -> RestResponse.status(RestResponse.Status.ACCEPTED, IngestResponse.toApi(result.outcomes())));
     }
 
-    private SubjectScope scope() {
-        Object claim = token.getClaim(CUSTOMERS_CLAIM);
-        if (claim == null) {
-            return SubjectScope.unrestricted();
-        }
-        Set<String> subjects = new HashSet<>();
-        if (claim instanceof JsonArray array) {
-            for (JsonValue value : array) {
-                if (value instanceof JsonString text) {
-                    subjects.add(text.getString());
-                }
+    /** The whole body; a chunked body longer than {@code limit} is refused as soon as it is (413). */
+    private static byte[] read(InputStream stream, long limit) {
+        try {
+            if (limit < 0) {
+                return stream.readAllBytes();
             }
-        } else if (claim instanceof Collection<?> values) {
-            values.forEach(value -> subjects.add(String.valueOf(value)));
-        } else if (claim instanceof JsonString text) {
-            subjects.add(text.getString());
-        } else {
-            subjects.add(String.valueOf(claim));
+            byte[] body = stream.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
+            if (body.length > limit) {
+                throw new IngestException(ErrorCode.BODY_TOO_LARGE,
+                        "the request body is larger than " + limit + " bytes; send smaller batches");
+            }
+            return body;
+        } catch (IOException e) {
+            throw new IngestException(ErrorCode.MALFORMED_JSON, "the body could not be read: " + e.getMessage());
         }
-        // a present but empty claim scopes the token to nothing, never to everything
-        return SubjectScope.only(subjects);
     }
+
+    private SubjectScope scope() {
+        CustomersClaim claim = CustomersClaim.parse(token.getClaim(CustomersClaim.NAME));
+        // a present but malformed or empty claim scopes the token to nothing, never to everything
+        return claim.restricted() ? SubjectScope.only(claim.customers()) : SubjectScope.unrestricted();
+    }
+
 }

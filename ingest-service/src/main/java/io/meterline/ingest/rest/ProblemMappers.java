@@ -37,6 +37,10 @@ public class ProblemMappers {
         if (e.code() == ErrorCode.KAFKA_UNAVAILABLE) {
             response.header(HttpHeaders.RETRY_AFTER, String.valueOf(config.retryAfterSeconds()));
         }
+        if (e.code() == ErrorCode.BODY_TOO_LARGE) {
+            // the rest of the body is unread: answer, then close rather than drain it
+            response.header("Connection", "close");
+        }
         return response.build();
     }
 

@@ -1,9 +1,9 @@
 package io.meterline.webhook.stripe;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
 import com.stripe.exception.SignatureVerificationException;
 import com.stripe.model.Event;
 import com.stripe.net.Webhook;
@@ -15,7 +15,8 @@ import io.meterline.webhook.domain.WebhookException;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.io.IOException;
-import java.time.format.DateTimeParseException;
+import java.time.Clock;
+import java.time.DateTimeException;
 import java.util.List;
 
 /**
@@ -28,6 +29,8 @@ public class StripeSignatureVerifier {
     private final List<String> secrets;
     private final long toleranceSeconds;
     private final ObjectMapper json;
+
+    private final Clock clock = Clock.systemUTC();
 
     public StripeSignatureVerifier(WebhookConfig config, ObjectMapper json) {
         this.secrets = config.signingSecrets().stream().map(String::trim).filter(s -> !s.isEmpty()).toList();
@@ -43,13 +46,29 @@ public class StripeSignatureVerifier {
         if (signatureHeader == null || signatureHeader.isBlank()) {
             throw new WebhookException(ErrorCode.INVALID_SIGNATURE, "missing Stripe-Signature header");
         }
+        // stripe-java throws NumberFormatException on "t=abc" (a 500 anyone could trigger): check the shape first
+        long timestamp = SignatureHeader.timestamp(signatureHeader);
+        if (payload.isBlank()) {
+            // stripe-java dereferences the parsed event of an empty body (NullPointerException)
+            throw new WebhookException(ErrorCode.INVALID_EVENT, "the body is empty, not a Stripe event");
+        }
+        ReceivedEvent event = verified(payload, signatureHeader);
+        // stripe-java only refuses timestamps too far in the past; one far in the future is as suspicious
+        if (timestamp > clock.instant().getEpochSecond() + toleranceSeconds) {
+            throw new WebhookException(ErrorCode.STALE_SIGNATURE, "signature timestamp is more than "
+                    + toleranceSeconds + " s in the future (outside the tolerance)");
+        }
+        return event;
+    }
+
+    private ReceivedEvent verified(String payload, String signatureHeader) {
         boolean stale = false;
         boolean malformed = false;
         for (String secret : secrets) {
             try {
                 try {
                     return envelope(Webhook.constructEvent(payload, signatureHeader, secret, toleranceSeconds));
-                } catch (JsonParseException | IllegalArgumentException | IllegalStateException e) {
+                } catch (RuntimeException e) {
                     // not a v1 snapshot event: stripe-java refuses v2 ("thin") event notifications here. Verify the
                     // signature on its own, with the same stripe-java check, then read the envelope ourselves.
                     Webhook.Signature.verifyHeader(payload, signatureHeader, secret, toleranceSeconds);
@@ -71,11 +90,11 @@ public class StripeSignatureVerifier {
     }
 
     private static ReceivedEvent envelope(Event event) {
-        if (event.getId() == null || event.getType() == null) {
-            throw new WebhookException(ErrorCode.INVALID_EVENT, "event has no id or type");
+        JsonObject raw = event == null ? null : event.getRawJsonObject();
+        if (raw == null || !nonBlankString(raw.get("id")) || !nonBlankString(raw.get("type"))) {
+            throw new WebhookException(ErrorCode.INVALID_EVENT, EventEnvelopes.NO_ID_OR_TYPE);
         }
         String objectId = null;
-        JsonObject raw = event.getRawJsonObject();
         JsonObject data = raw == null ? null : asObject(raw.get("data"));
         JsonObject object = data == null ? null : asObject(data.get("object"));
         if (object != null && object.has("id") && object.get("id").isJsonPrimitive()) {
@@ -89,6 +108,11 @@ public class StripeSignatureVerifier {
                 event.getApiVersion(), objectId);
     }
 
+    private static boolean nonBlankString(JsonElement element) {
+        return element != null && element.isJsonPrimitive() && element.getAsJsonPrimitive().isString()
+                && !element.getAsString().isBlank();
+    }
+
     private static JsonObject asObject(JsonElement element) {
         return element != null && element.isJsonObject() ? element.getAsJsonObject() : null;
     }
@@ -96,8 +120,12 @@ public class StripeSignatureVerifier {
     /** A v2 ("thin") event: {@code created} is an ISO timestamp and the subject is {@code related_object}. */
     private ReceivedEvent thinEvent(String payload) {
         try {
-            return EventEnvelopes.parse(json.readTree(payload));
-        } catch (IOException | DateTimeParseException e) {
+            JsonNode root = json.readTree(payload);
+            if (root == null || !root.isObject()) {
+                throw new WebhookException(ErrorCode.INVALID_EVENT, "body is not a Stripe event");
+            }
+            return EventEnvelopes.parse(root);
+        } catch (IOException | DateTimeException | ArithmeticException | NumberFormatException e) {
             throw new WebhookException(ErrorCode.INVALID_EVENT, "body is not a Stripe event");
         }
     }

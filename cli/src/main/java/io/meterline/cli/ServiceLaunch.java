@@ -1,0 +1,39 @@
+package io.meterline.cli;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * How a packaged service is started: ordinary configuration as {@code -D} options, secrets (keys, signing secrets,
+ * passwords, tokens) as environment variables in Quarkus' naming ({@code webhook.signing-secrets} →
+ * {@code WEBHOOK_SIGNING_SECRETS}). A process's command line is readable by every local user ({@code ps}, /proc);
+ * its environment only by its owner.
+ */
+record ServiceLaunch(List<String> command, Map<String, String> environment) {
+
+    private static final Pattern SECRET_KEY = Pattern.compile(".*(api-key|secret|secrets|password|token)$");
+
+    static ServiceLaunch of(String java, Path jar, Map<String, String> config) {
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx1g", "-XX:+UseParallelGC"));
+        Map<String, String> environment = new LinkedHashMap<>();
+        config.forEach((key, value) -> {
+            if (SECRET_KEY.matcher(key).matches()) {
+                environment.put(environmentName(key), value);
+            } else {
+                command.add("-D" + key + "=" + value);
+            }
+        });
+        command.addAll(List.of("-jar", jar.toString()));
+        return new ServiceLaunch(List.copyOf(command), Map.copyOf(environment));
+    }
+
+    /** MicroProfile Config's environment form of a property name. */
+    static String environmentName(String key) {
+        return key.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_");
+    }
+}
