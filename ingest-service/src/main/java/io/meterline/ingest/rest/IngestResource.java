@@ -2,6 +2,7 @@ package io.meterline.ingest.rest;
 
 import io.meterline.ingest.domain.SubjectScope;
 import io.meterline.ingest.service.IngestService;
+import io.meterline.model.cloudevents.UsageCloudEvents;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.json.JsonArray;
@@ -11,6 +12,8 @@ import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.eclipse.microprofile.openapi.annotations.Operation;
@@ -56,10 +59,47 @@ public class IngestResource {
     @APIResponse(responseCode = "413", description = "Batch or body too large (problem+json)")
     @APIResponse(responseCode = "422", description = "A single event that was rejected (problem+json with errors)")
     @APIResponse(responseCode = "503", description = "Kafka unavailable; retry after Retry-After seconds")
-    public Uni<RestResponse<IngestResponse>> ingest(byte[] body) {
-        IngestService.Caller caller = new IngestService.Caller(token.getName(), scope());
-        return service.ingest(body, caller)
-                .map(result -> RestResponse.status(RestResponse.Status.ACCEPTED, IngestResponse.toApi(result.outcomes())));
+    public Uni<RestResponse<IngestResponse>> ingest(byte[] body, @Context HttpHeaders headers) {
+        if (CloudEventsReader.isBinary(headers)) {
+            return answer(service.ingestCloudEvents(false, CloudEventsReader.binary(headers, body), caller()));
+        }
+        return answer(service.ingest(body, caller()));
+    }
+
+    @POST
+    @Consumes(UsageCloudEvents.STRUCTURED)
+    @Produces(MediaType.APPLICATION_JSON)
+    @RolesAllowed("usage:write")
+    @SecurityRequirement(name = "jwt")
+    @Operation(summary = "Ingest one CloudEvent (structured mode, specversion 1.0)",
+            description = "Attributes id, source, type, subject, time, data; extension attribute organization. "
+                    + "Answered like application/json. Binary mode: application/json data with ce-* headers.")
+    @APIResponse(responseCode = "202", description = "Stored; per-event results")
+    @APIResponse(responseCode = "422", description = "The event was rejected (problem+json with errors)")
+    @APIResponse(responseCode = "503", description = "Kafka unavailable; retry after Retry-After seconds")
+    public Uni<RestResponse<IngestResponse>> ingestCloudEvent(byte[] body) {
+        return answer(service.ingestCloudEvents(false, CloudEventsReader.structured(body), caller()));
+    }
+
+    @POST
+    @Consumes(UsageCloudEvents.BATCH)
+    @Produces(MediaType.APPLICATION_JSON)
+    @RolesAllowed("usage:write")
+    @SecurityRequirement(name = "jwt")
+    @Operation(summary = "Ingest a batch of CloudEvents (JSON array, structured mode, at most ingest.max-batch-size)")
+    @APIResponse(responseCode = "202", description = "Stored; per-event results in request order")
+    @APIResponse(responseCode = "503", description = "Kafka unavailable; retry after Retry-After seconds")
+    public Uni<RestResponse<IngestResponse>> ingestCloudEventBatch(byte[] body) {
+        return answer(service.ingestCloudEvents(true, CloudEventsReader.batch(body), caller()));
+    }
+
+    private static Uni<RestResponse<IngestResponse>> answer(Uni<IngestService.IngestResult> result) {
+        return result.map(stored -> RestResponse.status(RestResponse.Status.ACCEPTED,
+                IngestResponse.toApi(stored.outcomes())));
+    }
+
+    private IngestService.Caller caller() {
+        return new IngestService.Caller(token.getName(), scope());
     }
 
     private SubjectScope scope() {
