@@ -1,6 +1,5 @@
 package io.meterline.billing.aggregation;
 
-import io.meterline.billing.messaging.WindowTotalsConsumer;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.streams.KafkaStreams;
 import org.eclipse.microprofile.health.HealthCheck;

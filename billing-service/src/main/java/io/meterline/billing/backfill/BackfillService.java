@@ -2,9 +2,9 @@ package io.meterline.billing.backfill;
 
 import io.meterline.billing.reporting.CustomerDirectory;
 import io.meterline.billing.reporting.ReportSourceRepository;
-import io.meterline.billing.repository.MeterRepository;
-import io.meterline.billing.rest.ApiException;
-import io.meterline.billing.rest.ErrorCode;
+import io.meterline.billing.meter.MeterRepository;
+import io.meterline.billing.problem.ApiException;
+import io.meterline.billing.problem.ErrorCode;
 import io.meterline.billing.stripe.StripeCallException;
 import io.meterline.billing.stripe.StripeSubscriptions;
 import io.meterline.model.billing.SubscriptionDocument;

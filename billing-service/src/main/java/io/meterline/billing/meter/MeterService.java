@@ -2,10 +2,9 @@ package io.meterline.billing.meter;
 
 import io.meterline.billing.config.BillingConfig;
 import io.meterline.billing.config.MeterConfig;
-import io.meterline.billing.repository.MeterRepository;
-import io.meterline.billing.repository.UsageWindowRepository;
-import io.meterline.billing.rest.ApiException;
-import io.meterline.billing.rest.ErrorCode;
+import io.meterline.billing.usage.UsageWindowRepository;
+import io.meterline.billing.problem.ApiException;
+import io.meterline.billing.problem.ErrorCode;
 import io.meterline.model.Violation;
 import io.meterline.model.usage.Aggregation;
 import io.meterline.model.usage.MeterDefinition;

@@ -6,7 +6,7 @@ import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.ReplaceOneModel;
 import com.mongodb.client.model.ReplaceOptions;
 import com.mongodb.client.model.WriteModel;
-import io.meterline.billing.repository.MongoCollections;
+import io.meterline.billing.config.MongoCollections;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.bson.Document;
 

@@ -4,7 +4,7 @@ import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.ReplaceOptions;
 import com.mongodb.client.model.Sorts;
-import io.meterline.billing.repository.MongoCollections;
+import io.meterline.billing.config.MongoCollections;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.bson.Document;
 

@@ -3,7 +3,7 @@ package io.meterline.billing.reporting;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.Projections;
-import io.meterline.billing.repository.MongoCollections;
+import io.meterline.billing.config.MongoCollections;
 import io.meterline.model.billing.BillingCollections;
 import io.meterline.model.billing.CustomerDocument;
 import io.meterline.model.billing.SubscriptionDocument;

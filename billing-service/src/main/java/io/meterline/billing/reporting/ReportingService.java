@@ -2,9 +2,9 @@ package io.meterline.billing.reporting;
 
 import io.meterline.billing.config.BillingConfig;
 import io.meterline.billing.config.ReportingConfig;
-import io.meterline.billing.repository.MeterRepository;
-import io.meterline.billing.rest.ApiException;
-import io.meterline.billing.rest.ErrorCode;
+import io.meterline.billing.meter.MeterRepository;
+import io.meterline.billing.problem.ApiException;
+import io.meterline.billing.problem.ErrorCode;
 import io.meterline.billing.stripe.StripeCallException;
 import io.meterline.billing.stripe.StripeMeterGateway;
 import io.meterline.model.usage.MeterDefinition;

@@ -2,7 +2,6 @@ package io.meterline.billing.usage;
 
 import io.meterline.billing.aggregation.WindowState;
 import io.meterline.billing.config.BillingConfig;
-import io.meterline.billing.repository.UsageWindowRepository;
 import io.meterline.model.usage.MeterDefinition;
 import io.meterline.model.usage.WindowSize;
 import io.meterline.model.usage.Windows;

@@ -151,7 +151,7 @@ public final class StripeStandIn implements AutoCloseable {
 
     public List<MeterEventView> meterEvents() {
         List<MeterEventView> out = new ArrayList<>();
-        for (StripeState.MeterEvent e : state.meterEvents()) {
+        for (MeterEventLog.MeterEvent e : state.meterEvents()) {
             out.add(new MeterEventView(e.identifier, e.eventName, e.customer, e.value, Instant.ofEpochSecond(e.timestamp),
                     e.canceled));
         }
@@ -311,7 +311,7 @@ public final class StripeStandIn implements AutoCloseable {
 
     private Response execute(String method, String path, Params params, String requestId, String idempotencyKey) {
         try {
-            JsonNode result = state.handle(method, path, params, new StripeState.Ctx(requestId, idempotencyKey));
+            JsonNode result = state.handle(method, path, params, new StripeResource.Ctx(requestId, idempotencyKey));
             return new Response(200, state.mapper().writeValueAsBytes(result), Map.of());
         } catch (StripeError e) {
             return new Response(e.status(), e.body(requestId).toString().getBytes(StandardCharsets.UTF_8), e.headers());

@@ -1,7 +1,6 @@
-package io.meterline.billing.scheduler;
+package io.meterline.billing.reporting;
 
-import io.meterline.billing.reporting.ReportingService;
-import io.meterline.billing.rest.ApiException;
+import io.meterline.billing.problem.ApiException;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;

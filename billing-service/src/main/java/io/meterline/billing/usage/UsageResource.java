@@ -1,8 +1,8 @@
-package io.meterline.billing.rest;
+package io.meterline.billing.usage;
 
+import io.meterline.billing.problem.ErrorCode;
+import io.meterline.billing.problem.ApiException;
 import io.meterline.billing.meter.MeterService;
-import io.meterline.billing.usage.UsagePeriod;
-import io.meterline.billing.usage.UsageQueryService;
 import io.meterline.model.usage.MeterDefinition;
 import io.meterline.model.usage.WindowSize;
 import io.quarkus.security.Authenticated;

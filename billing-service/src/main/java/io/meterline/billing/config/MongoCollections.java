@@ -1,4 +1,4 @@
-package io.meterline.billing.repository;
+package io.meterline.billing.config;
 
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoCollection;

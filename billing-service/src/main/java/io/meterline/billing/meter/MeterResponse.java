@@ -1,4 +1,4 @@
-package io.meterline.billing.rest;
+package io.meterline.billing.meter;
 
 import io.meterline.model.usage.Aggregation;
 import io.meterline.model.usage.MeterDefinition;

@@ -1,4 +1,4 @@
-package io.meterline.billing.rest;
+package io.meterline.billing.usage;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.meterline.model.usage.Aggregation;

@@ -1,6 +1,7 @@
-package io.meterline.billing.rest;
+package io.meterline.billing.meter;
 
-import io.meterline.billing.meter.MeterService;
+import io.meterline.billing.problem.ErrorCode;
+import io.meterline.billing.problem.ApiException;
 import io.meterline.model.Violation;
 import io.meterline.model.usage.Aggregation;
 import io.meterline.model.usage.MeterDefinition;

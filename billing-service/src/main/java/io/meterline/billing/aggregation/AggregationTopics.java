@@ -1,4 +1,4 @@
-package io.meterline.billing.messaging;
+package io.meterline.billing.aggregation;
 
 import io.meterline.billing.config.BillingConfig;
 import io.quarkus.runtime.StartupEvent;

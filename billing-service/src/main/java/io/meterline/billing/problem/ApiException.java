@@ -1,4 +1,4 @@
-package io.meterline.billing.rest;
+package io.meterline.billing.problem;
 
 import io.meterline.model.Violation;
 

@@ -1,5 +1,6 @@
-package io.meterline.billing.repository;
+package io.meterline.billing.usage;
 
+import io.meterline.billing.config.MongoCollections;
 import com.mongodb.MongoBulkWriteException;
 import com.mongodb.bulk.BulkWriteResult;
 import com.mongodb.bulk.BulkWriteError;

@@ -1,4 +1,4 @@
-package io.meterline.billing.rest;
+package io.meterline.billing.problem;
 
 /** Every error billing-service answers with: a stable code (the problem type) and its HTTP status. */
 public enum ErrorCode {

@@ -1,5 +1,6 @@
-package io.meterline.billing.repository;
+package io.meterline.billing.meter;
 
+import io.meterline.billing.config.MongoCollections;
 import com.mongodb.ErrorCategory;
 import com.mongodb.MongoWriteException;
 import com.mongodb.client.MongoCollection;

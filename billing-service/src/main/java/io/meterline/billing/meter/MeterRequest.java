@@ -1,4 +1,4 @@
-package io.meterline.billing.rest;
+package io.meterline.billing.meter;
 
 import java.util.List;
 import java.util.Map;

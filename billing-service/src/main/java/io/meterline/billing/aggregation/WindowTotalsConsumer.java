@@ -1,9 +1,7 @@
-package io.meterline.billing.messaging;
+package io.meterline.billing.aggregation;
 
-import io.meterline.billing.aggregation.AggregationMetrics;
-import io.meterline.billing.aggregation.WindowTotal;
 import io.meterline.billing.config.BillingConfig;
-import io.meterline.billing.repository.UsageWindowRepository;
+import io.meterline.billing.usage.UsageWindowRepository;
 import io.meterline.model.UsageEventJson;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
