@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
@@ -320,11 +319,12 @@ final class Spool implements AutoCloseable {
 
     /** Waits until every event is answered, at most {@code timeout}. */
     boolean awaitDrained(Duration timeout) throws InterruptedException {
-        long nanos = timeout.toNanos();
+        long deadline = System.nanoTime() + timeout.toNanos();
         lock.lockInterruptibly();
         try {
-            while (pending > 0 && nanos > 0) {
-                nanos = drained.awaitNanos(Math.min(nanos, TimeUnit.MILLISECONDS.toNanos(100)));
+            long nanos;
+            while (pending > 0 && (nanos = deadline - System.nanoTime()) > 0 && !closed) {
+                drained.awaitNanos(nanos);
             }
             return pending == 0;
         } finally {
