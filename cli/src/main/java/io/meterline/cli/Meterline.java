@@ -27,7 +27,7 @@ public final class Meterline {
                 System.out.println("""
                         usage: ./meterline up            start Kafka, Mongo, the Stripe stand-in and the three services
                                ./meterline demo          run a realistic workload end to end and show what happened
-                               ./meterline bench NAME [--json]   run a benchmark (ingest, aggregate, report, webhook)""");
+                               ./meterline bench NAME [--json]   run a benchmark (ingest, aggregate, report, webhook, client)""");
                 System.exit(command.equals("help") ? 0 : 2);
             }
         }
