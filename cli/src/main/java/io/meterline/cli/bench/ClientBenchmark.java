@@ -42,7 +42,7 @@ import java.util.concurrent.TimeUnit;
  * ({@code lost}) and billing must count each once ({@code duplicates_counted}, through {@code GET /v1/usage}).
  *
  * <p>Options: {@code --events N} (throughput phase, default 200000), {@code --outage-events N} (100000),
- * {@code --raw-seconds S} (10), {@code --batch-size N} (client and raw batches, 500).
+ * {@code --raw-warmup S} (10), {@code --raw-seconds S} (20), {@code --batch-size N} (client and raw batches, 500).
  */
 public final class ClientBenchmark implements Benchmark {
 
@@ -53,7 +53,8 @@ public final class ClientBenchmark implements Benchmark {
     public Map<String, Object> run(Path home, List<String> args) throws Exception {
         int events = BenchArgs.intOption(args, "--events", 200_000);
         int outageEvents = BenchArgs.intOption(args, "--outage-events", 100_000);
-        int rawSeconds = BenchArgs.intOption(args, "--raw-seconds", 10);
+        int rawSeconds = BenchArgs.intOption(args, "--raw-seconds", 20);
+        int rawWarmup = BenchArgs.intOption(args, "--raw-warmup", 10);
         int batchSize = BenchArgs.intOption(args, "--batch-size", 500);
         String loadAverage = Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
         progress("load average before start: " + loadAverage);
@@ -67,13 +68,15 @@ public final class ClientBenchmark implements Benchmark {
             String token = stack.jwt().token("bench-client", Set.of("usage:write"), List.of(), Duration.ofHours(2));
             URI endpoint = URI.create(stack.ingestUrl());
 
-            progress("raw ingest API: batches of " + batchSize + ", 8 connections, 3 s warm-up + " + rawSeconds + " s");
+            progress("raw ingest API: batches of " + batchSize + ", 8 connections, " + rawWarmup + " s warm-up + "
+                    + rawSeconds + " s");
             EventBodies bodies = new EventBodies("bench-raw-" + run);
             HttpLoad.Result raw = new HttpLoad(vertx, "127.0.0.1", Stack.SERVICE_PORTS.get("ingest"), token)
-                    .run(8, Duration.ofSeconds(3), Duration.ofSeconds(rawSeconds), () -> bodies.batch(batchSize), 202,
+                    .run(8, Duration.ofSeconds(rawWarmup), Duration.ofSeconds(rawSeconds), () -> bodies.batch(batchSize), 202,
                             () -> { }, () -> { });
             double rawEventsPerSecond = raw.okPerSecond() * batchSize;
-            progress("raw: " + Math.round(rawEventsPerSecond) + " events/s");
+            progress("raw: " + Math.round(rawEventsPerSecond) + " events/s; statuses " + raw.statuses() + ", failures "
+                    + raw.failures());
 
             progress("client: " + events + " events recorded as fast as possible, until all are answered");
             Path spool = Files.createTempDirectory("meterline-bench-client-");
@@ -135,7 +138,8 @@ public final class ClientBenchmark implements Benchmark {
             }
             result.put("client_events_per_s", Math.round(clientEventsPerSecond));
             result.put("raw_ingest_events_per_s", Math.round(rawEventsPerSecond));
-            result.put("share_of_raw", Math.round(clientEventsPerSecond / rawEventsPerSecond * 100) / 100.0);
+            result.put("share_of_raw", rawEventsPerSecond > 0
+                    ? Math.round(clientEventsPerSecond / rawEventsPerSecond * 100) / 100.0 : null);
             result.put("events", events);
             result.put("batch_size", batchSize);
             result.put("outage_events", outageEvents);
