@@ -1,7 +1,5 @@
 package io.meterline.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,8 +12,17 @@ public final class Meterline {
 
     public static void main(String[] args) throws Exception {
         Path home = Path.of(System.getProperty("meterline.home", ".")).toAbsolutePath().normalize();
-        String command = args.length == 0 ? "help" : args[0];
-        List<String> rest = new ArrayList<>(List.of(args).subList(Math.min(1, args.length), args.length));
+        CliArgs cli;
+        try {
+            cli = CliArgs.parse(List.of(args), System.getenv());
+        } catch (IllegalArgumentException e) {
+            System.err.println("meterline: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        Ports.offset(cli.portOffset());
+        String command = cli.command();
+        List<String> rest = new ArrayList<>(cli.rest());
         switch (command) {
             case "up" -> up(home);
             case "demo" -> {
@@ -27,7 +34,9 @@ public final class Meterline {
                 System.out.println("""
                         usage: ./meterline up            start Kafka, Mongo, the Stripe stand-in and the three services
                                ./meterline demo          run a realistic workload end to end and show what happened
-                               ./meterline bench NAME [--json]   run a benchmark (ingest, aggregate, report, webhook, client)""");
+                               ./meterline bench NAME [--json]   run a benchmark (ingest, aggregate, report, webhook, client)
+                        every command takes --port-offset N (or METERLINE_PORT_OFFSET=N): all local ports + N,
+                        so that two stacks run side by side""");
                 System.exit(command.equals("help") ? 0 : 2);
             }
         }
@@ -72,12 +81,13 @@ public final class Meterline {
             System.err.println("no benchmark named '" + name + "'");
             return 2;
         }
-        Map<String, Object> result = benchmark.run(home, benchArgs);
-        String line = new ObjectMapper().writeValueAsString(result);
+        Double loadAvgStart = BenchmarkReport.loadAverage(Path.of("/proc/loadavg"));
+        Map<String, Object> result = BenchmarkReport.withMachine(name, benchmark.run(home, benchArgs), loadAvgStart,
+                Runtime.getRuntime().availableProcessors());
         if (!json) {
             result.forEach((k, v) -> System.out.printf("%-28s %s%n", k, v));
         }
-        System.out.println(line);
+        System.out.println(BenchmarkReport.line(result));
         return 0;
     }
 

@@ -26,14 +26,9 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Stack implements AutoCloseable {
 
-    public static final int KAFKA_PORT = 9092;
-    public static final int MONGO_PORT = 27018;
-    public static final int STRIPE_PORT = 12111;
     /** The key the stand-in accepts; any {@code sk_test_…} works there. Not a secret. */
     public static final String STANDIN_API_KEY = "sk_test_meterline_standin";
 
-    /** Services by name, with their fixed local ports. */
-    public static final Map<String, Integer> SERVICE_PORTS = Map.of("ingest", 8081, "billing", 8082, "webhook", 8083);
 
     private final Path home;
     private final Path stateDir;
@@ -49,7 +44,9 @@ public final class Stack implements AutoCloseable {
         this.home = home;
         // METERLINE_STATE_DIR lets two stacks run side by side (e.g. each in its own network namespace)
         String stateDirOverride = System.getenv("METERLINE_STATE_DIR");
-        this.stateDir = stateDirOverride == null || stateDirOverride.isBlank() ? home.resolve(".meterline")
+        // a stack on shifted ports keeps its state apart from the default one
+        String defaultDir = Ports.offset() == 0 ? ".meterline" : ".meterline-" + Ports.offset();
+        this.stateDir = stateDirOverride == null || stateDirOverride.isBlank() ? home.resolve(defaultDir)
                 : Path.of(stateDirOverride).toAbsolutePath();
     }
 
@@ -102,11 +99,11 @@ public final class Stack implements AutoCloseable {
     }
 
     public String stripeApiBase() {
-        return "http://127.0.0.1:" + STRIPE_PORT;
+        return "http://127.0.0.1:" + Ports.stripe();
     }
 
     public String url(String service) {
-        return "http://127.0.0.1:" + SERVICE_PORTS.get(service);
+        return "http://127.0.0.1:" + Ports.service(service);
     }
 
     public String ingestUrl() {
@@ -128,7 +125,7 @@ public final class Stack implements AutoCloseable {
             throw new IllegalStateException(jar + " is missing: build first (./mvnw -DskipTests install)");
         }
         Map<String, String> config = new LinkedHashMap<>();
-        config.put("quarkus.http.port", String.valueOf(SERVICE_PORTS.get(service)));
+        config.put("quarkus.http.port", String.valueOf(Ports.service(service)));
         config.put("kafka.bootstrap.servers", kafkaBootstrap);
         config.put("quarkus.kafka-streams.bootstrap-servers", kafkaBootstrap);
         config.put("quarkus.mongodb.connection-string", mongoConnectionString);
@@ -197,8 +194,8 @@ public final class Stack implements AutoCloseable {
                 + home.resolve("dev-stack/target/lib/*");
         List<String> command = new ArrayList<>(List.of(javaBin(), "-Xmx2g", "-cp", classpath,
                 "io.meterline.devstack.DevStackMain", "--state-dir", stateDir.toString(),
-                "--kafka-port", String.valueOf(KAFKA_PORT), "--mongo-port", String.valueOf(MONGO_PORT),
-                "--stripe-port", String.valueOf(STRIPE_PORT)));
+                "--kafka-port", String.valueOf(Ports.kafka()), "--mongo-port", String.valueOf(Ports.mongo()),
+                "--stripe-port", String.valueOf(Ports.stripe())));
         if (!devStackArgs.contains("--webhook-url")) {
             // the stand-in sends its events, signed, to webhook-service (which may start later: it retries)
             command.addAll(List.of("--webhook-url", url("webhook") + "/webhooks/stripe", "--webhook-secret", webhookSecret));

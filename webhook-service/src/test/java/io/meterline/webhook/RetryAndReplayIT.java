@@ -141,15 +141,15 @@ class RetryAndReplayIT {
         String reader = SharedInfrastructure.jwt().token("reader", Set.of("usage:read"), List.of(), Duration.ofMinutes(5));
         given().auth().oauth2(reader).get("/admin/webhook-events").then().statusCode(403);
         given().auth().oauth2(adminToken()).post("/admin/webhook-events/evt_unknown/replay")
-                .then().statusCode(404).contentType("application/problem+json").body("code", equalTo("event-not-found"));
+                .then().statusCode(404).contentType("application/problem+json").body("code", equalTo("event_not_found"));
         given().auth().oauth2(adminToken()).queryParam("status", "bogus").get("/admin/webhook-events")
-                .then().statusCode(400).body("code", equalTo("invalid-request"));
+                .then().statusCode(400).body("code", equalTo("invalid_request"));
     }
 
     @Test
     void catchUpWithoutStripeKeySaysSo() {
         given().auth().oauth2(adminToken()).post("/admin/webhook-events/catch-up")
-                .then().statusCode(409).body("code", equalTo("stripe-not-configured"));
+                .then().statusCode(409).body("code", equalTo("stripe_not_configured"));
     }
 
     private void deliverAndAwaitStatus(String eventId, String body, String status) {

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.meterline.billing.cloudevents.UsageRecordDecoder;
 import io.meterline.billing.config.AggregationConfig;
 import io.meterline.billing.meter.MeterMatcher;
-import io.meterline.billing.meter.MeterService;
+import io.meterline.billing.meter.MeterLookup;
 import io.meterline.model.Topics;
 import io.meterline.model.UsageEvent;
 import io.meterline.model.UsageEventJson;
@@ -52,7 +52,7 @@ final class AggregationProcessor implements Processor<byte[], byte[], byte[], by
     static final String TOO_LATE = "too_late";
     private static final byte[] DIRTY = new byte[0];
 
-    private final MeterService meters;
+    private final MeterLookup meters;
     private final AggregationMetrics metrics;
     private final AggregationConfig config;
     private final Clock clock;
@@ -71,7 +71,7 @@ final class AggregationProcessor implements Processor<byte[], byte[], byte[], by
      */
     private Set<String> dirtyIds;
 
-    AggregationProcessor(MeterService meters, AggregationMetrics metrics, AggregationConfig config, Clock clock) {
+    AggregationProcessor(MeterLookup meters, AggregationMetrics metrics, AggregationConfig config, Clock clock) {
         this.meters = meters;
         this.metrics = metrics;
         this.config = config;

@@ -1,7 +1,8 @@
 package io.meterline.billing.aggregation;
 
 import io.meterline.billing.config.BillingConfig;
-import io.meterline.billing.meter.MeterService;
+import io.meterline.billing.config.AggregationConfig;
+import io.meterline.billing.meter.MeterLookup;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
@@ -22,11 +23,11 @@ public class AggregationTopology {
     static final String SOURCE = "usage-events";
     static final String PROCESSOR = "aggregate";
 
-    private final MeterService meters;
+    private final MeterLookup meters;
     private final AggregationMetrics metrics;
     private final BillingConfig config;
 
-    public AggregationTopology(MeterService meters, AggregationMetrics metrics, BillingConfig config) {
+    public AggregationTopology(MeterLookup meters, AggregationMetrics metrics, BillingConfig config) {
         this.meters = meters;
         this.metrics = metrics;
         this.config = config;
@@ -34,11 +35,15 @@ public class AggregationTopology {
 
     @Produces
     public Topology topology() {
-        var aggregation = config.aggregation();
+        return build(meters, metrics, config.aggregation(), Clock.systemUTC());
+    }
+
+    /** The topology itself, also what {@code AggregationProcessorTests} drive with a {@code TopologyTestDriver}. */
+    static Topology build(MeterLookup meters, AggregationMetrics metrics, AggregationConfig aggregation, Clock clock) {
         Topology topology = new Topology();
         topology.addSource(SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), aggregation.inputTopic());
         topology.addProcessor(PROCESSOR,
-                () -> new AggregationProcessor(meters, metrics, aggregation, Clock.systemUTC()), SOURCE);
+                () -> new AggregationProcessor(meters, metrics, aggregation, clock), SOURCE);
         topology.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(AggregationProcessor.DEDUP_STORE), Serdes.String(), Serdes.Long())
                 .withCachingEnabled(), PROCESSOR);

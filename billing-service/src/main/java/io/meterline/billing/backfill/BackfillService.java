@@ -3,7 +3,7 @@ package io.meterline.billing.backfill;
 import io.meterline.billing.reporting.CustomerDirectory;
 import io.meterline.billing.reporting.ReportSourceRepository;
 import io.meterline.billing.meter.MeterRepository;
-import io.meterline.billing.problem.ApiException;
+import io.meterline.billing.problem.BillingException;
 import io.meterline.billing.problem.ErrorCode;
 import io.meterline.billing.stripe.StripeCallException;
 import io.meterline.billing.stripe.StripeSubscriptions;
@@ -40,18 +40,18 @@ public class BackfillService {
 
     public BackfillResponse backfill(BackfillRequest request) {
         if (request == null || (blank(request.meter()) && blank(request.price()))) {
-            throw new ApiException(ErrorCode.BACKFILL_TARGET_INVALID, "give \"meter\" (a meter key) or \"price\" (a Stripe price id)");
+            throw new BillingException(ErrorCode.BACKFILL_TARGET_INVALID, "give \"meter\" (a meter key) or \"price\" (a Stripe price id)");
         }
         MeterDefinition meter = null;
         if (!blank(request.meter())) {
             meter = meters.find(request.meter());
             if (meter == null) {
-                throw new ApiException(ErrorCode.METER_NOT_FOUND, "no meter with key " + request.meter());
+                throw new BillingException(ErrorCode.METER_NOT_FOUND, "no meter with key " + request.meter());
             }
         }
         String price = !blank(request.price()) ? request.price() : meter.stripePriceId();
         if (blank(price)) {
-            throw new ApiException(ErrorCode.BACKFILL_TARGET_INVALID,
+            throw new BillingException(ErrorCode.BACKFILL_TARGET_INVALID,
                     "meter " + meter.key() + " has no stripePriceId: set it on the meter or give \"price\"");
         }
         String eventName = meter == null ? null : meter.stripeEventName();

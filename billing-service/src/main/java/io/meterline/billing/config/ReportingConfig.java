@@ -7,7 +7,10 @@ import java.time.Duration;
 /** {@code billing.reporting.*}: the scheduled job that reports window deltas to Stripe Billing Meters. */
 public interface ReportingConfig {
 
-    /** Quartz-style cron of the scheduled run (seconds first); {@code off} disables the schedule. */
+    /**
+     * Quartz-style cron of the scheduled run (seconds first); {@code off} disables the schedule. Five past every hour,
+     * so the hour that just ended is complete. {@code ReportJob} reads it as {@code ${billing.reporting.cron}}.
+     */
     @WithDefault("0 5 * * * ?")
     String cron();
 

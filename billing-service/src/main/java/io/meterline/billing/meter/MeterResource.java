@@ -1,7 +1,7 @@
 package io.meterline.billing.meter;
 
 import io.meterline.billing.problem.ErrorCode;
-import io.meterline.billing.problem.ApiException;
+import io.meterline.billing.problem.BillingException;
 import io.meterline.model.Violation;
 import io.meterline.model.usage.Aggregation;
 import io.meterline.model.usage.MeterDefinition;
@@ -40,7 +40,7 @@ public class MeterResource {
     public MeterResponse get(@PathParam("key") String key) {
         MeterDefinition meter = meters.find(key);
         if (meter == null) {
-            throw new ApiException(ErrorCode.METER_NOT_FOUND, "no meter with key " + key);
+            throw new BillingException(ErrorCode.METER_NOT_FOUND, "no meter with key " + key);
         }
         return MeterResponse.toApi(meter);
     }
@@ -50,7 +50,7 @@ public class MeterResource {
     @Path("/{key}")
     public MeterResponse put(@PathParam("key") String key, MeterRequest request) {
         if (request == null) {
-            throw new ApiException(ErrorCode.INVALID_METER, "a JSON body is required",
+            throw new BillingException(ErrorCode.INVALID_METER, "a JSON body is required",
                     List.of(new Violation("", "missing", "a JSON body is required")));
         }
         return MeterResponse.toApi(meters.save(toDomain(key, request)));
@@ -62,7 +62,7 @@ public class MeterResource {
             try {
                 aggregation = Aggregation.valueOf(request.aggregation().trim().toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
-                throw new ApiException(ErrorCode.INVALID_METER, "unknown aggregation " + request.aggregation(),
+                throw new BillingException(ErrorCode.INVALID_METER, "unknown aggregation " + request.aggregation(),
                         List.of(new Violation("aggregation", "invalid_format",
                                 "aggregation must be one of SUM, COUNT, MAX, MIN, AVG, LAST, UNIQUE_COUNT")));
             }

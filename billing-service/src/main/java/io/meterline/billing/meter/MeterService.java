@@ -3,7 +3,7 @@ package io.meterline.billing.meter;
 import io.meterline.billing.config.BillingConfig;
 import io.meterline.billing.config.MeterConfig;
 import io.meterline.billing.usage.UsageWindowRepository;
-import io.meterline.billing.problem.ApiException;
+import io.meterline.billing.problem.BillingException;
 import io.meterline.billing.problem.ErrorCode;
 import io.meterline.model.Violation;
 import io.meterline.model.usage.Aggregation;
@@ -30,7 +30,7 @@ import java.util.regex.Pattern;
  */
 @Startup
 @ApplicationScoped
-public class MeterService {
+public class MeterService implements MeterLookup {
 
     private static final Logger LOG = Logger.getLogger(MeterService.class);
     private static final Pattern KEY = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
@@ -64,10 +64,11 @@ public class MeterService {
     @Scheduled(every = "${billing.aggregation.meter-refresh-interval}", delayed = "${billing.aggregation.meter-refresh-interval}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void refresh() {
-        snapshot = Snapshot.of(meters.findAll());
+        snapshot = Snapshot.of(meters.findAllMeters());
     }
 
     /** Meters selecting events of {@code eventType}; empty when none. Called for every event: no I/O. */
+    @Override
     public List<MeterMatcher> matchersFor(String eventType) {
         return snapshot.byType.getOrDefault(eventType, List.of());
     }
@@ -88,11 +89,11 @@ public class MeterService {
     public MeterDefinition save(MeterDefinition meter) {
         List<Violation> violations = validate(meter);
         if (!violations.isEmpty()) {
-            throw new ApiException(ErrorCode.INVALID_METER, "meter " + meter.key() + " is invalid", violations);
+            throw new BillingException(ErrorCode.INVALID_METER, "meter " + meter.key() + " is invalid", violations);
         }
         MeterDefinition existing = meters.find(meter.key());
         if (existing != null && existing.aggregation() != meter.aggregation() && windows.anyForMeter(meter.key())) {
-            throw new ApiException(ErrorCode.METER_AGGREGATION_LOCKED, "meter " + meter.key() + " already has usage "
+            throw new BillingException(ErrorCode.METER_AGGREGATION_LOCKED, "meter " + meter.key() + " already has usage "
                     + "aggregated as " + existing.aggregation() + "; changing it to " + meter.aggregation()
                     + " would mix incompatible windows. Create a new meter key instead.",
                     List.of(new Violation("aggregation", "locked", "aggregation is " + existing.aggregation()

@@ -1,11 +1,12 @@
 package io.meterline.billing.problem;
 
+import io.meterline.model.api.ProblemCode;
+
 /** Every error billing-service answers with: a stable code (the problem type) and its HTTP status. */
-public enum ErrorCode {
+public enum ErrorCode implements ProblemCode {
     INVALID_PARAMETER(400, "Invalid parameter"),
     INVALID_METER(400, "Invalid meter definition"),
     FORBIDDEN_CUSTOMER(403, "Customer outside the token's scope"),
-    FORBIDDEN(403, "Not allowed"),
     METER_NOT_FOUND(404, "Unknown meter"),
     METER_AGGREGATION_LOCKED(409, "Meter aggregation cannot change once usage exists"),
     UNAVAILABLE(503, "Temporarily unavailable"),
@@ -13,24 +14,14 @@ public enum ErrorCode {
     REPORT_RUN_IN_PROGRESS(409, "Another report run holds the lease"),
     BACKFILL_TARGET_INVALID(400, "Backfill needs a meter with a Stripe price, or a price");
 
-    private final int status;
-    private final String title;
+    private final Definition definition;
 
     ErrorCode(int status, String title) {
-        this.status = status;
-        this.title = title;
+        this.definition = new Definition(status, title);
     }
 
-    public int status() {
-        return status;
-    }
-
-    public String title() {
-        return title;
-    }
-
-    /** The problem {@code code}: the constant's name in lower snake case, e.g. {@code invalid_parameter}. */
-    public String code() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+    @Override
+    public Definition definition() {
+        return definition;
     }
 }

@@ -1,5 +1,9 @@
 package io.meterline.billing.reporting;
 
+import org.bson.codecs.pojo.annotations.BsonId;
+
+import java.util.Date;
+
 /**
  * What Stripe has of one (meter, subject, hour): {@code reported} (the amount Stripe holds for a summing meter,
  * the last value sent for a gauge), how many deltas were sent ({@code sequence}), and a {@code pending} delta
@@ -7,9 +11,11 @@ package io.meterline.billing.reporting;
  * recorded (same identifier, same amount), and Stripe's identifier dedupe makes that safe.
  */
 public class LedgerEntry {
+    @BsonId
     public String id;
     public String meter;
     public String subject;
+    /** Epoch second the hour starts at. */
     public long windowStart;
     public String customerId;
     public long reported;
@@ -17,6 +23,7 @@ public class LedgerEntry {
     public String lastIdentifier;
     public Pending pending;
     public String lastError;
+    public Date updatedAt;
 
     /** A delta on its way to Stripe, and the ledger state once Stripe has it. */
     public record Pending(String identifier, String customerId, String eventName, long amount, long timestamp,

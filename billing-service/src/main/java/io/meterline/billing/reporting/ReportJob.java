@@ -1,6 +1,5 @@
 package io.meterline.billing.reporting;
 
-import io.meterline.billing.problem.ApiException;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
@@ -20,11 +19,9 @@ public class ReportJob {
     @Scheduled(identity = "stripe-report", cron = "${billing.reporting.cron}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void report() {
-        try {
-            reporting.run("schedule");
-        } catch (ApiException e) {
+        if (reporting.run("schedule") instanceof ReportingService.Busy busy) {
             // another replica holds the lease: it reports for everyone
-            LOG.infof("scheduled report skipped: %s", e.getMessage());
+            LOG.infof("scheduled report skipped: report run %s holds the reporting lease", busy.leaseHolder());
         }
     }
 }

@@ -1,5 +1,8 @@
 package io.meterline.billing.reporting;
 
+import io.quarkus.mongodb.panache.common.MongoEntity;
+import org.bson.codecs.pojo.annotations.BsonId;
+
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,7 +15,9 @@ import java.util.TreeMap;
  * {@code failed}, so {@code total = reported + failed + sum(skipped)}. In a dry-run {@code reported} counts what
  * would have been sent.
  */
+@MongoEntity(collection = ReportRunRepository.COLLECTION)
 public class ReportRun {
+    @BsonId
     public String id;
     /** {@code schedule} or {@code manual}. */
     public String trigger;

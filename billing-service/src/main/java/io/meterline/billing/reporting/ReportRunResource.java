@@ -1,5 +1,7 @@
 package io.meterline.billing.reporting;
 
+import io.meterline.billing.problem.BillingException;
+import io.meterline.billing.problem.ErrorCode;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.DefaultValue;
@@ -30,8 +32,12 @@ public class ReportRunResource {
     /** Runs a report now and answers with its record (201); 409 while another run holds the lease. */
     @POST
     public Response trigger() {
-        ReportRun run = reporting.run("manual");
-        return Response.status(Response.Status.CREATED).entity(run).build();
+        ReportingService.Attempt attempt = reporting.run("manual");
+        if (attempt instanceof ReportingService.Busy busy) {
+            throw new BillingException(ErrorCode.REPORT_RUN_IN_PROGRESS,
+                    "report run " + busy.leaseHolder() + " holds the reporting lease; try again when it has finished");
+        }
+        return Response.status(Response.Status.CREATED).entity(((ReportingService.Ran) attempt).run()).build();
     }
 
     @GET

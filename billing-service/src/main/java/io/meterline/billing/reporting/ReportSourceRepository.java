@@ -7,10 +7,8 @@ import io.meterline.billing.config.MongoCollections;
 import io.meterline.model.billing.BillingCollections;
 import io.meterline.model.billing.CustomerDocument;
 import io.meterline.model.billing.SubscriptionDocument;
-import io.meterline.model.usage.Aggregation;
 import io.meterline.model.usage.UsageWindowDocument;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.bson.Document;
 
 import java.util.ArrayList;
 import java.util.Date;
@@ -24,12 +22,12 @@ import java.util.function.Consumer;
 @ApplicationScoped
 public class ReportSourceRepository {
 
-    private final MongoCollection<Document> windows;
+    private final MongoCollection<UsageWindowDocument> windows;
     private final MongoCollection<CustomerDocument> customers;
     private final MongoCollection<SubscriptionDocument> subscriptions;
 
     public ReportSourceRepository(MongoCollections collections) {
-        this.windows = collections.collection(UsageWindowDocument.COLLECTION);
+        this.windows = collections.collection(UsageWindowDocument.COLLECTION, UsageWindowDocument.class);
         this.customers = collections.collection(BillingCollections.CUSTOMERS).withDocumentClass(CustomerDocument.class);
         this.subscriptions = collections.collection(BillingCollections.SUBSCRIPTIONS)
                 .withDocumentClass(SubscriptionDocument.class);
@@ -37,14 +35,11 @@ public class ReportSourceRepository {
 
     /** Every ungrouped window starting at or after {@code fromEpochSecond}. */
     public void forEachWindowSince(long fromEpochSecond, Consumer<WindowView> consumer) {
-        for (Document d : windows.find(Filters.and(Filters.eq("groupKey", ""),
+        for (UsageWindowDocument w : windows.find(Filters.and(Filters.eq("groupKey", ""),
                         Filters.gte("windowStart", new Date(fromEpochSecond * 1000))))
                 .projection(Projections.include("meter", "subject", "organization", "windowStart", "value", "aggregation"))) {
-            Object value = d.get("value");
-            String aggregation = d.getString("aggregation");
-            consumer.accept(new WindowView(d.getString("meter"), d.getString("subject"), d.getString("organization"),
-                    d.getDate("windowStart").getTime() / 1000, value instanceof Number n ? n.doubleValue() : 0,
-                    aggregation == null ? null : Aggregation.valueOf(aggregation)));
+            consumer.accept(new WindowView(w.meter, w.subject, w.organization, w.windowStart.getTime() / 1000, w.value,
+                    w.aggregation));
         }
     }
 

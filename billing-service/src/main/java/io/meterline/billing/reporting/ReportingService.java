@@ -3,7 +3,7 @@ package io.meterline.billing.reporting;
 import io.meterline.billing.config.BillingConfig;
 import io.meterline.billing.config.ReportingConfig;
 import io.meterline.billing.meter.MeterRepository;
-import io.meterline.billing.problem.ApiException;
+import io.meterline.billing.problem.BillingException;
 import io.meterline.billing.problem.ErrorCode;
 import io.meterline.billing.stripe.StripeCallException;
 import io.meterline.billing.stripe.StripeMeterGateway;
@@ -22,9 +22,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Reports hourly window totals to Stripe Billing Meters, exactly once:
@@ -54,11 +52,12 @@ public class ReportingService {
     private final ReportRunRepository runs;
     private final ReportMetrics metrics;
     private final DeltaPlanner planner;
+    private final ExecutorService calls;
     private volatile ReportRun lastRun;
 
     public ReportingService(BillingConfig config, StripeMeterGateway stripe, MeterRepository meters,
             ReportSourceRepository sources, ReportLedgerRepository ledger, ReportLeaseRepository lease,
-            ReportRunRepository runs, ReportMetrics metrics) {
+            ReportRunRepository runs, ReportMetrics metrics, @StripeCalls ExecutorService calls) {
         this.config = config.reporting();
         this.stripe = stripe;
         this.meters = meters;
@@ -68,6 +67,7 @@ public class ReportingService {
         this.runs = runs;
         this.metrics = metrics;
         this.planner = new DeltaPlanner(this.config.stripeWindow());
+        this.calls = calls;
     }
 
     public boolean dryRun() {
@@ -82,13 +82,33 @@ public class ReportingService {
         return lastRun;
     }
 
-    /** Runs one report; {@link ErrorCode#REPORT_RUN_IN_PROGRESS} when another run holds the lease. */
-    public ReportRun run(String trigger) {
+    /** What asking for a run gives: the run (whatever its outcome), or the holder of the lease when busy. */
+    public sealed interface Attempt permits Ran, Busy {
+    }
+
+    public record Ran(ReportRun run) implements Attempt {
+    }
+
+    /** Another run holds the reporting lease; it reports for everyone. */
+    public record Busy(String leaseHolder) implements Attempt {
+    }
+
+    /** Outcome of one meter event call, as the batch loop sorts it. */
+    private sealed interface Delivery permits Delivered, Failed {
+    }
+
+    private record Delivered(StripeMeterGateway.Outcome outcome) implements Delivery {
+    }
+
+    private record Failed(StripeCallException error, String message) implements Delivery {
+    }
+
+    /** Runs one report, or answers {@link Busy} when another run holds the lease. */
+    public Attempt run(String trigger) {
         String runId = "rr_" + UUID.randomUUID().toString().replace("-", "").substring(0, 20);
         String owner = INSTANCE + "/" + runId;
         if (!lease.acquire(owner, config.lease())) {
-            throw new ApiException(ErrorCode.REPORT_RUN_IN_PROGRESS,
-                    "report run " + lease.holder() + " holds the reporting lease; try again when it has finished");
+            return new Busy(lease.holder());
         }
         ReportRun run = new ReportRun();
         run.id = runId;
@@ -120,13 +140,13 @@ public class ReportingService {
         LOG.infof("report run %s %s: dryRun=%s total=%d reported=%d skipped=%s failed=%d calls=%d in %d ms", run.id,
                 run.status, run.dryRun, run.total, run.reported, run.skipped, run.failed, run.stripeCalls,
                 Duration.between(run.started, run.finished).toMillis());
-        return run;
+        return new Ran(run);
     }
 
     public ReportRun find(String id) {
         ReportRun run = runs.find(id);
         if (run == null) {
-            throw new ApiException(ErrorCode.REPORT_RUN_NOT_FOUND, "no report run " + id);
+            throw new BillingException(ErrorCode.REPORT_RUN_NOT_FOUND, "no report run " + id);
         }
         return run;
     }
@@ -140,7 +160,7 @@ public class ReportingService {
         // one day beyond Stripe's window, so windows that just fell out of it are counted as outside_stripe_window
         long horizon = now.minus(config.stripeWindow()).minus(Duration.ofDays(1)).getEpochSecond();
         Map<String, MeterDefinition> meterByKey = new HashMap<>();
-        for (MeterDefinition meter : meters.findAll()) {
+        for (MeterDefinition meter : meters.findAllMeters()) {
             meterByKey.put(meter.key(), meter);
         }
         CustomerDirectory directory = sources.directory();
@@ -210,68 +230,59 @@ public class ReportingService {
         if (entries.isEmpty()) {
             return;
         }
-        AtomicInteger threads = new AtomicInteger();
-        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, config.concurrency()), r -> {
-            Thread t = new Thread(r, "stripe-report-" + threads.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
-        try {
-            for (int from = 0; from < entries.size(); from += config.batchSize()) {
-                if (!lease.acquire(owner, config.lease())) {
-                    throw new LeaseLostException("the reporting lease was lost before batch " + from / config.batchSize());
-                }
-                List<LedgerEntry> batch = entries.subList(from, Math.min(entries.size(), from + config.batchSize()));
-                if (recordPending) {
-                    ledger.saveAll(batch);
-                }
-                List<Future<Object>> outcomes = new ArrayList<>(batch.size());
-                for (LedgerEntry entry : batch) {
-                    LedgerEntry.Pending p = entry.pending;
-                    StripeMeterGateway.MeterEvent event = new StripeMeterGateway.MeterEvent(p.eventName(), p.customerId(),
-                            p.amount(), p.identifier(), p.timestamp());
-                    outcomes.add(pool.submit(() -> {
-                        try {
-                            return stripe.send(event);
-                        } catch (StripeCallException e) {
-                            return e;
-                        }
-                    }));
-                }
-                for (int i = 0; i < batch.size(); i++) {
-                    LedgerEntry entry = batch.get(i);
-                    Object outcome = await(outcomes.get(i));
-                    boolean delivered = outcome instanceof StripeMeterGateway.Outcome;
-                    if (delivered) {
-                        if (outcome == StripeMeterGateway.Outcome.DUPLICATE) {
-                            run.duplicates++;
-                        }
-                        long amount = entry.pending.amount();
-                        entry.delivered();
-                        if (resent == null) {
-                            run.reported++;
-                            run.reportedValue += amount;
-                        }
-                    } else {
-                        StripeCallException error = outcome instanceof StripeCallException e ? e : null;
-                        recordFailure(run, entry, error, outcome);
-                        if (resent == null) {
-                            run.failed++;
-                        }
-                    }
-                    if (resent != null) {
-                        resent.put(entry.id, delivered);
-                    }
-                }
+        for (int from = 0; from < entries.size(); from += config.batchSize()) {
+            if (!lease.acquire(owner, config.lease())) {
+                throw new LeaseLostException("the reporting lease was lost before batch " + from / config.batchSize());
+            }
+            List<LedgerEntry> batch = entries.subList(from, Math.min(entries.size(), from + config.batchSize()));
+            if (recordPending) {
                 ledger.saveAll(batch);
             }
-        } finally {
-            pool.shutdownNow();
+            List<Future<Delivery>> outcomes = new ArrayList<>(batch.size());
+            for (LedgerEntry entry : batch) {
+                LedgerEntry.Pending p = entry.pending;
+                StripeMeterGateway.MeterEvent event = new StripeMeterGateway.MeterEvent(p.eventName(), p.customerId(),
+                        p.amount(), p.identifier(), p.timestamp());
+                outcomes.add(calls.submit(() -> send(event)));
+            }
+            for (int i = 0; i < batch.size(); i++) {
+                LedgerEntry entry = batch.get(i);
+                Delivery outcome = await(outcomes.get(i));
+                if (outcome instanceof Delivered delivered) {
+                    if (delivered.outcome() == StripeMeterGateway.Outcome.DUPLICATE) {
+                        run.duplicates++;
+                    }
+                    long amount = entry.pending.amount();
+                    entry.delivered();
+                    if (resent == null) {
+                        run.reported++;
+                        run.reportedValue += amount;
+                    }
+                } else if (outcome instanceof Failed failed) {
+                    recordFailure(run, entry, failed.error(), failed.message());
+                    if (resent == null) {
+                        run.failed++;
+                    }
+                }
+                if (resent != null) {
+                    resent.put(entry.id, outcome instanceof Delivered);
+                }
+            }
+            ledger.saveAll(batch);
         }
     }
 
-    private void recordFailure(ReportRun run, LedgerEntry entry, StripeCallException error, Object outcome) {
-        String message = error != null ? error.getMessage() : String.valueOf(outcome);
+    private Delivery send(StripeMeterGateway.MeterEvent event) {
+        try {
+            return new Delivered(stripe.send(event));
+        } catch (StripeCallException e) {
+            return new Failed(e, e.getMessage());
+        } catch (RuntimeException e) {
+            return new Failed(null, e.toString());
+        }
+    }
+
+    private void recordFailure(ReportRun run, LedgerEntry entry, StripeCallException error, String message) {
         if (run.errors.size() < config.maxRecordedErrors()) {
             run.errors.add(new ReportRun.ReportError(entry.meter, entry.subject, Instant.ofEpochSecond(entry.windowStart),
                     entry.pending.customerId(), entry.pending.identifier(), error == null ? null : error.status(),
@@ -285,14 +296,14 @@ public class ReportingService {
         }
     }
 
-    private static Object await(Future<Object> future) {
+    private static Delivery await(Future<Delivery> future) {
         try {
             return future.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return e;
+            return new Failed(null, "interrupted while waiting for Stripe");
         } catch (ExecutionException e) {
-            return e.getCause();
+            return new Failed(null, String.valueOf(e.getCause()));
         }
     }
 

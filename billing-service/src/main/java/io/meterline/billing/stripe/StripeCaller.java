@@ -42,7 +42,7 @@ public class StripeCaller {
             try {
                 return call.run();
             } catch (StripeException e) {
-                StripeCallException translated = StripeErrors.translate(e, CountingHttpClient.lastHeaders());
+                StripeCallException translated = StripeErrors.translate(e);
                 if (!translated.retryable() || attempt >= config.maxAttempts()) {
                     throw translated;
                 }

@@ -6,7 +6,11 @@ import com.stripe.net.HttpHeaders;
 
 import java.time.Duration;
 
-/** Turns stripe-java exceptions (and the headers of the answer) into {@link StripeCallException}s. */
+/**
+ * Turns stripe-java exceptions into {@link StripeCallException}s. The retry policy needs {@code Retry-After} and
+ * {@code Stripe-Should-Retry}: stripe-java attaches the answer they came with to the exception's error
+ * ({@code getStripeError().getLastResponse()}); a connection failure has no answer.
+ */
 final class StripeErrors {
 
     /** Stripe's answer to a meter event whose identifier it has seen: the event is already counted. */
@@ -15,7 +19,9 @@ final class StripeErrors {
     private StripeErrors() {
     }
 
-    static StripeCallException translate(StripeException e, HttpHeaders headers) {
+    static StripeCallException translate(StripeException e) {
+        HttpHeaders headers = e.getStripeError() == null || e.getStripeError().getLastResponse() == null
+                ? null : e.getStripeError().getLastResponse().headers();
         Integer status = e.getStatusCode();
         String message = e.getStripeError() != null && e.getStripeError().getMessage() != null
                 ? e.getStripeError().getMessage() : e.getMessage();

@@ -1,7 +1,8 @@
 package io.meterline.billing.usage;
 
 import io.meterline.billing.problem.ErrorCode;
-import io.meterline.billing.problem.ApiException;
+import io.meterline.model.api.CommonProblem;
+import io.meterline.billing.problem.BillingException;
 import io.meterline.billing.meter.MeterService;
 import io.meterline.model.usage.MeterDefinition;
 import io.meterline.model.usage.WindowSize;
@@ -63,35 +64,35 @@ public class UsageResource {
             @QueryParam("window") String windowText, @QueryParam("tz") String tzText,
             @QueryParam("groupBy") List<String> groupByParams) {
         if (customer == null || customer.isBlank()) {
-            throw ApiException.invalidParameter("customer", "missing", "customer is required");
+            throw BillingException.invalidParameter("customer", "missing", "customer is required");
         }
         authorize(customer);
         if (meterKey == null || meterKey.isBlank()) {
-            throw ApiException.invalidParameter("meter", "missing", "meter is required");
+            throw BillingException.invalidParameter("meter", "missing", "meter is required");
         }
         MeterDefinition meter = meters.find(meterKey);
         if (meter == null) {
-            throw new ApiException(ErrorCode.METER_NOT_FOUND, "no meter with key " + meterKey,
+            throw new BillingException(ErrorCode.METER_NOT_FOUND, "no meter with key " + meterKey,
                     List.of(new io.meterline.model.Violation("meter", "unknown", "no meter with key " + meterKey)));
         }
         WindowSize size = windowText == null || windowText.isBlank() ? WindowSize.HOUR : WindowSize.parse(windowText);
         if (size == null) {
-            throw ApiException.invalidParameter("window", "invalid_format",
+            throw BillingException.invalidParameter("window", "invalid_format",
                     "window must be one of hour, day, week, month, year");
         }
         ZoneId zone = zone(tzText);
         Instant to = toText == null || toText.isBlank() ? Instant.now() : instant("to", toText, zone);
         Instant from = fromText == null || fromText.isBlank() ? to.minus(Duration.ofDays(1)) : instant("from", fromText, zone);
         if (!from.isBefore(to)) {
-            throw ApiException.invalidParameter("from", "invalid_range", "from must be before to");
+            throw BillingException.invalidParameter("from", "invalid_range", "from must be before to");
         }
         if (Duration.between(from, to).compareTo(MAX_RANGE) > 0) {
-            throw ApiException.invalidParameter("to", "range_too_large", "from and to may be at most 400 days apart");
+            throw BillingException.invalidParameter("to", "range_too_large", "from and to may be at most 400 days apart");
         }
         List<String> groupBy = groupBy(groupByParams);
         for (String property : groupBy) {
             if (!meter.groupBy().contains(property)) {
-                throw ApiException.invalidParameter("groupBy", "unknown_property", "meter " + meter.key()
+                throw BillingException.invalidParameter("groupBy", "unknown_property", "meter " + meter.key()
                         + " is not grouped by " + property + "; its group-by properties are " + meter.groupBy());
             }
         }
@@ -111,13 +112,13 @@ public class UsageResource {
         Set<String> scope = customersClaim();
         if (!scope.isEmpty()) {
             if (!scope.contains(customer)) {
-                throw new ApiException(ErrorCode.FORBIDDEN_CUSTOMER,
+                throw new BillingException(ErrorCode.FORBIDDEN_CUSTOMER,
                         "this token may read usage of " + scope + " only, not of " + customer);
             }
             return;
         }
         if (!identity.hasRole("usage:read")) {
-            throw new ApiException(ErrorCode.FORBIDDEN, "reading usage needs the usage:read or admin role");
+            throw new BillingException(CommonProblem.FORBIDDEN, "reading usage needs the usage:read or admin role");
         }
     }
 
@@ -145,7 +146,7 @@ public class UsageResource {
         try {
             return ZoneId.of(tz);
         } catch (DateTimeException e) {
-            throw ApiException.invalidParameter("tz", "invalid_format",
+            throw BillingException.invalidParameter("tz", "invalid_format",
                     "tz must be an IANA time zone such as Europe/Paris or an offset such as +02:00");
         }
     }
@@ -158,7 +159,7 @@ public class UsageResource {
             }
             return OffsetDateTime.parse(text).toInstant();
         } catch (DateTimeParseException e) {
-            throw ApiException.invalidParameter(parameter, "invalid_time",
+            throw BillingException.invalidParameter(parameter, "invalid_time",
                     parameter + " must be an RFC 3339 timestamp (2026-01-31T12:00:00Z) or a date (2026-01-31)");
         }
     }

@@ -14,7 +14,6 @@ import com.mongodb.client.model.ReplaceOneModel;
 import com.mongodb.client.model.WriteModel;
 import io.meterline.billing.aggregation.WindowState;
 import io.meterline.billing.aggregation.WindowTotal;
-import io.meterline.model.usage.Aggregation;
 import io.meterline.model.usage.UsageWindowDocument;
 import io.meterline.model.usage.Windows;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -42,10 +41,10 @@ public class UsageWindowRepository {
     private static final int DUPLICATE_KEY = 11000;
     private static final BulkWriteOptions UNORDERED = new BulkWriteOptions().ordered(false);
 
-    private final MongoCollection<Document> windows;
+    private final MongoCollection<UsageWindowDocument> windows;
 
     public UsageWindowRepository(MongoCollections collections) {
-        this.windows = collections.collection(UsageWindowDocument.COLLECTION);
+        this.windows = collections.collection(UsageWindowDocument.COLLECTION, UsageWindowDocument.class);
         // lets the compare-and-set filter {_id, version} use an index (see upsertAll)
         windows.createIndex(Indexes.ascending("_id", "version"), new IndexOptions().unique(true));
     }
@@ -67,7 +66,7 @@ public class UsageWindowRepository {
             if (attempt > 20) {
                 throw new IllegalStateException("window writes kept conflicting: " + pending.keySet());
             }
-            List<WriteModel<Document>> writes = new ArrayList<>(pending.size());
+            List<WriteModel<UsageWindowDocument>> writes = new ArrayList<>(pending.size());
             for (Iterator<WindowTotal> iterator = pending.values().iterator(); iterator.hasNext(); ) {
                 WindowTotal total = iterator.next();
                 Long version = stored.get(total.id());
@@ -122,8 +121,8 @@ public class UsageWindowRepository {
         if (ids.isEmpty()) {
             return versions;
         }
-        for (Document document : windows.find(Filters.in("_id", ids)).projection(new Document("version", 1))) {
-            versions.put(document.getString("_id"), number(document, "version").longValue());
+        for (UsageWindowDocument document : windows.find(Filters.in("_id", ids)).projection(new Document("version", 1))) {
+            versions.put(document.id, document.version);
         }
         return versions;
     }
@@ -163,60 +162,52 @@ public class UsageWindowRepository {
     }
 
     private void addAll(List<WindowState> found, Bson filter) {
-        for (Document document : windows.find(filter)) {
+        for (UsageWindowDocument document : windows.find(filter)) {
             found.add(toState(document));
         }
     }
 
-    static Document toDocument(WindowTotal total, Date now) {
-        return new Document("_id", total.id())
-                .append("meter", total.meter())
-                .append("subject", total.subject())
-                .append("organization", total.organization())
-                .append("groupKey", total.groupKey())
-                .append("group", new Document(new LinkedHashMap<String, Object>(total.group())))
-                .append("windowStart", new Date(total.windowStart()))
-                .append("windowEnd", new Date(total.windowStart() + Windows.HOUR_MILLIS))
-                .append("aggregation", total.aggregation().name())
-                .append("value", total.value())
-                .append("eventCount", total.eventCount())
-                .append("version", total.version())
-                .append("updatedAt", now)
-                .append("sum", total.sum())
-                .append("min", total.min())
-                .append("max", total.max())
-                .append("lastTime", total.lastTime())
-                .append("lastValue", total.lastValue())
-                .append("uniques", total.uniques());
+    static UsageWindowDocument toDocument(WindowTotal total, Date now) {
+        UsageWindowDocument document = new UsageWindowDocument();
+        document.id = total.id();
+        document.meter = total.meter();
+        document.subject = total.subject();
+        document.organization = total.organization();
+        document.groupKey = total.groupKey();
+        document.group = new LinkedHashMap<>(total.group());
+        document.windowStart = new Date(total.windowStart());
+        document.windowEnd = new Date(total.windowStart() + Windows.HOUR_MILLIS);
+        document.aggregation = total.aggregation();
+        document.value = total.value();
+        document.eventCount = total.eventCount();
+        document.version = total.version();
+        document.updatedAt = now;
+        document.sum = total.sum();
+        document.min = total.min();
+        document.max = total.max();
+        document.lastTime = total.lastTime();
+        document.lastValue = total.lastValue();
+        document.uniques = List.copyOf(total.uniques());
+        return document;
     }
 
-    static WindowState toState(Document document) {
+    static WindowState toState(UsageWindowDocument document) {
         WindowState state = new WindowState();
-        state.meter = document.getString("meter");
-        state.subject = document.getString("subject");
-        state.organization = document.getString("organization");
-        state.groupKey = document.getString("groupKey");
-        Map<String, String> group = new LinkedHashMap<>();
-        Document groupDocument = document.get("group", Document.class);
-        if (groupDocument != null) {
-            groupDocument.forEach((key, value) -> group.put(key, String.valueOf(value)));
-        }
-        state.group = group;
-        state.windowStart = document.getDate("windowStart").getTime();
-        state.aggregation = Aggregation.valueOf(document.getString("aggregation"));
-        state.count = number(document, "eventCount").longValue();
-        state.sum = number(document, "sum").doubleValue();
-        state.min = number(document, "min").doubleValue();
-        state.max = number(document, "max").doubleValue();
-        state.lastTime = number(document, "lastTime").longValue();
-        state.lastValue = number(document, "lastValue").doubleValue();
-        state.uniques = new LinkedHashSet<>(document.getList("uniques", String.class, List.of()));
-        state.version = number(document, "version").longValue();
+        state.meter = document.meter;
+        state.subject = document.subject;
+        state.organization = document.organization;
+        state.groupKey = document.groupKey;
+        state.group = document.group == null ? new LinkedHashMap<>() : new LinkedHashMap<>(document.group);
+        state.windowStart = document.windowStart.getTime();
+        state.aggregation = document.aggregation;
+        state.count = document.eventCount;
+        state.sum = document.sum;
+        state.min = document.min;
+        state.max = document.max;
+        state.lastTime = document.lastTime;
+        state.lastValue = document.lastValue;
+        state.uniques = document.uniques == null ? new LinkedHashSet<>() : new LinkedHashSet<>(document.uniques);
+        state.version = document.version;
         return state;
-    }
-
-    private static Number number(Document document, String field) {
-        Object value = document.get(field);
-        return value instanceof Number number ? number : 0;
     }
 }

@@ -3,6 +3,7 @@ package io.meterline.cli.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.meterline.cli.Benchmark;
+import io.meterline.cli.Ports;
 import io.meterline.cli.Stack;
 import io.meterline.cli.bench.ingest.EventBodies;
 import io.meterline.cli.bench.ingest.HttpLoad;
@@ -71,7 +72,7 @@ public final class ClientBenchmark implements Benchmark {
             progress("raw ingest API: batches of " + batchSize + ", 8 connections, " + rawWarmup + " s warm-up + "
                     + rawSeconds + " s");
             EventBodies bodies = new EventBodies("bench-raw-" + run);
-            HttpLoad.Result raw = new HttpLoad(vertx, "127.0.0.1", Stack.SERVICE_PORTS.get("ingest"), token)
+            HttpLoad.Result raw = new HttpLoad(vertx, "127.0.0.1", Ports.service("ingest"), token)
                     .run(8, Duration.ofSeconds(rawWarmup), Duration.ofSeconds(rawSeconds), () -> bodies.batch(batchSize), 202,
                             () -> { }, () -> { });
             double rawEventsPerSecond = raw.okPerSecond() * batchSize;

@@ -1,6 +1,7 @@
 package io.meterline.cli.bench;
 
 import io.meterline.cli.Benchmark;
+import io.meterline.cli.Ports;
 import io.meterline.cli.Stack;
 import io.meterline.cli.bench.ingest.EventBodies;
 import io.meterline.cli.bench.ingest.HttpLoad;
@@ -59,7 +60,7 @@ public final class IngestBenchmark implements Benchmark {
             progress("starting ingest-service");
             stack.startService("ingest", serviceConfig);
             String token = stack.jwt().token("bench-loadgen", Set.of("usage:write"), List.of(), Duration.ofHours(2));
-            int port = Stack.SERVICE_PORTS.get("ingest");
+            int port = Ports.service("ingest");
             HttpLoad load = new HttpLoad(vertx, "127.0.0.1", port, token);
             EventBodies bodies = new EventBodies("bench-" + System.currentTimeMillis());
             Duration warmup = Duration.ofSeconds(options.warmupSeconds);
@@ -122,8 +123,8 @@ public final class IngestBenchmark implements Benchmark {
 
     /** The stack uses fixed ports; another stack (a demo, another benchmark) would make this one hang or lie. */
     private static void requireFreePorts() {
-        List<Integer> ports = new java.util.ArrayList<>(List.of(Stack.KAFKA_PORT, Stack.MONGO_PORT, Stack.STRIPE_PORT));
-        ports.addAll(Stack.SERVICE_PORTS.values());
+        List<Integer> ports = new java.util.ArrayList<>(List.of(Ports.kafka(), Ports.mongo(), Ports.stripe()));
+        Ports.SERVICES.keySet().forEach(name -> ports.add(Ports.service(name)));
         for (int port : ports) {
             try (java.net.ServerSocket socket = new java.net.ServerSocket()) {
                 socket.bind(new java.net.InetSocketAddress("127.0.0.1", port));
@@ -156,7 +157,7 @@ public final class IngestBenchmark implements Benchmark {
         private long[] machineUsed;
 
         CpuWindow(Path home, Stack stack) {
-            this.service = ProcessCpu.find("quarkus.http.port=" + Stack.SERVICE_PORTS.get("ingest"),
+            this.service = ProcessCpu.find("quarkus.http.port=" + Ports.service("ingest"),
                     home.resolve("ingest-service").toString());
             this.broker = ProcessCpu.find("DevStackMain", stack.stateDir().toString());
         }

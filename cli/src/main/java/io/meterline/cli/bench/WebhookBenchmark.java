@@ -12,6 +12,7 @@ import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.Projections;
 import io.meterline.cli.Benchmark;
+import io.meterline.cli.Ports;
 import io.meterline.cli.Stack;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
@@ -107,7 +108,7 @@ public final class WebhookBenchmark implements Benchmark {
             AtomicLong answeredDuplicate = new AtomicLong();
             CountDownLatch done = new CountDownLatch(workload.schedule.size());
             long intervalNanos = TimeUnit.SECONDS.toNanos(1) / rate;
-            int port = Stack.SERVICE_PORTS.get("webhook");
+            int port = Ports.service("webhook");
 
             progress("sending for " + (warmup + seconds) + " s at " + rate + "/s (" + warmup + " s warm-up)");
             long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);

@@ -30,8 +30,7 @@ public class BodyLimitRoute {
     }
 
     void install(@Observes Router router) {
-        Buffer body = Buffer.buffer(ProblemMappers.bytes(Problem.of(ErrorCode.BODY_TOO_LARGE.code(),
-                ErrorCode.BODY_TOO_LARGE.title(), ErrorCode.BODY_TOO_LARGE.status(),
+        Buffer body = Buffer.buffer(ProblemMappers.bytes(ErrorCode.BODY_TOO_LARGE.problem(
                 "the request body is larger than " + limit + " bytes; send smaller batches", List.of())));
         router.post("/v1/events").order(ORDER).handler(context -> {
             String length = context.request().getHeader(HttpHeaders.CONTENT_LENGTH);

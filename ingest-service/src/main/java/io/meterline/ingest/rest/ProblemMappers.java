@@ -6,7 +6,9 @@ import io.meterline.ingest.domain.ErrorCode;
 import io.meterline.ingest.domain.IngestException;
 import io.meterline.model.UsageEventJson;
 import io.meterline.model.Violation;
+import io.meterline.model.api.CommonProblem;
 import io.meterline.model.api.Problem;
+import io.meterline.model.api.ProblemCode;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
@@ -40,33 +42,35 @@ public class ProblemMappers {
 
     @ServerExceptionMapper({UnauthorizedException.class, AuthenticationFailedException.class})
     public RestResponse<byte[]> unauthenticated(Exception e) {
-        return problem(ErrorCode.UNAUTHENTICATED,
+        return problem(CommonProblem.UNAUTHENTICATED,
                 "a valid bearer token (RS256, expected issuer and audience, not expired) is required", List.of())
                 .header(HttpHeaders.WWW_AUTHENTICATE, "Bearer").build();
     }
 
     @ServerExceptionMapper
     public RestResponse<byte[]> forbidden(ForbiddenException e) {
-        return problem(ErrorCode.FORBIDDEN, "the token lacks the role this operation needs (usage:write)", List.of())
+        return problem(CommonProblem.FORBIDDEN, "the token lacks the role this operation needs (usage:write)", List.of())
                 .build();
     }
 
     @ServerExceptionMapper
     public RestResponse<byte[]> web(WebApplicationException e) {
-        int status = e.getResponse().getStatus();
-        String title = e.getResponse().getStatusInfo().getReasonPhrase();
-        String code = title == null ? "http_" + status : title.toLowerCase().replace(' ', '_');
-        return response(status, Problem.of(code, title, status, e.getMessage(), List.of())).build();
+        var status = e.getResponse().getStatusInfo();
+        return CommonProblem.forStatus(status.getStatusCode())
+                .map(code -> problem(code, status.getReasonPhrase(), List.of()))
+                .orElseGet(() -> response(status.getStatusCode(),
+                        Problem.ofStatus(status.getStatusCode(), status.getReasonPhrase(), null)))
+                .build();
     }
 
     @ServerExceptionMapper
     public RestResponse<byte[]> unexpected(Throwable e) {
         LOG.error("unexpected error", e);
-        return problem(ErrorCode.INTERNAL, "an unexpected error occurred; it was logged", List.of()).build();
+        return problem(CommonProblem.INTERNAL, CommonProblem.INTERNAL_DETAIL, List.of()).build();
     }
 
-    private static RestResponse.ResponseBuilder<byte[]> problem(ErrorCode code, String detail, List<Violation> errors) {
-        return response(code.status(), Problem.of(code.code(), code.title(), code.status(), detail, errors));
+    private static RestResponse.ResponseBuilder<byte[]> problem(ProblemCode code, String detail, List<Violation> errors) {
+        return response(code.status(), code.problem(detail, errors));
     }
 
     static RestResponse.ResponseBuilder<byte[]> response(int status, Problem problem) {

@@ -19,4 +19,10 @@ public record Problem(String type, String title, int status, String detail, Stri
         return new Problem("https://meterline.io/problems/" + code, title, status, detail, code,
                 errors == null ? List.of() : errors);
     }
+
+    /** The problem for an HTTP status that has no code of its own (a transport-level refusal not listed anywhere). */
+    public static Problem ofStatus(int status, String reason, String detail) {
+        String title = reason == null || reason.isBlank() ? "HTTP " + status : reason;
+        return of("http_" + status, title, status, detail, List.of());
+    }
 }

@@ -1,7 +1,9 @@
 package io.meterline.webhook.domain;
 
+import io.meterline.model.api.ProblemCode;
+
 /** Every error webhook-service answers with, and its HTTP status. */
-public enum ErrorCode {
+public enum ErrorCode implements ProblemCode {
     INVALID_SIGNATURE(400, "Invalid signature"),
     STALE_SIGNATURE(400, "Stale signature"),
     INVALID_EVENT(400, "Invalid event"),
@@ -12,24 +14,14 @@ public enum ErrorCode {
     STRIPE_UNAVAILABLE(502, "Stripe unavailable"),
     STORE_UNAVAILABLE(503, "Event store unavailable");
 
-    private final int status;
-    private final String title;
+    private final Definition definition;
 
     ErrorCode(int status, String title) {
-        this.status = status;
-        this.title = title;
+        this.definition = new Definition(status, title);
     }
 
-    public int status() {
-        return status;
-    }
-
-    public String title() {
-        return title;
-    }
-
-    /** Stable code in problem bodies, e.g. {@code invalid-signature}. */
-    public String code() {
-        return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+    @Override
+    public Definition definition() {
+        return definition;
     }
 }

@@ -25,7 +25,7 @@ public class StripeWebhookResource {
 
     /** The body is taken as the exact string Stripe signed: it must not be parsed before verification. */
     @POST
-    @Consumes(MediaType.WILDCARD)
+    @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     public Uni<DeliveryResponse> receive(@HeaderParam("Stripe-Signature") String signature, String body) {
         return intake.receive(body == null ? "" : body, signature)
