@@ -95,6 +95,16 @@ final class BillingProcess {
                 });
     }
 
+    /** The HTTP port of the child. */
+    int port() {
+        return port;
+    }
+
+    /** Whether the child is running (false after it halted or was killed). */
+    boolean alive() {
+        return process != null && process.isAlive();
+    }
+
     /** kill -9: no shutdown hook, no graceful commit, no state flush. */
     void kill() {
         process.destroyForcibly();

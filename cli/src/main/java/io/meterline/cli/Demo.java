@@ -61,6 +61,7 @@ final class Demo {
             showUsage(stack, accepted);
             report(stack);
             compareWithStripe(stack, stripe);
+            new PrepaidDemo(this, stack, runId).run();
             new ClientDemo().run(stack, runId);
             System.out.println("\nDemo finished. Logs: " + stack.stateDir().resolve("logs"));
             return 0;

@@ -65,7 +65,7 @@ public final class Stack implements AutoCloseable {
     public static Stack startAll(Path home) throws IOException {
         Stack stack = startInfrastructure(home, List.of("--fresh"));
         for (String service : List.of("ingest", "billing", "webhook")) {
-            stack.startService(service, Map.of());
+            stack.startService(service, service.equals("billing") ? PrepaidDemo.BILLING_CONFIG : Map.of());
         }
         return stack;
     }

@@ -9,6 +9,8 @@ public final class Topics {
     public static final String USAGE_EVENTS_DLQ = "usage-events.dlq";
     /** Final aggregates of closed periods. */
     public static final String USAGE_PERIODS = "usage-periods";
+    /** Notifications that are not period totals (e.g. {@code balance.recharge_needed}), keyed by customer. */
+    public static final String BILLING_NOTIFICATIONS = "billing-notifications";
 
     /** Header: the authenticated principal that sent the event through the ingest API. */
     public static final String HEADER_PRINCIPAL = "meterline-principal";

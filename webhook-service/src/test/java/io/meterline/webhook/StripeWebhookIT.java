@@ -187,7 +187,7 @@ class StripeWebhookIT {
                 now - 10, invoice(id("in"), customerId, "open")))).then().statusCode(200);
         // the customer document appears with the first processed event: assert it exists before reading it
         await().untilAsserted(() -> assertThat(byId(mongo, "stripe_customers", customerId))
-                .isNotNull().extracting(c -> c.getBoolean("delinquent")).isEqualTo(true));
+                .isNotNull().containsEntry("delinquent", true));
 
         Deliveries.deliver(json(io.meterline.webhook.support.StripeFixtures.event(id("evt"), "invoice.paid",
                 now, invoice(id("in"), customerId, "paid")))).then().statusCode(200);

@@ -1,5 +1,6 @@
 package io.meterline.billing.aggregation;
 
+import io.meterline.billing.balance.UsageCharges;
 import io.meterline.billing.config.BillingConfig;
 import io.meterline.billing.usage.UsageWindowRepository;
 import io.meterline.model.UsageEventJson;
@@ -37,6 +38,7 @@ public class WindowTotalsConsumer {
     private static final Logger LOG = Logger.getLogger(WindowTotalsConsumer.class);
 
     private final UsageWindowRepository repository;
+    private final UsageCharges usageCharges;
     private final AggregationMetrics metrics;
     private final MeterRegistry registry;
     private final BillingConfig config;
@@ -46,8 +48,10 @@ public class WindowTotalsConsumer {
     private Thread thread;
 
     public WindowTotalsConsumer(UsageWindowRepository repository, AggregationMetrics metrics, MeterRegistry registry,
-            BillingConfig config, @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
+            BillingConfig config, @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
+            UsageCharges usageCharges) {
         this.repository = repository;
+        this.usageCharges = usageCharges;
         this.metrics = metrics;
         this.registry = registry;
         this.config = config;
@@ -122,7 +126,10 @@ public class WindowTotalsConsumer {
         Duration backoff = Duration.ofMillis(100);
         while (true) {
             try {
-                return repository.upsertAll(latest.values());
+                long stale = repository.upsertAll(latest.values());
+                // prepaid balances are drawn down before the offsets commit: a crash replays the batch here too
+                usageCharges.charge(latest.values());
+                return stale;
             } catch (RuntimeException e) {
                 if (!running) {
                     throw e;

@@ -25,4 +25,7 @@ public interface BillingConfig {
 
     /** The Stripe reporting job (schedule, lease, batching). */
     ReportingConfig reporting();
+
+    /** Prepaid balances, usage prices for prepaid customers, entitlements and auto-recharge. */
+    BalanceConfig balance();
 }

@@ -12,16 +12,12 @@ public enum ErrorCode implements ProblemCode {
     UNAVAILABLE(503, "Temporarily unavailable"),
     REPORT_RUN_NOT_FOUND(404, "Unknown report run"),
     REPORT_RUN_IN_PROGRESS(409, "Another report run holds the lease"),
-    BACKFILL_TARGET_INVALID(400, "Backfill needs a meter with a Stripe price, or a price");
-
-    private final Definition definition;
+    BACKFILL_TARGET_INVALID(400, "Backfill needs a meter with a Stripe price, or a price"),
+    DEBT_LIMIT_EXCEEDED(402, "Debit would pass the debt limit"),
+    IDEMPOTENCY_KEY_REUSED(409, "Idempotency key already used with a different request"),
+    BALANCE_NOT_FOUND(404, "No balance for this customer");
 
     ErrorCode(int status, String title) {
-        this.definition = new Definition(status, title);
-    }
-
-    @Override
-    public Definition definition() {
-        return definition;
+        ProblemCode.define(this, status, title);
     }
 }

@@ -4,20 +4,16 @@ import io.meterline.billing.problem.ErrorCode;
 import io.meterline.model.api.CommonProblem;
 import io.meterline.billing.problem.BillingException;
 import io.meterline.billing.meter.MeterService;
+import io.meterline.billing.security.CustomerScope;
 import io.meterline.model.usage.MeterDefinition;
 import io.meterline.model.usage.WindowSize;
 import io.quarkus.security.Authenticated;
-import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.common.annotation.Blocking;
-import jakarta.json.JsonArray;
-import jakarta.json.JsonString;
-import jakarta.json.JsonValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
-import org.eclipse.microprofile.jwt.JsonWebToken;
 
 import java.time.DateTimeException;
 import java.time.Duration;
@@ -28,10 +24,7 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.Collection;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 
 /**
  * {@code GET /v1/usage}: a meter's windows for one customer. Tokens with {@code admin} see every customer; tokens
@@ -43,19 +36,16 @@ import java.util.Set;
 @Blocking
 public class UsageResource {
 
-    static final String CUSTOMERS_CLAIM = "customers";
     private static final Duration MAX_RANGE = Duration.ofDays(400);
 
     private final UsageQueryService usage;
     private final MeterService meters;
-    private final SecurityIdentity identity;
-    private final JsonWebToken jwt;
+    private final CustomerScope scope;
 
-    public UsageResource(UsageQueryService usage, MeterService meters, SecurityIdentity identity, JsonWebToken jwt) {
+    public UsageResource(UsageQueryService usage, MeterService meters, CustomerScope scope) {
         this.usage = usage;
         this.meters = meters;
-        this.identity = identity;
-        this.jwt = jwt;
+        this.scope = scope;
     }
 
     @GET
@@ -106,37 +96,12 @@ public class UsageResource {
     }
 
     private void authorize(String customer) {
-        if (identity.hasRole("admin")) {
-            return;
+        switch (scope.check(customer, "usage:read")) {
+            case OTHER_CUSTOMER -> throw new BillingException(ErrorCode.FORBIDDEN_CUSTOMER,
+                    "this token may read usage of " + scope.customers() + " only, not of " + customer);
+            case MISSING_ROLE -> throw new BillingException(CommonProblem.FORBIDDEN, "reading usage needs the usage:read or admin role");
+            case NONE -> { }
         }
-        Set<String> scope = customersClaim();
-        if (!scope.isEmpty()) {
-            if (!scope.contains(customer)) {
-                throw new BillingException(ErrorCode.FORBIDDEN_CUSTOMER,
-                        "this token may read usage of " + scope + " only, not of " + customer);
-            }
-            return;
-        }
-        if (!identity.hasRole("usage:read")) {
-            throw new BillingException(CommonProblem.FORBIDDEN, "reading usage needs the usage:read or admin role");
-        }
-    }
-
-    private Set<String> customersClaim() {
-        Object claim = jwt.getClaim(CUSTOMERS_CLAIM);
-        Set<String> customers = new LinkedHashSet<>();
-        if (claim instanceof JsonArray array) {
-            for (JsonValue value : array) {
-                customers.add(value instanceof JsonString text ? text.getString() : value.toString());
-            }
-        } else if (claim instanceof Collection<?> collection) {
-            collection.forEach(value -> customers.add(String.valueOf(value)));
-        } else if (claim instanceof JsonString text) {
-            customers.add(text.getString());
-        } else if (claim instanceof String text) {
-            customers.add(text);
-        }
-        return customers;
     }
 
     private static ZoneId zone(String tz) {

@@ -58,6 +58,7 @@ final class Customers implements StripeResource {
         c.put("invoice_prefix", Ids.random(8).toUpperCase());
         putIfPresent(c, p, "email", "name", "description", "phone");
         applyMetadata(c, p);
+        PaymentIntents.applyInvoiceSettings(c, p);
         synchronized (store.lock()) {
             customers.put(c);
             store.emit("customer.created", c, null, ctx);
@@ -82,6 +83,7 @@ final class Customers implements StripeResource {
             ObjectNode before = c.deepCopy();
             putIfPresent(c, p, "email", "name", "description", "phone");
             applyMetadata(c, p);
+            PaymentIntents.applyInvoiceSettings(c, p);
             ObjectNode previous = diff(before, c);
             if (!previous.isEmpty()) {
                 store.emit("customer.updated", c, previous, ctx);

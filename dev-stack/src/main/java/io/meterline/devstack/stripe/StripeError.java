@@ -14,6 +14,7 @@ public final class StripeError extends RuntimeException {
     private final String code;
     private final String param;
     private final Map<String, String> headers = new LinkedHashMap<>();
+    private final Map<String, com.fasterxml.jackson.databind.JsonNode> extra = new LinkedHashMap<>();
 
     public StripeError(int status, String type, String code, String message, String param) {
         super(message, null, false, false);
@@ -41,6 +42,14 @@ public final class StripeError extends RuntimeException {
                 "No such " + what + ": '" + id + "'", param);
     }
 
+    /** An extra field of the error object, e.g. a card error's {@code payment_intent} or {@code decline_code}. */
+    StripeError with(String field, com.fasterxml.jackson.databind.JsonNode value) {
+        if (value != null && !value.isNull()) {
+            extra.put(field, value);
+        }
+        return this;
+    }
+
     StripeError header(String name, String value) {
         headers.put(name, value);
         return this;
@@ -66,6 +75,7 @@ public final class StripeError extends RuntimeException {
         }
         error.put("request_log_url", "https://dashboard.stripe.com/test/logs/" + requestId);
         error.put("type", type);
+        extra.forEach(error::set);
         ObjectNode root = JsonNodeFactory.instance.objectNode();
         root.set("error", error);
         return root;

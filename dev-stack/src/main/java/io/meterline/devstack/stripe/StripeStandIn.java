@@ -178,6 +178,11 @@ public final class StripeStandIn implements AutoCloseable {
         return total;
     }
 
+    /** Every PaymentIntent created so far, oldest first. */
+    public List<JsonNode> paymentIntents() {
+        return state.paymentIntents().all();
+    }
+
     /** Every webhook delivery attempt so far. */
     public List<WebhookDelivery> webhookDeliveries() {
         return webhooks.deliveries();
@@ -255,8 +260,9 @@ public final class StripeStandIn implements AutoCloseable {
                         replayed = true;
                     } else {
                         response = execute(method, path, params, requestId, idempotencyKey);
-                        // like Stripe: results are saved unless the request was refused before it ran (4xx)
-                        if (response.status() < 400 || response.status() >= 500) {
+                        // like Stripe: results are saved unless the request was refused before it ran (4xx);
+                        // a card decline (402) did run, and its replay must not charge again
+                        if (response.status() < 400 || response.status() >= 500 || response.status() == 402) {
                             entry.response = response;
                         } else {
                             idempotency.remove(scope, entry);
@@ -298,6 +304,7 @@ public final class StripeStandIn implements AutoCloseable {
             var stats = state.mapper().createObjectNode();
             stats.put("meterEvents", meterEventCount());
             stats.put("faultsInjected", faults.injected());
+            stats.put("paymentIntents", state.paymentIntents().all().size());
             var byPath = stats.putObject("requests");
             new TreeMap<>(requests).forEach((k, v) -> byPath.put(k, v.sum()));
             send(exchange, 200, state.mapper().writeValueAsBytes(stats), Map.of(), requestId);

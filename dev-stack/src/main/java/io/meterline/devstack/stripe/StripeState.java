@@ -25,6 +25,7 @@ final class StripeState {
     private final BillingMeters meters;
     private final Subscriptions subscriptions;
     private final WebhookEndpoints webhookEndpoints;
+    private final PaymentIntents paymentIntents;
 
     StripeState(WebhookSender webhooks) {
         store = new StripeStore(webhooks);
@@ -38,6 +39,7 @@ final class StripeState {
         register(new MeterEventAdjustments(store, meterEventLog));
         webhookEndpoints = register(new WebhookEndpoints(store));
         register(new Events(store));
+        paymentIntents = register(new PaymentIntents(store, customers));
     }
 
     private <R extends StripeResource> R register(R resource) {
@@ -111,6 +113,10 @@ final class StripeState {
 
     ObjectNode addWebhookEndpoint(String url, String secret, List<String> enabledEvents) {
         return webhookEndpoints.add(url, secret, enabledEvents);
+    }
+
+    PaymentIntents paymentIntents() {
+        return paymentIntents;
     }
 
     ObjectNode setSubscriptionStatus(String id, String status) {

@@ -12,14 +12,7 @@ public enum ErrorCode implements ProblemCode {
     BODY_TOO_LARGE(413, "Request body too large"),
     KAFKA_UNAVAILABLE(503, "Event store unavailable");
 
-    private final Definition definition;
-
     ErrorCode(int status, String title) {
-        this.definition = new Definition(status, title);
-    }
-
-    @Override
-    public Definition definition() {
-        return definition;
+        ProblemCode.define(this, status, title);
     }
 }

@@ -56,10 +56,7 @@ public class ProblemMappers {
     @ServerExceptionMapper
     public RestResponse<byte[]> web(WebApplicationException e) {
         var status = e.getResponse().getStatusInfo();
-        return CommonProblem.forStatus(status.getStatusCode())
-                .map(code -> problem(code, status.getReasonPhrase(), List.of()))
-                .orElseGet(() -> response(status.getStatusCode(),
-                        Problem.ofStatus(status.getStatusCode(), status.getReasonPhrase(), null)))
+        return response(status.getStatusCode(), CommonProblem.forStatus(status.getStatusCode(), status.getReasonPhrase()))
                 .build();
     }
 

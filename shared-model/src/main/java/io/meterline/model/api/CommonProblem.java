@@ -1,7 +1,7 @@
 package io.meterline.model.api;
 
 import java.util.Arrays;
-import java.util.Optional;
+import java.util.List;
 
 /**
  * Codes every service answers with for what the HTTP layer refuses before a resource runs (authentication, roles,
@@ -19,19 +19,17 @@ public enum CommonProblem implements ProblemCode {
     /** What an unexpected error's body says: never the exception, its class or a stack trace. */
     public static final String INTERNAL_DETAIL = "an unexpected error occurred; it was logged";
 
-    private final Definition definition;
-
     CommonProblem(int status, String title) {
-        this.definition = new Definition(status, title);
+        ProblemCode.define(this, status, title);
     }
 
-    @Override
-    public Definition definition() {
-        return definition;
-    }
-
-    /** The code for an HTTP status the transport layer produced, if it is one of these. */
-    public static Optional<CommonProblem> forStatus(int status) {
-        return Arrays.stream(values()).filter(c -> c.status() == status).findFirst();
+    /**
+     * The problem for an HTTP status the transport layer produced: one of these codes when it is listed, else
+     * {@code http_<status>} with the reason phrase.
+     */
+    public static Problem forStatus(int status, String reason) {
+        return Arrays.stream(values()).filter(c -> c.status() == status).findFirst()
+                .map(c -> c.problem(reason, List.of()))
+                .orElseGet(() -> Problem.ofStatus(status, reason, null));
     }
 }

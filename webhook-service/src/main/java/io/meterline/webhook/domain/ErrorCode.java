@@ -14,14 +14,7 @@ public enum ErrorCode implements ProblemCode {
     STRIPE_UNAVAILABLE(502, "Stripe unavailable"),
     STORE_UNAVAILABLE(503, "Event store unavailable");
 
-    private final Definition definition;
-
     ErrorCode(int status, String title) {
-        this.definition = new Definition(status, title);
-    }
-
-    @Override
-    public Definition definition() {
-        return definition;
+        ProblemCode.define(this, status, title);
     }
 }

@@ -47,11 +47,8 @@ public class ProblemMapper {
     @ServerExceptionMapper
     public Response web(WebApplicationException e) {
         Response.StatusType status = e.getResponse().getStatusInfo();
-        return CommonProblem.forStatus(status.getStatusCode())
-                .map(code -> problem(code, status.getReasonPhrase()))
-                .orElseGet(() -> Response.status(status.getStatusCode()).type(Problem.MEDIA_TYPE)
-                        .entity(Problem.ofStatus(status.getStatusCode(), status.getReasonPhrase(), null)))
-                .build();
+        return Response.status(status.getStatusCode()).type(Problem.MEDIA_TYPE)
+                .entity(CommonProblem.forStatus(status.getStatusCode(), status.getReasonPhrase())).build();
     }
 
     @ServerExceptionMapper

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.meterline.model.billing.CustomerDocument;
 import io.meterline.model.billing.MeterErrorReportDocument;
+import io.meterline.model.billing.RechargePaymentDocument;
 import io.meterline.model.billing.SubscriptionDocument;
 import io.meterline.model.billing.SubscriptionItemDocument;
 import io.meterline.webhook.domain.EventEnvelopes;
@@ -14,6 +15,7 @@ import io.meterline.webhook.domain.StripeObjects;
 import io.meterline.webhook.domain.SubjectConflictException;
 import io.meterline.webhook.repository.CustomerRepository;
 import io.meterline.webhook.repository.MeterErrorReportRepository;
+import io.meterline.webhook.repository.RechargePaymentRepository;
 import io.meterline.webhook.repository.SubscriptionRepository;
 import io.meterline.webhook.stripe.StripeGateway;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -40,9 +42,12 @@ public class EventProcessor {
     private final MeterErrorReportRepository meterErrors;
     private final StripeGateway stripe;
     private final WebhookMetrics metrics;
+    private final RechargePaymentRepository rechargePayments;
 
     public EventProcessor(ObjectMapper json, CustomerRepository customers, SubscriptionRepository subscriptions,
-                          MeterErrorReportRepository meterErrors, StripeGateway stripe, WebhookMetrics metrics) {
+                          MeterErrorReportRepository meterErrors, StripeGateway stripe, WebhookMetrics metrics,
+                          RechargePaymentRepository rechargePayments) {
+        this.rechargePayments = rechargePayments;
         this.json = json;
         this.customers = customers;
         this.subscriptions = subscriptions;
@@ -63,6 +68,8 @@ public class EventProcessor {
             case "invoice.paid" -> delinquency(event, object, false);
             case "invoice.payment_failed" -> delinquency(event, object, true);
             case "v1.billing.meter.error_report_triggered" -> meterErrorReport(event, root);
+            case "payment_intent.succeeded" -> rechargePayment(event, object, true);
+            case "payment_intent.payment_failed" -> rechargePayment(event, object, false);
             default -> ProcessingOutcome.IGNORED;
         };
     }
@@ -198,6 +205,34 @@ public class EventProcessor {
         meterErrors.save(report);
         metrics.meterErrorReport();
         LOG.warnf("Stripe meter error report %s for meter %s: %s", event.id(), report.meterId, report.summary);
+        return ProcessingOutcome.APPLIED;
+    }
+
+    /**
+     * An auto-recharge PaymentIntent of billing's (it carries {@code metadata.meterline_account}); others are not
+     * Meterline's to act on. billing-service credits the balance from the recorded outcome (docs/decisions/0112).
+     */
+    private ProcessingOutcome rechargePayment(StoredEvent event, JsonNode intent, boolean succeeded) {
+        JsonNode metadata = intent.path("metadata");
+        String account = StripeObjects.text(metadata, "meterline_account");
+        if (account == null) {
+            return ProcessingOutcome.IGNORED;
+        }
+        RechargePaymentDocument outcome = new RechargePaymentDocument();
+        outcome.id = StripeObjects.text(intent, "id");
+        outcome.account = account;
+        outcome.sequence = metadata.path("meterline_recharge_sequence").asLong(0);
+        outcome.amount = intent.path("amount").asLong();
+        outcome.currency = StripeObjects.text(intent, "currency");
+        outcome.stripeCustomer = StripeObjects.idOf(intent.get("customer"));
+        outcome.lastEventCreated = event.created();
+        if (!succeeded) {
+            JsonNode error = intent.path("last_payment_error");
+            outcome.failureCode = error.isObject() ? StripeObjects.text(error, "code") : null;
+            outcome.failureCode = outcome.failureCode == null ? "payment_failed" : outcome.failureCode;
+            outcome.failureMessage = error.isObject() ? StripeObjects.text(error, "message") : null;
+        }
+        rechargePayments.record(outcome, succeeded);
         return ProcessingOutcome.APPLIED;
     }
 

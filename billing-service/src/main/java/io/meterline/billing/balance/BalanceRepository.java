@@ -1,0 +1,136 @@
+package io.meterline.billing.balance;
+
+import com.mongodb.ErrorCategory;
+import com.mongodb.MongoWriteException;
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.IndexOptions;
+import com.mongodb.client.model.Indexes;
+import io.meterline.billing.config.MongoCollections;
+import io.meterline.model.billing.BillingCollections;
+import io.meterline.model.billing.RechargePaymentDocument;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.bson.Document;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * Balances, their history, usage charges and recharge payments, as typed documents. Every conditional write is a
+ * replace on a plain {@code {_id, <counter>}} document served by a unique index: the embedded Mongo-wire server
+ * serves no other filter shape from an index ({@code Filters.and} renders as {@code $and} and scans), and there are
+ * no transactions: each write stands alone.
+ */
+@ApplicationScoped
+public class BalanceRepository {
+
+    private final MongoCollection<BalanceDocument> balances;
+    private final MongoCollection<MovementDocument> history;
+    private final MongoCollection<UsageChargeDocument> charges;
+    private final MongoCollection<RechargePaymentDocument> payments;
+
+    public BalanceRepository(MongoCollections collections) {
+        this.balances = collections.collection(BalanceDocument.COLLECTION).withDocumentClass(BalanceDocument.class);
+        this.history = collections.collection(MovementDocument.COLLECTION).withDocumentClass(MovementDocument.class);
+        this.charges = collections.collection(UsageChargeDocument.COLLECTION).withDocumentClass(UsageChargeDocument.class);
+        this.payments = collections.collection(BillingCollections.RECHARGE_PAYMENTS)
+                .withDocumentClass(RechargePaymentDocument.class);
+        unique(collections, BalanceDocument.COLLECTION, "version");
+        unique(collections, UsageChargeDocument.COLLECTION, "rev");
+        unique(collections, BillingCollections.RECHARGE_PAYMENTS, "revision");
+    }
+
+    private static void unique(MongoCollections collections, String collection, String counter) {
+        collections.collection(collection).createIndex(Indexes.ascending("_id", counter), new IndexOptions().unique(true));
+    }
+
+    // ------------------------------------------------------------------ balances
+
+    public BalanceDocument find(String id) {
+        return balances.find(new Document("_id", id)).first();
+    }
+
+    public List<BalanceDocument> all() {
+        return balances.find().into(new ArrayList<>());
+    }
+
+    /** Inserts a new balance; false if one with this id exists already. */
+    public boolean insert(BalanceDocument document) {
+        try {
+            balances.insertOne(document);
+            return true;
+        } catch (MongoWriteException e) {
+            if (e.getError().getCategory() == ErrorCategory.DUPLICATE_KEY) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    /** Replaces the balance if it is still at {@code expectedVersion} (the document carries the next version). */
+    public boolean replace(BalanceDocument document, long expectedVersion) {
+        return balances.replaceOne(new Document("_id", document.id).append("version", expectedVersion), document)
+                .getMatchedCount() == 1;
+    }
+
+    // ------------------------------------------------------------------ history
+
+    public MovementDocument movement(String id) {
+        return history.find(new Document("_id", id)).first();
+    }
+
+    /** Appends a movement; a second copy of the same movement (same id) is a no-op. */
+    public void append(MovementDocument movement) {
+        try {
+            history.insertOne(movement);
+        } catch (MongoWriteException e) {
+            if (e.getError().getCategory() != ErrorCategory.DUPLICATE_KEY) {
+                throw e;
+            }
+        }
+    }
+
+    /** An account's history, oldest first (a scan on the embedded server; for audits and tests, not hot paths). */
+    public List<MovementDocument> history(String account) {
+        List<MovementDocument> found = history.find(Filters.eq("account", account)).into(new ArrayList<>());
+        found.sort(Comparator.comparingLong(m -> m.sequence));
+        return found;
+    }
+
+    // ------------------------------------------------------------------ usage charges
+
+    public UsageChargeDocument charge(String windowId) {
+        return charges.find(new Document("_id", windowId)).first();
+    }
+
+    public boolean insertCharge(UsageChargeDocument document) {
+        try {
+            charges.insertOne(document);
+            return true;
+        } catch (MongoWriteException e) {
+            if (e.getError().getCategory() == ErrorCategory.DUPLICATE_KEY) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    public boolean replaceCharge(UsageChargeDocument document, long expectedRev) {
+        return charges.replaceOne(new Document("_id", document.id).append("rev", expectedRev), document)
+                .getMatchedCount() == 1;
+    }
+
+    // ------------------------------------------------------------------ recharge payments (written by webhook-service)
+
+    /** Payments with news billing has not acted on (a scan: the collection holds one document per recharge). */
+    public List<RechargePaymentDocument> unhandledPayments() {
+        return payments.find(Filters.eq("handled", false)).into(new ArrayList<>());
+    }
+
+    /** Marks a payment handled unless webhook-service wrote news since it was read ({@code revision} moved on). */
+    public boolean markHandled(String id, long revision) {
+        return payments.updateOne(new Document("_id", id).append("revision", revision),
+                new Document("$set", new Document("handled", true))).getMatchedCount() == 1;
+    }
+}

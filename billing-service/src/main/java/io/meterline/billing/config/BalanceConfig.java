@@ -1,0 +1,50 @@
+package io.meterline.billing.config;
+
+import io.smallrye.config.WithDefault;
+
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+/** {@code billing.balance.*}: prepaid balances, usage pricing for prepaid customers, entitlements, auto-recharge. */
+public interface BalanceConfig {
+
+    /** Currency of balances when a request names none (ISO 4217, lower case). */
+    @WithDefault("usd")
+    String currency();
+
+    /** How far below zero a balance may go, in minor units, unless the customer has its own limit. */
+    @WithDefault("500")
+    long debtLimit();
+
+    /** Falling below this (minor units) asks for a recharge, unless the customer has its own threshold. */
+    @WithDefault("0")
+    long rechargeThreshold();
+
+    /**
+     * Price per unit of a meter for prepaid customers, in minor units, decimals allowed
+     * ({@code billing.balance.unit-prices.call-minutes=0.5}). Meters without a price never draw a balance down.
+     */
+    Map<String, BigDecimal> unitPrices();
+
+    /** How often the entitlement cache re-reads every balance (changes made by this instance apply at once). */
+    @WithDefault("PT0.5S")
+    Duration cacheRefresh();
+
+    /** How often pending history copies, notifications, recharges and payment outcomes are swept. */
+    @WithDefault("PT1S")
+    Duration sweepInterval();
+
+    /** Kafka topic of {@code balance.recharge_needed} records. */
+    @WithDefault("billing-notifications")
+    String notificationsTopic();
+
+    /**
+     * Fault injection for crash tests only: halt the JVM (as kill -9 would) right after the named step of a balance
+     * movement: {@code movement-applied} (balance written, history not yet), {@code history-written} (history
+     * written, pending entry not yet removed), {@code usage-claimed} (usage charge claimed, debit not yet applied).
+     * Never set in production.
+     */
+    Optional<String> haltAfter();
+}

@@ -1,0 +1,69 @@
+package io.meterline.billing.security;
+
+import io.quarkus.security.identity.SecurityIdentity;
+import jakarta.enterprise.context.RequestScoped;
+import jakarta.json.JsonArray;
+import jakarta.json.JsonString;
+import jakarta.json.JsonValue;
+import org.eclipse.microprofile.jwt.JsonWebToken;
+
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.Set;
+
+/**
+ * Which customers the caller's token may act on: {@code admin} every customer; a token with a {@code customers}
+ * claim only those; otherwise every customer if it has the role the operation needs ({@code usage:read} to read,
+ * {@code balance:write} to move balances).
+ */
+@RequestScoped
+public class CustomerScope {
+
+    public static final String CUSTOMERS_CLAIM = "customers";
+
+    /** Why a customer is out of reach. */
+    public enum Denial {
+        NONE, OTHER_CUSTOMER, MISSING_ROLE
+    }
+
+    private final SecurityIdentity identity;
+    private final JsonWebToken jwt;
+
+    public CustomerScope(SecurityIdentity identity, JsonWebToken jwt) {
+        this.identity = identity;
+        this.jwt = jwt;
+    }
+
+    /** Whether the token may use {@code customer} for an operation needing {@code role} (admin always may). */
+    public Denial check(String customer, String role) {
+        if (identity.hasRole("admin")) {
+            return Denial.NONE;
+        }
+        Set<String> scope = customers();
+        if (!scope.isEmpty() && !scope.contains(customer)) {
+            return Denial.OTHER_CUSTOMER;
+        }
+        if (!scope.isEmpty() && role.equals("usage:read")) {
+            return Denial.NONE;
+        }
+        return identity.hasRole(role) ? Denial.NONE : Denial.MISSING_ROLE;
+    }
+
+    /** The {@code customers} claim; empty when the token is not scoped. */
+    public Set<String> customers() {
+        Object claim = jwt.getClaim(CUSTOMERS_CLAIM);
+        Set<String> customers = new LinkedHashSet<>();
+        if (claim instanceof JsonArray array) {
+            for (JsonValue value : array) {
+                customers.add(value instanceof JsonString text ? text.getString() : value.toString());
+            }
+        } else if (claim instanceof Collection<?> collection) {
+            collection.forEach(value -> customers.add(String.valueOf(value)));
+        } else if (claim instanceof JsonString text) {
+            customers.add(text.getString());
+        } else if (claim instanceof String text) {
+            customers.add(text);
+        }
+        return customers;
+    }
+}

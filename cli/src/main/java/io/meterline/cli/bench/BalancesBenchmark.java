@@ -1,0 +1,301 @@
+package io.meterline.cli.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.stripe.StripeClient;
+import com.stripe.model.Customer;
+import com.stripe.param.CustomerCreateParams;
+import io.meterline.cli.Benchmark;
+import io.meterline.cli.Stack;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import org.HdrHistogram.Histogram;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.locks.LockSupport;
+
+import static io.meterline.cli.bench.BenchArgs.intOption;
+
+/**
+ * {@code ./meterline bench balances}: prepaid balances under load, through billing-service's HTTP API on the embedded
+ * Mongo-wire server.
+ * <ol>
+ *   <li>Debits: {@code --threads} (16) closed-loop clients on {@code --customers} (100) balances for {@code --seconds}
+ *       (20); 20 % of the debits are sized near the customer's remaining capacity (many are refused with 402).
+ *       Afterwards every balance must equal its start minus the accepted debits, equal the sum of its history, and
+ *       no movement may have taken it below {@code -debtLimit} ({@code limit_violations}).</li>
+ *   <li>Entitlements: open loop at {@code --checks-rate} (5,000/s) for {@code --check-seconds} (10) against
+ *       {@code GET /v1/entitlements/{customer}}; latency measured from each request's scheduled time.</li>
+ *   <li>Auto-recharge: {@code --recharges} (5) balances with auto-recharge cross their threshold; each recharge must
+ *       create one PaymentIntent at the Stripe stand-in and be credited once, after webhook-service recorded
+ *       {@code payment_intent.succeeded} ({@code charges_per_recharge}).</li>
+ * </ol>
+ */
+public final class BalancesBenchmark implements Benchmark {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final long START_BALANCE = 5_000;
+    private static final long DEBT_LIMIT = 500;
+
+    @Override
+    public Map<String, Object> run(Path home, List<String> args) throws Exception {
+        int threads = intOption(args, "--threads", 16);
+        int customers = intOption(args, "--customers", 100);
+        int seconds = intOption(args, "--seconds", 20);
+        int checksRate = intOption(args, "--checks-rate", 5000);
+        int checkSeconds = intOption(args, "--check-seconds", 10);
+        int recharges = intOption(args, "--recharges", 5);
+        String loadAvg = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+")[0];
+        Map<String, Object> result = new LinkedHashMap<>();
+        try (Stack stack = Stack.startInfrastructure(home, List.of("--fresh"))) {
+            progress("starting billing-service and webhook-service");
+            stack.startService("billing", Map.of("quarkus.log.level", "WARN", "billing.reporting.cron", "off"));
+            stack.startService("webhook", Map.of("webhook.signing-secrets", stack.webhookSecret(), "quarkus.log.level", "WARN"));
+            String token = stack.operatorToken();
+            String billing = stack.billingUrl();
+            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+            String run = Long.toString(System.currentTimeMillis(), 36);
+
+            progress("creating " + customers + " balances of " + START_BALANCE + " (debt limit " + DEBT_LIMIT + ")");
+            List<String> names = new ArrayList<>();
+            for (int i = 0; i < customers; i++) {
+                String name = "bench-" + run + "-" + i;
+                names.add(name);
+                send(http, "PUT", billing + "/v1/balances/" + name, token,
+                        Map.of("debtLimit", DEBT_LIMIT, "rechargeThreshold", -DEBT_LIMIT - 1));
+                send(http, "POST", billing + "/v1/balances/" + name + "/credits", token,
+                        Map.of("amount", START_BALANCE, "idempotencyKey", "start", "reason", "bench"));
+            }
+
+            // ---------------------------------------------------------------- debits
+            progress("debits: " + threads + " threads for " + seconds + " s");
+            AtomicLongArray accepted = new AtomicLongArray(customers);
+            AtomicLongArray estimate = new AtomicLongArray(customers);
+            for (int i = 0; i < customers; i++) {
+                estimate.set(i, START_BALANCE);
+            }
+            AtomicLong ok = new AtomicLong();
+            AtomicLong refused = new AtomicLong();
+            AtomicLong errors = new AtomicLong();
+            AtomicLong sequence = new AtomicLong();
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+            ExecutorService pool = Executors.newFixedThreadPool(threads);
+            long started = System.nanoTime();
+            CountDownLatch finished = new CountDownLatch(threads);
+            for (int t = 0; t < threads; t++) {
+                pool.execute(() -> {
+                    ThreadLocalRandom random = ThreadLocalRandom.current();
+                    try {
+                        while (System.nanoTime() < end) {
+                            int c = random.nextInt(customers);
+                            long capacity = estimate.get(c) + DEBT_LIMIT;
+                            long amount = random.nextDouble() < 0.2
+                                    ? Math.max(1, capacity - 20 + random.nextInt(41))   // near the limit
+                                    : 1 + random.nextInt(60);
+                            HttpResponse<String> answer = send(http, "POST", billing + "/v1/balances/" + names.get(c) + "/debits",
+                                    token, Map.of("amount", amount, "idempotencyKey", "d" + sequence.incrementAndGet(),
+                                            "reason", "bench"));
+                            if (answer.statusCode() == 200) {
+                                ok.incrementAndGet();
+                                accepted.addAndGet(c, amount);
+                                estimate.set(c, JSON.readTree(answer.body()).path("balance").asLong());
+                            } else if (answer.statusCode() == 402) {
+                                refused.incrementAndGet();
+                                estimate.set(c, JSON.readTree(answer.body()).path("balance").asLong());
+                            } else {
+                                errors.incrementAndGet();
+                            }
+                            // top the balance up now and then, so that the run keeps debiting rather than refusing
+                            if (random.nextInt(100) == 0) {
+                                HttpResponse<String> credit = send(http, "POST", billing + "/v1/balances/" + names.get(c) + "/credits",
+                                        token, Map.of("amount", 1000, "idempotencyKey", "c" + sequence.incrementAndGet(),
+                                                "reason", "bench"));
+                                if (credit.statusCode() == 200) {
+                                    accepted.addAndGet(c, -1000);
+                                }
+                            }
+                        }
+                    } catch (Exception e) {
+                        errors.incrementAndGet();
+                    } finally {
+                        finished.countDown();
+                    }
+                });
+            }
+            finished.await();
+            double debitSeconds = (System.nanoTime() - started) / 1e9;
+            pool.shutdown();
+
+            progress("checking every balance against its history");
+            long violations = 0;
+            boolean equalsHistory = true;
+            boolean equalsAccepted = true;
+            for (int c = 0; c < customers; c++) {
+                JsonNode history = JSON.readTree(send(http, "GET", billing + "/v1/balances/" + names.get(c) + "/transactions",
+                        token, null).body());
+                equalsHistory &= history.path("consistent").asBoolean();
+                equalsAccepted &= history.path("balance").asLong() == START_BALANCE - accepted.get(c);
+                long running = 0;
+                for (JsonNode movement : history.path("transactions")) {
+                    running += movement.path("delta").asLong();
+                    if (running < -DEBT_LIMIT || movement.path("balance").asLong() < -DEBT_LIMIT) {
+                        violations++;
+                    }
+                }
+            }
+
+            // ---------------------------------------------------------------- entitlements
+            progress("entitlements: " + checksRate + "/s for " + checkSeconds + " s (+2 s warm-up)");
+            Histogram latency = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
+            AtomicLong checkErrors = new AtomicLong();
+            String producerToken = stack.jwt().token("bench-producer", Set.of("usage:read"), List.of(), Duration.ofHours(1));
+            Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1));
+            io.vertx.core.http.HttpClient client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true)
+                    .setTcpNoDelay(true).setConnectTimeout(5000), new PoolOptions().setHttp1MaxSize(64));
+            int warmup = checksRate * 2;
+            int total = checksRate * checkSeconds + warmup;
+            CountDownLatch checked = new CountDownLatch(total);
+            long interval = TimeUnit.SECONDS.toNanos(1) / checksRate;
+            long checkStart = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);
+            int port = URI.create(stack.billingUrl()).getPort();
+            MultiMap headers = MultiMap.caseInsensitiveMultiMap().add("Authorization", "Bearer " + producerToken);
+            for (int i = 0; i < total; i++) {
+                long intended = checkStart + i * interval;
+                long wait;
+                while ((wait = intended - System.nanoTime()) > 0) {
+                    LockSupport.parkNanos(Math.min(wait, 200_000));
+                }
+                boolean measured = i >= warmup;
+                RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1").setPort(port)
+                        .setURI("/v1/entitlements/" + names.get(i % customers)).setHeaders(headers).setTimeout(30_000);
+                client.request(options).compose(request -> request.send())
+                        .compose(response -> response.body().map(body -> response.statusCode()))
+                        .onComplete(answer -> {
+                            if (answer.failed() || answer.result() != 200) {
+                                checkErrors.incrementAndGet();
+                            }
+                            if (measured) {
+                                synchronized (latency) {
+                                    latency.recordValue(Math.min(System.nanoTime() - intended, latency.getHighestTrackableValue()));
+                                }
+                            }
+                            checked.countDown();
+                        });
+            }
+            checked.await(60, TimeUnit.SECONDS);
+            client.close();
+            vertx.close();
+
+            // ---------------------------------------------------------------- auto-recharge
+            progress(recharges + " auto-recharges through the Stripe stand-in and webhook-service");
+            StripeClient stripe = StripeClient.builder().setApiKey(Stack.STANDIN_API_KEY).setApiBase(stack.stripeApiBase()).build();
+            long intentsBefore = paymentIntents(http, stack.stripeApiBase());
+            List<String> recharged = new ArrayList<>();
+            for (int i = 0; i < recharges; i++) {
+                String name = "bench-" + run + "-recharge-" + i;
+                Customer customer = stripe.v1().customers().create(CustomerCreateParams.builder()
+                        .setInvoiceSettings(CustomerCreateParams.InvoiceSettings.builder()
+                                .setDefaultPaymentMethod("pm_card_visa").build()).build());
+                send(http, "PUT", billing + "/v1/balances/" + name, token, Map.of("rechargeThreshold", 0,
+                        "autoRecharge", Map.of("amount", 1000, "stripeCustomer", customer.getId())));
+                send(http, "POST", billing + "/v1/balances/" + name + "/debits", token,
+                        Map.of("amount", 100, "idempotencyKey", "cross", "reason", "bench"));
+                recharged.add(name);
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+            int credited = 0;
+            while (System.nanoTime() < deadline) {
+                credited = 0;
+                for (String name : recharged) {
+                    JsonNode balance = JSON.readTree(send(http, "GET", billing + "/v1/balances/" + name, token, null).body());
+                    if (balance.path("balance").asLong() == 900 && "succeeded".equals(balance.path("recharge").path("status").asText())) {
+                        credited++;
+                    }
+                }
+                if (credited == recharges) {
+                    break;
+                }
+                Thread.sleep(250);
+            }
+            long intents = paymentIntents(http, stack.stripeApiBase()) - intentsBefore;
+
+            result.put("threads", threads);
+            result.put("customers", customers);
+            result.put("seconds", seconds);
+            result.put("debits", ok.get() + refused.get());
+            result.put("debits_per_s", round((ok.get() + refused.get()) / debitSeconds));
+            result.put("debits_accepted", ok.get());
+            result.put("debits_refused", refused.get());
+            result.put("errors", errors.get());
+            result.put("limit_violations", violations);
+            result.put("balance_equals_history", equalsHistory);
+            result.put("balance_equals_accepted", equalsAccepted);
+            result.put("entitlement_rate", checksRate);
+            result.put("entitlement_checks", (long) checksRate * checkSeconds);
+            result.put("entitlement_p50_ms", ms(latency.getValueAtPercentile(50)));
+            result.put("entitlement_p99_ms", ms(latency.getValueAtPercentile(99)));
+            result.put("entitlement_max_ms", ms(latency.getMaxValue()));
+            result.put("entitlement_errors", checkErrors.get());
+            result.put("recharges", recharges);
+            result.put("recharges_credited_once", credited);
+            result.put("charges_per_recharge", recharges == 0 ? 0 : round((double) intents / recharges));
+            result.put("load_avg_start", Double.parseDouble(loadAvg));
+            result.put("cores", Runtime.getRuntime().availableProcessors());
+        }
+        return result;
+    }
+
+    private static long paymentIntents(HttpClient http, String stripeApiBase) throws Exception {
+        HttpResponse<String> stats = http.send(HttpRequest.newBuilder(URI.create(stripeApiBase + "/_standin/stats")).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        return JSON.readTree(stats.body()).path("paymentIntents").asLong();
+    }
+
+    private static HttpResponse<String> send(HttpClient http, String method, String url, String token, Object body)
+            throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
+                .header("Authorization", "Bearer " + token);
+        if (body == null) {
+            request.method(method, HttpRequest.BodyPublishers.noBody());
+        } else {
+            request.header("Content-Type", "application/json")
+                    .method(method, HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static double ms(long nanos) {
+        return Math.round(nanos / 10_000.0) / 100.0;
+    }
+
+    private static double round(double value) {
+        return Math.round(value * 10) / 10.0;
+    }
+
+    private static void progress(String message) {
+        System.err.println("[bench balances] " + message);
+    }
+}
