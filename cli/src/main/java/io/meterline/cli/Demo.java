@@ -67,6 +67,7 @@ final class Demo {
             }
             new ReconciliationDemo(this).run(stack);
             new StripeMeterCheckDemo(this, stack).run();
+            new ClientDemo().run(stack, runId);
             System.out.println("\nDemo finished. Logs: " + stack.stateDir().resolve("logs"));
             return 0;
         }

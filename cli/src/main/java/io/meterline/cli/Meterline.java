@@ -34,7 +34,7 @@ public final class Meterline {
                 System.out.println("""
                         usage: ./meterline up            start Kafka, Mongo, the Stripe stand-in and the three services
                                ./meterline demo          run a realistic workload end to end and show what happened
-                               ./meterline bench NAME [--json]   run a benchmark (ingest, aggregate, report, webhook, periods)
+                               ./meterline bench NAME [--json]   run a benchmark (ingest, aggregate, report, webhook, periods, reconcile, balances, client)
                         every command takes --port-offset N (or METERLINE_PORT_OFFSET=N): all local ports + N,
                         so that two stacks run side by side""");
                 System.exit(command.equals("help") ? 0 : 2);

@@ -2,6 +2,7 @@ package io.meterline.billing.aggregation;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.meterline.billing.cloudevents.UsageRecordDecoder;
 import io.meterline.billing.config.AggregationConfig;
 import io.meterline.billing.meter.MeterMatcher;
 import io.meterline.billing.meter.MeterLookup;
@@ -107,16 +108,13 @@ final class AggregationProcessor implements Processor<byte[], byte[], byte[], by
 
     @Override
     public void process(Record<byte[], byte[]> record) {
-        JsonNode node;
-        try {
-            if (record.value() == null) {
-                throw new UsageEventJson.InvalidJsonException("null value (tombstone)");
-            }
-            node = UsageEventJson.parseTree(record.value());
-        } catch (UsageEventJson.InvalidJsonException e) {
-            deadLetter(record, NOT_JSON, "the record value is not JSON: " + e.getMessage());
+        // plain JSON, or CloudEvents binary/structured mode (docs/schema/usage-event.json)
+        UsageRecordDecoder.Decoded decoded = UsageRecordDecoder.decode(record.headers(), record.value());
+        if (decoded instanceof UsageRecordDecoder.Invalid invalid) {
+            deadLetter(record, invalid.reason(), invalid.detail());
             return;
         }
+        JsonNode node = ((UsageRecordDecoder.Event) decoded).node();
         UsageEventValidator.Result result = validator.validate(node);
         if (!result.valid()) {
             Violation violation = result.firstViolation();

@@ -26,6 +26,14 @@ public final class EventTriage {
     }
 
     public List<EventOutcome> triage(List<JsonNode> nodes, SubjectScope scope) {
+        return triage(nodes, null, scope);
+    }
+
+    /**
+     * As {@link #triage(List, SubjectScope)}, with violations found before the event itself (a CloudEvents
+     * envelope: specversion, content type), one list per node or null for none: such an event is rejected.
+     */
+    public List<EventOutcome> triage(List<JsonNode> nodes, List<List<Violation>> envelope, SubjectScope scope) {
         List<EventOutcome> outcomes = new ArrayList<>(nodes.size());
         // only accepted events count as "seen": a producer that fixes a rejected event and sends it again
         // later in the same batch gets it accepted
@@ -34,6 +42,10 @@ public final class EventTriage {
             JsonNode node = nodes.get(index);
             String id = textOrNull(node, "id");
             String source = textOrNull(node, "source");
+            if (envelope != null && !envelope.get(index).isEmpty()) {
+                outcomes.add(new EventOutcome(index, id, source, EventStatus.REJECTED, null, envelope.get(index)));
+                continue;
+            }
             UsageEventValidator.Result result = validator.validate(node);
             if (!result.valid()) {
                 outcomes.add(new EventOutcome(index, id, source, EventStatus.REJECTED, null, result.violations()));

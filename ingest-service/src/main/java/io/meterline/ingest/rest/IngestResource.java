@@ -6,15 +6,16 @@ import io.meterline.ingest.domain.SubjectScope;
 import io.meterline.ingest.service.IngestService;
 import io.meterline.model.security.CustomersClaim;
 import io.smallrye.common.annotation.Blocking;
+import io.meterline.model.cloudevents.UsageCloudEvents;
 import io.smallrye.mutiny.Uni;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
-import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.NotSupportedException;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.jwt.JsonWebToken;
@@ -60,16 +61,60 @@ public class IngestResource {
     @APIResponse(responseCode = "422", description = "A single event that was rejected (problem+json with errors)")
     @APIResponse(responseCode = "503", description = "Kafka unavailable; retry after Retry-After seconds")
     @Blocking
-    public Uni<RestResponse<IngestResponse>> ingest(@HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
-            InputStream stream, RoutingContext context) {
+    public Uni<RestResponse<IngestResponse>> ingest(@Context HttpHeaders headers, InputStream stream,
+            RoutingContext context) {
+        String contentType = headers.getHeaderString(HttpHeaders.CONTENT_TYPE);
         if (contentType == null || contentType.isBlank()) {
             // @Consumes alone lets a request without the header through, and the body is then guessed at
             throw new NotSupportedException("send the body with Content-Type: application/json");
         }
         byte[] body = read(stream, BodyLimitRoute.limitOf(context));
-        IngestService.Caller caller = new IngestService.Caller(token.getName(), scope());
-        return service.ingest(body, caller)
-                .map(result -> RestResponse.status(RestResponse.Status.ACCEPTED, IngestResponse.toApi(result.outcomes())));
+        if (CloudEventsReader.isBinary(headers)) {
+            return answer(service.ingestCloudEvents(false, CloudEventsReader.binary(headers, body), caller()));
+        }
+        return answer(service.ingest(body, caller()));
+    }
+
+    @POST
+    @Consumes(UsageCloudEvents.STRUCTURED)
+    @Produces(MediaType.APPLICATION_JSON)
+    @RolesAllowed("usage:write")
+    @SecurityRequirement(name = "jwt")
+    @Operation(summary = "Ingest one CloudEvent (structured mode, specversion 1.0)",
+            description = "Attributes id, source, type, subject, time, data; extension attribute organization. "
+                    + "Answered like application/json. Binary mode: application/json data with ce-* headers.")
+    @APIResponse(responseCode = "202", description = "Stored; per-event results")
+    @APIResponse(responseCode = "413", description = "Body too large (problem+json)")
+    @APIResponse(responseCode = "422", description = "The event was rejected (problem+json with errors)")
+    @APIResponse(responseCode = "503", description = "Kafka unavailable; retry after Retry-After seconds")
+    @Blocking
+    public Uni<RestResponse<IngestResponse>> ingestCloudEvent(InputStream stream, RoutingContext context) {
+        byte[] body = read(stream, BodyLimitRoute.limitOf(context));
+        return answer(service.ingestCloudEvents(false, CloudEventsReader.structured(body), caller()));
+    }
+
+    @POST
+    @Consumes(UsageCloudEvents.BATCH)
+    @Produces(MediaType.APPLICATION_JSON)
+    @RolesAllowed("usage:write")
+    @SecurityRequirement(name = "jwt")
+    @Operation(summary = "Ingest a batch of CloudEvents (JSON array, structured mode, at most ingest.max-batch-size)")
+    @APIResponse(responseCode = "202", description = "Stored; per-event results in request order")
+    @APIResponse(responseCode = "413", description = "Batch or body too large (problem+json)")
+    @APIResponse(responseCode = "503", description = "Kafka unavailable; retry after Retry-After seconds")
+    @Blocking
+    public Uni<RestResponse<IngestResponse>> ingestCloudEventBatch(InputStream stream, RoutingContext context) {
+        byte[] body = read(stream, BodyLimitRoute.limitOf(context));
+        return answer(service.ingestCloudEvents(true, CloudEventsReader.batch(body), caller()));
+    }
+
+    private static Uni<RestResponse<IngestResponse>> answer(Uni<IngestService.IngestResult> result) {
+        return result.map(stored -> RestResponse.status(RestResponse.Status.ACCEPTED,
+                IngestResponse.toApi(stored.outcomes())));
+    }
+
+    private IngestService.Caller caller() {
+        return new IngestService.Caller(token.getName(), scope());
     }
 
     /** The whole body; a chunked body longer than {@code limit} is refused as soon as it is (413). */

@@ -12,6 +12,8 @@ import io.meterline.ingest.messaging.UsageEventPublisher;
 import io.meterline.model.UsageEvent;
 import io.meterline.model.UsageEventJson;
 import io.meterline.model.UsageEventValidator;
+import io.meterline.model.Violation;
+import io.meterline.model.cloudevents.UsageCloudEvents;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -55,16 +57,40 @@ public class IngestService {
     }
 
     public Uni<IngestResult> ingest(byte[] body, Caller caller) {
-        Instant receivedAt = clock.instant();
-        JsonNode root;
+        JsonNode root = parse(body);
+        return ingest(root.isArray(), nodes(root), null, caller);
+    }
+
+    /**
+     * Events a CloudEvents binding already turned into usage-event JSON (see {@code CloudEventsReader}): triaged
+     * and answered like plain ones, those whose envelope is wrong (specversion, content type) rejected.
+     */
+    public Uni<IngestResult> ingestCloudEvents(boolean batch, List<UsageCloudEvents.Mapped> events, Caller caller) {
+        if (batch) {
+            checkBatchSize(events.size());
+        }
+        List<JsonNode> nodes = new ArrayList<>(events.size());
+        List<List<Violation>> envelope = new ArrayList<>(events.size());
+        for (UsageCloudEvents.Mapped event : events) {
+            nodes.add(event.event());
+            envelope.add(event.violations());
+        }
+        return ingest(batch, nodes, envelope, caller);
+    }
+
+    /** The body as JSON, or 400 {@code malformed_json}. */
+    public static JsonNode parse(byte[] body) {
         try {
-            root = UsageEventJson.parseTree(body);
+            return UsageEventJson.parseTree(body);
         } catch (UsageEventJson.InvalidJsonException e) {
             throw new IngestException(ErrorCode.MALFORMED_JSON, "the body is not valid JSON: " + e.getMessage());
         }
-        boolean batch = root.isArray();
-        List<JsonNode> nodes = nodes(root);
-        List<EventOutcome> outcomes = triage.triage(nodes, caller.scope());
+    }
+
+    private Uni<IngestResult> ingest(boolean batch, List<JsonNode> nodes, List<List<Violation>> envelope,
+            Caller caller) {
+        Instant receivedAt = clock.instant();
+        List<EventOutcome> outcomes = triage.triage(nodes, envelope, caller.scope());
 
         List<UsageEvent> toPublish = new ArrayList<>(outcomes.size());
         int duplicates = 0;
@@ -113,6 +139,13 @@ public class IngestService {
                     "the body must be one event object or a JSON array of event objects");
         }
         int size = root.size();
+        checkBatchSize(size);
+        List<JsonNode> nodes = new ArrayList<>(size);
+        root.forEach(nodes::add);
+        return nodes;
+    }
+
+    private void checkBatchSize(int size) {
         if (size == 0) {
             throw new IngestException(ErrorCode.EMPTY_BATCH, "the batch is empty");
         }
@@ -120,8 +153,5 @@ public class IngestService {
             throw new IngestException(ErrorCode.BATCH_TOO_LARGE, "the batch has " + size
                     + " events, at most " + config.maxBatchSize() + " are allowed per request; split it");
         }
-        List<JsonNode> nodes = new ArrayList<>(size);
-        root.forEach(nodes::add);
-        return nodes;
     }
 }
