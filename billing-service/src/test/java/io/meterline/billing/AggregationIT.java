@@ -258,8 +258,8 @@ class AggregationIT {
         assertThat(Integer.parseInt(header(missing, Topics.HEADER_DLQ_PARTITION))).isBetween(0, 2);
         assertThat(Long.parseLong(header(missing, Topics.HEADER_DLQ_OFFSET))).isNotNegative();
         given().get("/q/metrics").then().statusCode(200)
-                .body(containsString("meterline_billing_events_dlq_total{reason=\"too_late\"}"))
-                .body(containsString("meterline_billing_events_dlq_total{reason=\"not_json\"}"));
+                .body(containsString("meterline_billing_events_dlq_total{reason=\"too_late\",service=\"billing-service\"}"))
+                .body(containsString("meterline_billing_events_dlq_total{reason=\"not_json\",service=\"billing-service\"}"));
     }
 
     @Test

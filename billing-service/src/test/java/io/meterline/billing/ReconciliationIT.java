@@ -171,7 +171,7 @@ class ReconciliationIT {
 
         // the over-report is raised, never corrected
         given().get("/q/metrics").then().body(org.hamcrest.Matchers.containsString(
-                "meterline_reconciliation_over_reported_windows{meter=\"ra-" + run + "\"} 2.0"));
+                "meterline_reconciliation_over_reported_windows{meter=\"ra-" + run + "\",service=\"billing-service\"} 2.0"));
 
         JsonPath second = reconcile("ra-" + run, false);
         assertThat(second.getMap("counts")).containsExactlyInAnyOrderEntriesOf(Map.of(

@@ -136,7 +136,7 @@ class UsageSourceIT {
         assertThat(alerts).extracting(ConsumerRecord::key).containsExactlyInAnyOrderElementsOf(accounts);
         assertThat(alerts).allSatisfy(r -> assertThat(r.value()).contains("\"type\":\"usage_source_reliability_low\""));
         given().get("/q/metrics").then().body(org.hamcrest.Matchers.containsString(
-                "meterline_source_reliability_below_threshold{source=\"calls\"} 1.0"));
+                "meterline_source_reliability_below_threshold{service=\"billing-service\",source=\"calls\"} 1.0"));
     }
 
     @Test

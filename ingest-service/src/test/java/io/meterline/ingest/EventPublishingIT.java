@@ -94,7 +94,7 @@ class EventPublishingIT {
         String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
         assertThat(metrics).contains("meterline_ingest_events_accepted_total")
                 .contains("meterline_ingest_events_duplicate_in_batch_total")
-                .contains("meterline_ingest_events_rejected_total{reason=\"time_too_old\"}")
+                .contains("meterline_ingest_events_rejected_total{reason=\"time_too_old\",service=\"ingest-service\"}")
                 .contains("meterline_ingest_publish_failures_total");
     }
 
