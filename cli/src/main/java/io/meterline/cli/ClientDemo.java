@@ -33,7 +33,7 @@ final class ClientDemo {
     private final HttpClient http = HttpClient.newHttpClient();
 
     void run(Stack stack, String runId) throws Exception {
-        Demo.step("17", "A Java service producing through meterline-client: " + EVENTS + " AI suggestions for "
+        Demo.step("24", "A Java service producing through meterline-client: " + EVENTS + " AI suggestions for "
                 + CUSTOMER + " and one dated tomorrow, while ingest-service is killed (kill -9) and restarted");
         long before = counted(stack);
         List<Rejection> rejections = new CopyOnWriteArrayList<>();

@@ -54,7 +54,7 @@ final class PeriodsDemo implements AutoCloseable {
 
     void run() throws Exception {
         String admin = stack.operatorToken();
-        Demo.step("13", "Closed periods: a period is final once its end plus the grace (1 minute on the local stack)"
+        Demo.step("17", "Closed periods: a period is final once its end plus the grace (1 minute on the local stack)"
                 + " has passed; billing publishes it to topic 'usage-periods' and to signed webhooks");
         JsonNode endpoint = demo.post(stack.billingUrl() + "/admin/webhook-endpoints", admin, Demo.JSON.createObjectNode()
                 .put("url", "http://127.0.0.1:" + server.getAddress().getPort() + "/meterline-hook"));
@@ -88,7 +88,7 @@ final class PeriodsDemo implements AutoCloseable {
                     skipped.path("reason").asText(), skipped.path("completesAt").asText());
         }
 
-        Demo.step("14", "A late event lands in the closed hour: the closed total stays, a revision is published");
+        Demo.step("18", "A late event lands in the closed hour: the closed total stays, a revision is published");
         demo.post(stack.ingestUrl() + "/v1/events", producer, Demo.event("period-call-late", "call.minutes", "initech",
                 hour.plusSeconds(1800), Map.of("minutes", 3)));
         awaitWindow(hour, 15);

@@ -34,7 +34,7 @@ final class ReconciliationDemo {
     void run(Stack stack) throws Exception {
         String token = stack.operatorToken();
         try (UsageProviderStandIn provider = UsageProviderStandIn.start(0)) {
-            Demo.step("13", "A telephony provider sends a webhook per call; it recorded " + CALLS
+            Demo.step("19", "A telephony provider sends a webhook per call; it recorded " + CALLS
                     + " calls for acme and globex this hour, and 3 % of its webhooks never arrived");
             // billing learns about the provider from configuration: restart it with the source declared
             stack.stopService("billing", false);
@@ -57,7 +57,7 @@ final class ReconciliationDemo {
                     calls.delivered(), calls.lostIds().size(), calls.lostIds().get(0));
             awaitEvents(stack, token, hour, calls.delivered());
 
-            Demo.step("14", "A usage-source run lists the provider's records (paged, bearer auth) and ingests what never"
+            Demo.step("20", "A usage-source run lists the provider's records (paged, bearer auth) and ingests what never"
                     + " arrived, flagged reconciled (POST /admin/reconciliations/sources/telephony/runs)");
             JsonNode run = demo.post(stack.billingUrl() + "/admin/reconciliations/sources/telephony/runs?from="
                     + encode(hour.toString()) + "&to=" + encode(hour.plus(Duration.ofHours(1)).toString()), token,
@@ -69,7 +69,7 @@ final class ReconciliationDemo {
             awaitEvents(stack, token, hour, calls.made());
             System.out.println("   every call now counted once: " + calls.made() + " events in the windows");
 
-            Demo.step("15", "Reconciliation against Stripe (POST /admin/reconciliations): Meterline, the report ledger"
+            Demo.step("21", "Reconciliation against Stripe (POST /admin/reconciliations): Meterline, the report ledger"
                     + " and Stripe's hourly summaries, per customer, meter and hour");
             demo.post(stack.billingUrl() + "/admin/report-runs", token, Demo.JSON.createObjectNode());
             JsonNode reconciliation = demo.post(stack.billingUrl() + "/admin/reconciliations", token,
@@ -82,7 +82,7 @@ final class ReconciliationDemo {
             JsonNode acme = demo.get(stack.billingUrl() + "/v1/usage?meter=call-minutes&customer=acme&from="
                     + encode(hour.minus(Duration.ofDays(1)).toString()) + "&to=" + encode(Instant.now().toString()), token);
             String acmeHour = acme.path("windows").path(0).path("start").asText(hour.toString());
-            Demo.step("16", "One window explained (GET /v1/usage/explain?meter=call-minutes&customer=acme&hour=" + acmeHour + ")");
+            Demo.step("22", "One window explained (GET /v1/usage/explain?meter=call-minutes&customer=acme&hour=" + acmeHour + ")");
             JsonNode explained = demo.get(stack.billingUrl() + "/v1/usage/explain?meter=call-minutes&customer=acme&hour="
                     + encode(acmeHour), token);
             System.out.printf("   total %s (%s of %d events), billed units %d%n", explained.path("total").asText(),

@@ -22,7 +22,7 @@ final class StripeMeterCheckDemo {
     }
 
     void run() throws Exception {
-        Demo.step("17", "Meters are checked against Stripe: a COUNT meter mapped to a Stripe meter with formula `count`"
+        Demo.step("23", "Meters are checked against Stripe: a COUNT meter mapped to a Stripe meter with formula `count`"
                 + " is refused at declaration");
         StripeClient stripe = StripeClient.builder().setApiKey(Stack.STANDIN_API_KEY).setApiBase(stack.stripeApiBase()).build();
         Meter counting = stripe.v1().billing().meters().create(MeterCreateParams.builder()
