@@ -3,7 +3,7 @@ package io.meterline.cli.bench;
 import static io.meterline.cli.bench.BenchArgs.intOption;
 import static io.meterline.cli.bench.ReportBenchmark.METERS;
 import static io.meterline.cli.bench.ReportBenchmark.round;
-import static io.meterline.cli.bench.ReportBenchmark.send;
+import static io.meterline.cli.bench.BenchHttp.send;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -124,7 +124,7 @@ public final class ReportBenchmark implements Benchmark {
                 if (m[3] != null) {
                     body.put("valuePath", m[3]);
                 }
-                send(http, "PUT", stack.billingUrl() + "/v1/meters/" + m[0], token, body, 200);
+                BenchHttp.send(http, "PUT", stack.billingUrl() + "/v1/meters/" + m[0], token, body, 200);
             }
             Map<String, String> eventNameByMeterId = new LinkedHashMap<>();
             stripeMeters.values().forEach(m -> eventNameByMeterId.put(m.getId(), m.getEventName()));
@@ -168,7 +168,7 @@ public final class ReportBenchmark implements Benchmark {
                 progress("reporting run 1");
                 long callsBefore = meterEventCalls(http, stack);
                 long t0 = System.nanoTime();
-                JsonNode run = send(http, "POST", stack.billingUrl() + "/admin/report-runs", token, null, 201);
+                JsonNode run = BenchHttp.send(http, "POST", stack.billingUrl() + "/admin/report-runs", token, null, 201);
                 double wallSeconds = (System.nanoTime() - t0) / 1e9;
                 long stripeCalls = meterEventCalls(http, stack) - callsBefore;
                 double runSeconds = Duration.between(Instant.parse(run.get("started").asText()),
@@ -182,7 +182,7 @@ public final class ReportBenchmark implements Benchmark {
 
                 progress("reporting run 2 (no new usage)");
                 long before2 = meterEventCalls(http, stack);
-                JsonNode second = send(http, "POST", stack.billingUrl() + "/admin/report-runs", token, null, 201);
+                JsonNode second = BenchHttp.send(http, "POST", stack.billingUrl() + "/admin/report-runs", token, null, 201);
                 long secondCalls = meterEventCalls(http, stack) - before2;
 
                 Map<String, Object> result = new LinkedHashMap<>();
@@ -343,19 +343,6 @@ public final class ReportBenchmark implements Benchmark {
         HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(stack.stripeApiBase() + "/_standin/stats"))
                 .GET().build(), HttpResponse.BodyHandlers.ofString());
         return JSON.readTree(response.body()).path("requests").path("POST /v1/billing/meter_events").asLong();
-    }
-
-    static JsonNode send(HttpClient http, String method, String url, String token, ObjectNode body, int expected)
-            throws Exception {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofMinutes(30))
-                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(body.toString())).build();
-        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-        if (response.statusCode() != expected) {
-            throw new IllegalStateException(method + " " + url + " answered " + response.statusCode() + ": " + response.body());
-        }
-        return JSON.readTree(response.body());
     }
 
     static double round(double value) {
