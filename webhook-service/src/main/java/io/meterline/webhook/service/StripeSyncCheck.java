@@ -5,6 +5,7 @@ import io.meterline.webhook.config.WebhookConfig;
 import io.meterline.webhook.repository.SubscriptionRepository;
 import io.meterline.webhook.stripe.StripeGateway;
 import io.meterline.webhook.stripe.StripeGatewayException;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
@@ -39,9 +40,15 @@ public class StripeSyncCheck {
         this.stripe = stripe;
         this.subscriptions = subscriptions;
         this.degradedAfter = config.syncCheck().degradedAfter();
-        registry.gauge("webhook.stripe_sync.missing_locally", missingGauge);
-        registry.gauge("webhook.stripe_sync.stale_locally", staleGauge);
-        registry.gauge("webhook.stripe_sync.missing_locally_overdue", overdueGauge);
+        // strong references: a weakly held gauge whose holder was replaced (an application restart in the same JVM)
+        // reads NaN, which the Prometheus registry leaves out of /q/metrics
+        gauge(registry, "webhook.stripe_sync.missing_locally", missingGauge);
+        gauge(registry, "webhook.stripe_sync.stale_locally", staleGauge);
+        gauge(registry, "webhook.stripe_sync.missing_locally_overdue", overdueGauge);
+    }
+
+    private static void gauge(MeterRegistry registry, String name, AtomicLong value) {
+        Gauge.builder(name, value, AtomicLong::get).strongReference(true).register(registry);
     }
 
     /** One comparison and when it ran. */
