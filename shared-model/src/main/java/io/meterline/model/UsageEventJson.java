@@ -59,6 +59,9 @@ public final class UsageEventJson {
             return node;
         } catch (JsonProcessingException e) {
             throw new InvalidJsonException(e.getOriginalMessage());
+        } catch (NumberFormatException e) {
+            // a number Jackson cannot hold (e.g. an exponent with thousands of digits) is bad input, not a fault
+            throw new InvalidJsonException("a number cannot be read: " + e.getMessage());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -17,6 +17,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** What a careless or hostile producer sends, refused by the shared JSON form and validator with a reason. */
 class HostileEventTests {
 
+    @Test
+    void aNumberWithAnExponentJacksonCannotHoldIsInvalidJsonNotAFault() {
+        // found by HostileInputIT (seed 9529906204320): a 500 before this rule
+        byte[] body = "{\"id\":\"h\",\"data\":1.7976931348623157e30348623157e308}".getBytes(StandardCharsets.UTF_8);
+        assertThatThrownBy(() -> UsageEventJson.parseTree(body)).isInstanceOf(UsageEventJson.InvalidJsonException.class);
+    }
+
     static final Instant NOW = Instant.parse("2026-11-21T12:00:00Z");
     final UsageEventValidator validator = new UsageEventValidator(Clock.fixed(NOW, ZoneOffset.UTC), Duration.ofDays(35));
 
