@@ -141,11 +141,11 @@ public class ReportingService {
     public Attempt run(String trigger, Scope scope) {
         String runId = "rr_" + UUID.randomUUID().toString().replace("-", "").substring(0, 20);
         try (LogContext ignored = LogContext.run(runId)) {
-            return run(trigger, runId);
+            return run(trigger, scope, runId);
         }
     }
 
-    private Attempt run(String trigger, String runId) {
+    private Attempt run(String trigger, Scope scope, String runId) {
         String owner = INSTANCE + "/" + runId;
         if (!lease.acquire(owner, config.lease())) {
             return new Busy(lease.holder(), inProgress(lease.current()));
