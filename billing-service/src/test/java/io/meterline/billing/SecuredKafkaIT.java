@@ -3,9 +3,12 @@ package io.meterline.billing;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import io.meterline.billing.kafka.ConsumerLoop;
 import io.meterline.devstack.KafkaBroker;
 import io.meterline.devstack.testing.ServiceProcess;
 import io.meterline.devstack.testing.SharedInfrastructure;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
@@ -17,6 +20,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,7 +36,8 @@ import static org.awaitility.Awaitility.await;
  * credentials as configuration only, carry events through the whole pipeline: ingest → topic → Kafka Streams →
  * totals topic → MongoDB → usage query. Every Kafka client of billing (Streams, the window writer, the dead-letter
  * recorder, the topic admins, the producers) has to connect for that, since the plain listener is never named.
- * A wrong password makes ingest's readiness fail with Kafka's authentication error instead of hanging.
+ * A wrong password makes ingest's readiness fail with Kafka's authentication error instead of hanging, and
+ * billing's consumer loop (whose last failure billing's readiness shows) report the same.
  */
 class SecuredKafkaIT {
 
@@ -134,5 +139,36 @@ class SecuredKafkaIT {
                     assertThat(ready.body()).contains("Authentication failed").contains("invalid credentials")
                             .contains("SCRAM-SHA-512");
                 });
+    }
+
+    @Test
+    void billingsConsumerLoopNamesAWrongPasswordForReadiness() {
+        Map<String, Object> config = new HashMap<>(SharedInfrastructure.kafka()
+                .securedClientConfig("billing-service", "not-the-password"));
+        config.put(ConsumerConfig.GROUP_ID_CONFIG, RUN + "-wrong-password");
+        ConsumerLoop loop = new ConsumerLoop(RUN + "-loop", null) {
+            @Override
+            protected Map<String, Object> consumerConfig() {
+                return config;
+            }
+
+            @Override
+            protected String topic() {
+                return TOPIC;
+            }
+
+            @Override
+            protected void handle(ConsumerRecords<String, byte[]> records) {
+                throw new AssertionError("nothing can be read without the password");
+            }
+        };
+        loop.start();
+        try {
+            await("the loop names the failure").atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+                    assertThat(loop.lastFailure()).contains("SaslAuthenticationException").contains("invalid credentials"));
+            assertThat(loop.running()).isTrue();
+        } finally {
+            loop.stop();
+        }
     }
 }

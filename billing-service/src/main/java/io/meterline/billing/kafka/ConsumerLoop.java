@@ -57,14 +57,14 @@ public abstract class ConsumerLoop {
         return Duration.ofMillis(200);
     }
 
-    protected void start() {
+    public void start() {
         running = true;
         thread = new Thread(this::run, name);
         thread.setDaemon(true);
         thread.start();
     }
 
-    protected void stop() {
+    public void stop() {
         running = false;
         KafkaConsumer<String, byte[]> current = consumer;
         if (current != null) {
