@@ -16,13 +16,16 @@ import java.util.Set;
  * {@code KAFKA_SASL_JAAS_CONFIG} and so on), as collected by the Quarkus Kafka client extension. Kafka Streams is
  * built by Quarkus from the same collection, so the consumers, producers and admin clients here connect exactly as
  * Streams does. Each client gets only the keys its type knows (the collection also holds {@code kafka-streams.*}
- * leftovers and a consumer {@code group.id}), then its own settings on top.
+ * leftovers such as {@code streams.state.dir}), never a shared identity ({@code group.id}, which the extension
+ * fills with the application name, or {@code transactional.id}: each client names its own), then its own settings.
  */
 @ApplicationScoped
 public class KafkaClientConfig {
 
     /** Quarkus' TLS-registry hook: not a Kafka config name, read by the SSL engine factory it installs. */
     private static final String TLS_CONFIGURATION_NAME = "tls-configuration-name";
+    /** Identities of one client, not settings of the cluster. */
+    private static final Set<String> PER_CLIENT = Set.of("group.id", "group.instance.id", "transactional.id", "client.id");
 
     private final Map<String, Object> kafka;
 
@@ -49,7 +52,8 @@ public class KafkaClientConfig {
         Map<String, Object> settings = new HashMap<>();
         kafka.forEach((key, value) -> {
             // an unset optional (e.g. ${KAFKA_SASL_JAAS_CONFIG:}) arrives as "": Kafka would parse it as a value
-            if ((known.contains(key) || key.equals(TLS_CONFIGURATION_NAME)) && !String.valueOf(value).isEmpty()) {
+            if ((known.contains(key) || key.equals(TLS_CONFIGURATION_NAME)) && !PER_CLIENT.contains(key)
+                    && !String.valueOf(value).isEmpty()) {
                 settings.put(key, value);
             }
         });
