@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -118,7 +119,9 @@ public abstract class ConsumerLoop {
             } catch (RuntimeException e) {
                 if (running) {
                     lastFailure = e.getClass().getSimpleName() + ": " + e.getMessage();
-                    LOG.warnf("%s failed (%s); restarting from the last committed offsets in %s", name, lastFailure, pause);
+                    // Kafka's own errors say enough in one line; anything else is a bug and needs its stack
+                    LOG.warnf(e instanceof KafkaException ? null : e,
+                            "%s failed (%s); restarting from the last committed offsets in %s", name, lastFailure, pause);
                     pause(pause);
                     pause = pause.multipliedBy(2).compareTo(MAX_PAUSE) > 0 ? MAX_PAUSE : pause.multipliedBy(2);
                 }
