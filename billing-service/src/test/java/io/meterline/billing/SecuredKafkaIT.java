@@ -31,11 +31,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * On a cluster that only lets SCRAM-SHA-512 users in over TLS (the shared broker's {@code SASL_SSL} listener, its CA
- * generated at start), the packaged ingest and billing services, given the listener, the CA file and their user's
+ * On a cluster that only lets SCRAM-SHA-512 users in over TLS (dev-stack's secured broker's {@code SASL_SSL} listener,
+ * its CA generated at start), the packaged ingest and billing services, given the listener, the CA file and their user's
  * credentials as configuration only, carry events through the whole pipeline: ingest → topic → Kafka Streams →
  * totals topic → MongoDB → usage query. Every Kafka client of billing (Streams, the window writer, the dead-letter
  * recorder, the topic admins, the producers) has to connect for that, since the plain listener is never named.
+ * A plain JUnit class on purpose: the services run as processes, and the secured broker must not share the JVM's
+ * SCRAM providers with a broker of a Quarkus test class loader (see {@code SharedInfrastructure}).
  * A wrong password makes ingest's readiness fail with Kafka's authentication error instead of hanging, and
  * billing's consumer loop (whose last failure billing's readiness shows) report the same.
  */
@@ -69,14 +71,14 @@ class SecuredKafkaIT {
     /** The {@code kafka.*} configuration a service gets on the secured cluster, and nothing of the plain listener. */
     static Map<String, String> securedKafka(String user, String password) {
         Map<String, String> config = new LinkedHashMap<>();
-        KafkaBroker broker = SharedInfrastructure.kafka();
+        KafkaBroker broker = SharedInfrastructure.securedKafka();
         broker.securedClientConfig(user, password).forEach((key, value) -> config.put("kafka." + key, value));
         return config;
     }
 
     @Test
     void eventsCrossThePipelineOnASaslSslClusterWithCredentialsGivenAsConfiguration() throws Exception {
-        KafkaBroker broker = SharedInfrastructure.kafka();
+        KafkaBroker broker = SharedInfrastructure.securedKafka();
         Map<String, String> meters = Map.of(
                 "billing.meters.secured.event-type", TYPE,
                 "billing.meters.secured.aggregation", "SUM",
@@ -143,7 +145,7 @@ class SecuredKafkaIT {
 
     @Test
     void billingsConsumerLoopNamesAWrongPasswordForReadiness() {
-        Map<String, Object> config = new HashMap<>(SharedInfrastructure.kafka()
+        Map<String, Object> config = new HashMap<>(SharedInfrastructure.securedKafka()
                 .securedClientConfig("billing-service", "not-the-password"));
         config.put(ConsumerConfig.GROUP_ID_CONFIG, RUN + "-wrong-password");
         ConsumerLoop loop = new ConsumerLoop(RUN + "-loop", null) {

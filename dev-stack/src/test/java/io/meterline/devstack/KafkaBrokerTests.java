@@ -72,4 +72,17 @@ class KafkaBrokerTests {
             }
         }
     }
+
+    @Test
+    void twoSecuredBrokersInOneJvmEachAcceptTheirOwnUsers(@TempDir Path dir) throws Exception {
+        try (KafkaBroker first = KafkaBroker.startSecured(dir.resolve("a"), List.of("alice"));
+                KafkaBroker second = KafkaBroker.startSecured(dir.resolve("b"), List.of("alice"))) {
+            for (KafkaBroker broker : List.of(second, first)) {
+                Map<String, Object> config = new HashMap<>(broker.securedClientConfig("alice", broker.password("alice")));
+                try (Admin admin = Admin.create(config)) {
+                    assertThat(admin.describeCluster().nodes().get()).hasSize(1);
+                }
+            }
+        }
+    }
 }
