@@ -129,8 +129,8 @@ public final class Chaos {
         kafka.stop();
         Thread.sleep(args.brokerOutage().toMillis());
         kafka.restart();
-        progress("broker back; ingest answers resumed after " + load.unanswered() + " unacknowledged requests so far");
-        Thread.sleep(args.loadAround().toMillis());
+        load.awaitMore(args.traffic());
+        progress("broker back; ingest acknowledging again after " + load.unanswered() + " unacknowledged requests so far");
         load.stop();
         return 1;
     }
@@ -141,6 +141,7 @@ public final class Chaos {
             long seed = random.nextLong();
             long delay = 200 + new Random(seed).nextInt(3000);
             load.start();
+            load.awaitMore(args.traffic() / 2);
             Thread.sleep(delay);
             progress("kill -9 billing #" + i + " during aggregation (seed " + seed + ": +" + delay + " ms)");
             stack.stopService("billing", true);
@@ -153,7 +154,9 @@ public final class Chaos {
     /** Billing killed at seeded random points of a reporting run (slowed Stripe answers make the run last). */
     private long killDuringReporting() throws Exception {
         for (int i = 1; i <= args.kills(); i++) {
-            load.sendFor(Duration.ofSeconds(1));
+            load.start();
+            load.awaitMore(args.traffic() / 2);
+            load.stop();
             awaitCounted();
             long seed = random.nextLong();
             long delay = 100 + new Random(seed).nextInt(1500);
@@ -183,14 +186,16 @@ public final class Chaos {
         for (String service : List.of("ingest", "billing", "webhook")) {
             awaitReady(service);
         }
-        Thread.sleep(args.loadAround().toMillis());
+        load.awaitMore(args.traffic());
         load.stop();
         return 1;
     }
 
     /** Stripe answering 429, 500, slowly, and dropping answers after accepting, during reporting runs. */
     private long stripeFaults() throws Exception {
-        load.sendFor(args.loadAround());
+        load.start();
+        load.awaitMore(args.traffic());
+        load.stop();
         awaitCounted();
         long before = standIn.faults().injected();
         standIn.faults().rateLimit(METER_EVENTS, 3, 1).serverError(METER_EVENTS, 3)

@@ -50,9 +50,12 @@ public record ChaosArgs(long seed, boolean quick) {
         return quick ? MIN_KILLS : 8;
     }
 
-    /** How long the load generator sends around a fault. */
-    public Duration loadAround() {
-        return Duration.ofSeconds(quick ? 2 : 4);
+    /**
+     * Events the load generator gets acknowledged around a fault (after an outage, before a kill timer starts, before
+     * a reporting run): counted rather than timed, since a loaded machine can let seconds pass with hardly an answer.
+     */
+    public int traffic() {
+        return quick ? 40 : 100;
     }
 
     /** How long the broker stays down. */

@@ -74,11 +74,16 @@ final class ChaosLoad {
         }
     }
 
-    /** Sends for {@code duration}, then stops. */
-    void sendFor(Duration duration) throws Exception {
-        start();
-        Thread.sleep(duration.toMillis());
-        stop();
+    /**
+     * Waits until {@code events} more are acknowledged than at the call (at most two minutes): on a loaded machine a
+     * fixed time can pass with hardly an answer, and a fault needs traffic after it.
+     */
+    void awaitMore(long events) throws InterruptedException {
+        long target = acknowledged.get() + events;
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+        while (acknowledged.get() < target && System.nanoTime() < deadline && failure == null) {
+            Thread.sleep(100);
+        }
     }
 
     Map<String, Expected> expected() {
