@@ -161,11 +161,12 @@ public final class Chaos {
             long seed = random.nextLong();
             long delay = 100 + new Random(seed).nextInt(1500);
             standIn.faults().slow(METER_EVENTS, 1000, Duration.ofMillis(150));
+            long callsBefore = standIn.requestCount("POST", METER_EVENTS);
             CompletableFuture<HttpResponse<String>> run = http.sendAsync(post("/admin/report-runs"),
                     HttpResponse.BodyHandlers.ofString());
             Thread.sleep(delay);
             progress("kill -9 billing #" + i + " during a reporting run (seed " + seed + ": +" + delay + " ms, "
-                    + standIn.requestCount("POST", METER_EVENTS) + " meter event calls so far)");
+                    + (standIn.requestCount("POST", METER_EVENTS) - callsBefore) + " meter event calls of this run)");
             stack.stopService("billing", true);
             run.handle((r, e) -> null).get(30, TimeUnit.SECONDS);
             standIn.faults().clear();
