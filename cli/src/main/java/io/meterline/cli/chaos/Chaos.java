@@ -123,9 +123,11 @@ public final class Chaos {
     /** The broker stopped (and its clients cut off) while ingest is taking events, then started on the same data. */
     private long brokerRestart() throws Exception {
         load.start();
-        long delay = 500 + random.nextInt(2000);
+        load.awaitMore(args.traffic() / 2);
+        long delay = random.nextInt(2000);
         Thread.sleep(delay);
-        progress("stopping the Kafka broker at +" + delay + " ms for " + args.brokerOutage().toSeconds() + " s");
+        progress("stopping the Kafka broker " + delay + " ms after " + load.acknowledged() + " acknowledged events, for "
+                + args.brokerOutage().toSeconds() + " s");
         kafka.stop();
         Thread.sleep(args.brokerOutage().toMillis());
         kafka.restart();
