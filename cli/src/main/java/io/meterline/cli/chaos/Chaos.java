@@ -161,14 +161,21 @@ public final class Chaos {
             load.stop();
             awaitCounted();
             long seed = random.nextLong();
-            long delay = 100 + new Random(seed).nextInt(1500);
+            long delay = new Random(seed).nextInt(1200);
             standIn.faults().slow(METER_EVENTS, 1000, Duration.ofMillis(150));
             long callsBefore = standIn.requestCount("POST", METER_EVENTS);
             CompletableFuture<HttpResponse<String>> run = http.sendAsync(post("/admin/report-runs"),
                     HttpResponse.BodyHandlers.ofString());
+            // the kill timer starts at the run's first Stripe call: planning a run can take seconds on a loaded machine
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+            while (standIn.requestCount("POST", METER_EVENTS) == callsBefore && !run.isDone()
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
             Thread.sleep(delay);
-            progress("kill -9 billing #" + i + " during a reporting run (seed " + seed + ": +" + delay + " ms, "
-                    + (standIn.requestCount("POST", METER_EVENTS) - callsBefore) + " meter event calls of this run)");
+            progress("kill -9 billing #" + i + " during a reporting run (seed " + seed + ": +" + delay
+                    + " ms after its first Stripe call, " + (standIn.requestCount("POST", METER_EVENTS) - callsBefore)
+                    + " meter event calls of this run" + (run.isDone() ? ", the run had already finished" : "") + ")");
             stack.stopService("billing", true);
             run.handle((r, e) -> null).get(30, TimeUnit.SECONDS);
             standIn.faults().clear();
