@@ -22,10 +22,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The load generator: batches of usage events through ingest's HTTP API, about 100 events/s, each batch resent with
- * the same ids and values until ingest acknowledges it (202, every event {@code accepted}). Only acknowledged events
- * enter the expected totals; a resend of an event Kafka had stored without the answer reaching us is deduplicated by
- * billing, so the expected totals are exact.
+ * The load generator: batches of ten usage events through ingest's HTTP API, one after another (at most about 100
+ * events/s), each batch resent with the same ids and values until ingest acknowledges it (202, every event
+ * {@code accepted}). Only acknowledged events enter the expected totals; a resend of an event Kafka had stored without
+ * the answer reaching us is deduplicated by billing, so the expected totals are exact.
  */
 final class ChaosLoad {
 
