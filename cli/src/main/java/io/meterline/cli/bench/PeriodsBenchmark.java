@@ -66,22 +66,26 @@ public final class PeriodsBenchmark implements Benchmark {
         days = Math.min(days, month.lengthOfMonth());
         Instant first = month.atStartOfDay(ZoneOffset.UTC).toInstant();
 
-        try (Stack stack = Stack.startInfrastructure(home, List.of("--fresh"));
+        // the in-memory Mongo-wire server keeps every window as a Java map: 2.16 M of them need more than the usual 2 GB
+        String heap = windowsHeap((long) customers * METERS.length * days * hoursPerDay);
+        try (Stack stack = Stack.startInfrastructure(home, List.of("--fresh"), heap);
              Receiver receiver = new Receiver()) {
             long windows = (long) customers * METERS.length * days * hoursPerDay;
             progress("writing " + windows + " hourly windows (" + customers + " customers × " + METERS.length
                     + " meters × " + days + " days × " + hoursPerDay + " hours) of " + month.getMonth() + " to MongoDB");
             long writeStart = System.nanoTime();
             writeWindows(stack.mongoConnectionString(), customers, days, hoursPerDay, first);
-            progress(String.format("written in %.1f s", (System.nanoTime() - writeStart) / 1e9));
+            progress(String.format("written in %.1f s (dev stack heap %s)", (System.nanoTime() - writeStart) / 1e9, heap));
 
             progress("starting billing-service (sizes day and month, catch-up triggered by the benchmark)");
-            stack.startService("billing", Map.of("billing.reporting.cron", "off", "quarkus.log.level", "WARN",
+            Map<String, String> billing = new LinkedHashMap<>(Map.of("billing.reporting.cron", "off", "quarkus.log.level", "WARN",
                     "quarkus.log.category.\"io.meterline\".level", "INFO",
                     "billing.periods.sizes", "day,month", "billing.periods.catch-up-every", "off",
                     "billing.periods.lookback.day", "P70D", "billing.periods.lookback.month", "P100D",
                     "billing.notifications.dispatch-every", "1s", "billing.notifications.concurrency", "32",
                     "kafka-streams.state.dir", stack.stateDir().resolve("streams-" + System.nanoTime()).toString()));
+            billing.put("quarkus.mongodb.metrics.enabled", "true"); // command counts for the close
+            stack.startService("billing", billing);
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
             String token = stack.operatorToken();
             for (String[] meter : METERS) {
@@ -97,13 +101,23 @@ public final class PeriodsBenchmark implements Benchmark {
             receiver.secret = endpoint.path("secret").asText();
 
             progress("catch-up run: closing every complete day and month");
+            Map<String, Double> commandsBefore = mongoCommands(http, stack.billingUrl());
             long closeStart = System.nanoTime();
             JsonNode run = send(http, "POST", stack.billingUrl() + "/admin/periods/catch-up", token, null, 200);
             double closeSeconds = (System.nanoTime() - closeStart) / 1e9;
+            Map<String, Double> commandsAfter = mongoCommands(http, stack.billingUrl());
             long closed = run.path("closed").asLong();
             long expected = (long) customers * METERS.length * (days + 1); // every day with usage, and the month
             progress(String.format("closed %d periods (expected %d) in %.1f s: %.0f periods/s", closed, expected,
                     closeSeconds, closed / closeSeconds));
+            double commands = 0;
+            for (Map.Entry<String, Double> entry : commandsAfter.entrySet()) {
+                double during = entry.getValue() - commandsBefore.getOrDefault(entry.getKey(), 0.0);
+                commands += during;
+                if (during > 0) {
+                    progress(String.format("  Mongo commands during the close: %,.0f %s", during, entry.getKey()));
+                }
+            }
 
             progress("waiting for every webhook delivery");
             long deliveryStart = System.nanoTime();
@@ -128,6 +142,9 @@ public final class PeriodsBenchmark implements Benchmark {
             result.put("periods_closed", closed);
             result.put("close_seconds", round(closeSeconds));
             result.put("periods_per_s", Math.round(closed / closeSeconds));
+            // every Mongo command billing-service sent while the catch-up ran (the dispatcher's included)
+            result.put("mongo_commands_during_close", Math.round(commands));
+            result.put("mongo_commands_per_period", closed == 0 ? 0 : Math.round(commands / closed * 1000) / 1000.0);
             result.put("notifications_delivered", receiver.distinct.size());
             result.put("duplicates_delivered", receiver.accepted.get() - receiver.distinct.size());
             result.put("bad_signatures", receiver.badSignatures.get());
@@ -136,6 +153,34 @@ public final class PeriodsBenchmark implements Benchmark {
             result.put("delivery_seconds_after_close", round(deliverySeconds));
             return result;
         }
+    }
+
+    static String windowsHeap(long windows) {
+        return windows > 500_000 ? (2 + windows / 500_000) + "g" : "2g";
+    }
+
+    /** Billing-service's Mongo command counts by command and collection ({@code quarkus.mongodb.metrics.enabled}). */
+    private static Map<String, Double> mongoCommands(HttpClient http, String billingUrl) throws Exception {
+        String metrics = http.send(HttpRequest.newBuilder(URI.create(billingUrl + "/q/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        Map<String, Double> counts = new java.util.TreeMap<>();
+        for (String line : metrics.split("\n")) {
+            if (line.startsWith("mongodb_driver_commands_seconds_count{")) {
+                String labels = line.substring(line.indexOf('{') + 1, line.lastIndexOf('}'));
+                String key = label(labels, "command") + " " + label(labels, "collection") + " " + label(labels, "status");
+                counts.merge(key, Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)), Double::sum);
+            }
+        }
+        return counts;
+    }
+
+    private static String label(String labels, String name) {
+        int at = labels.indexOf(name + "=\"");
+        if (at < 0) {
+            return "";
+        }
+        int start = at + name.length() + 2;
+        return labels.substring(start, labels.indexOf('"', start));
     }
 
     private static void writeWindows(String connection, int customers, int days, int hoursPerDay, Instant first)
