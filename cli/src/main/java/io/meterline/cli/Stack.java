@@ -184,6 +184,12 @@ public final class Stack implements AutoCloseable {
         }
     }
 
+    /** CPU time a started process ({@code dev-stack}, {@code billing}, …) has used so far; zero when unknown. */
+    public Duration cpuTime(String name) {
+        Process process = processes.get(name);
+        return process == null ? Duration.ZERO : process.info().totalCpuDuration().orElse(Duration.ZERO);
+    }
+
     public Path logFile(String name) {
         return stateDir.resolve("logs").resolve(name + ".log");
     }
