@@ -248,7 +248,7 @@ public class ReconciliationService {
         Map<String, LedgerEntry> entries = ledger.loadSince(from);
         Map<String, WindowGroup> groups = new LinkedHashMap<>();
         Instant now = Instant.now();
-        sources.forEachWindowSince(from, window -> {
+        sources.forEachWindowSince(from, (window, version) -> {
             if (window.windowStart() >= to || (run.meter != null && !run.meter.equals(window.meter()))) {
                 return;
             }
