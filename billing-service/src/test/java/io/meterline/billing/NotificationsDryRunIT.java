@@ -39,7 +39,8 @@ import static org.hamcrest.Matchers.equalTo;
 @QuarkusTestResource(MongoResource.class)
 @QuarkusTestResource(JwtResource.class)
 @QuarkusTestResource(StreamsStateResource.class)
-@QuarkusTestResource(NotificationsDryRunIT.DryRunResource.class)
+// only for this class: a resource without the restriction would apply to every test of the module
+@QuarkusTestResource(value = NotificationsDryRunIT.DryRunResource.class, restrictToAnnotatedClass = true)
 class NotificationsDryRunIT {
 
     /** The period settings of {@link PeriodsIT}, with notifications in dry-run. */
