@@ -25,6 +25,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
+import io.meterline.billing.logging.LogContext;
 import java.util.concurrent.Future;
 
 /**
@@ -139,6 +140,12 @@ public class ReportingService {
     /** Runs one report, or answers {@link Busy} when another run holds the lease. */
     public Attempt run(String trigger, Scope scope) {
         String runId = "rr_" + UUID.randomUUID().toString().replace("-", "").substring(0, 20);
+        try (LogContext ignored = LogContext.run(runId)) {
+            return run(trigger, scope, runId);
+        }
+    }
+
+    private Attempt run(String trigger, Scope scope, String runId) {
         String owner = INSTANCE + "/" + runId;
         if (!lease.acquire(owner, config.lease())) {
             return new Busy(lease.holder(), inProgress(lease.current()));
@@ -338,8 +345,10 @@ public class ReportingService {
                         noCustomer.add(window.subject(), window.organization());
                     }
                     if (skip.reason() == SkipReason.VALUE_OUT_OF_RANGE) {
-                        LOG.warnf("window %s has total %s, which has no exact whole number to report: not sent "
+                        try (LogContext ignored = LogContext.customer(window.subject())) {
+                            LOG.warnf("window %s has total %s, which has no exact whole number to report: not sent "
                                 + "(metric meterline.report.windows.skipped{reason=value_out_of_range})", id, window.value());
+                        }
                     }
                 }
                 return;
@@ -415,7 +424,12 @@ public class ReportingService {
                 LedgerEntry.Pending p = entry.pending;
                 StripeMeterGateway.MeterEvent event = new StripeMeterGateway.MeterEvent(p.eventName(), p.customerId(),
                         p.amount(), p.identifier(), p.timestamp());
-                outcomes.add(calls.submit(() -> send(event)));
+                String subject = entry.subject;
+                outcomes.add(calls.submit(LogContext.propagate(() -> {
+                    try (LogContext ignored = LogContext.customer(subject)) {
+                        return send(event);
+                    }
+                })));
             }
             for (int i = 0; i < batch.size(); i++) {
                 LedgerEntry entry = batch.get(i);
