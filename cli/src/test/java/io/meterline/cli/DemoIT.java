@@ -104,8 +104,9 @@ class DemoIT {
     void closedPeriodsAreNotifiedAndALateEventMakesOneRevision() {
         assertThat((Long) result.values().get("17 closed")).isGreaterThanOrEqualTo(2);
         assertThat((Long) result.values().get("17 notifications")).isGreaterThanOrEqualTo(2);
-        assertThat(result.values()).containsEntry("18 revised", 1L).containsEntry("18 notifications", 1L)
-                .containsEntry("18 revisions", 3L);
+        // near an hour boundary the catch-up may also close the hour the demo began in: at least, not exactly
+        assertThat((Long) result.values().get("18 notifications")).isGreaterThanOrEqualTo(1);
+        assertThat(result.values()).containsEntry("18 revised", 1L).containsEntry("18 revisions", 3L);
     }
 
     @Test
