@@ -102,6 +102,53 @@ class OpsConsoleIT {
     }
 
     @Test
+    void theConsoleShowsTheVersionOfEachServiceFromItsReadiness() {
+        String version = org.eclipse.microprofile.config.ConfigProvider.getConfig()
+                .getValue("quarkus.application.version", String.class);
+        given().get("/q/health/ready").then().body("checks.find { it.name == 'version' }.data.version",
+                org.hamcrest.Matchers.equalTo(version));
+        String html = given().cookie(OpsSession.COOKIE, signIn(BillingApi.admin())).get("/ops").then().statusCode(200)
+                .extract().asString();
+        assertThat(html).contains("<tr id=\"service-billing-service\"><td>billing-service</td><td class=\"version\">"
+                + version + "</td>");
+        // the others are not configured here: their version is unknown, not made up (OperationsIT reads all three)
+        assertThat(html).contains("<tr id=\"service-ingest-service\"><td>ingest-service</td><td class=\"version\">unknown</td>");
+    }
+
+    @Test
+    void theCustomerViewLinksEachHourToItsExplanationAndReconciliationRunsOpenFromTheConsole() {
+        StripeSeed seed = new StripeSeed(mongo);
+        String meter = "explain-" + run;
+        String subject = "acme & co " + run;
+        StripeSeed.meter(meter, Aggregation.SUM, "explain_" + run, null);
+        Instant hour = Instant.now().truncatedTo(ChronoUnit.HOURS).minus(Duration.ofHours(3));
+        seed.window(meter, subject, null, hour, 23, Aggregation.SUM);
+        String cookie = signIn(BillingApi.admin());
+
+        String customer = given().cookie(OpsSession.COOKIE, cookie).urlEncodingEnabled(false)
+                .get("/ops/customers/" + subject.replace(" ", "%20").replace("&", "%26")).then().statusCode(200).extract().asString();
+        String href = "/ops/explain?meter=" + meter + "&amp;customer=acme%20%26%20co%20" + run + "&amp;hour="
+                + hour.toString().replace(":", "%3A");
+        assertThat(customer).contains("href=\"" + href + "\"").contains("not reconciled");
+
+        String explain = given().cookie(OpsSession.COOKIE, cookie).urlEncodingEnabled(false).get(href.replace("&amp;", "&"))
+                .then().statusCode(200).extract().asString();
+        assertThat(explain).contains("What Meterline counted").contains(subject.replace("&", "&amp;")).contains("23")
+                .contains("Not reconciled yet").doesNotContain("<script");
+        given().cookie(OpsSession.COOKIE, cookie).queryParam("meter", meter).queryParam("customer", subject)
+                .queryParam("hour", "yesterday").get("/ops/explain").then().statusCode(400)
+                .contentType("application/problem+json").body("errors[0].field", org.hamcrest.Matchers.equalTo("hour"));
+
+        String reconciliation = given().auth().oauth2(BillingApi.admin()).contentType("application/json")
+                .body("{\"dryRun\":true}").post("/admin/reconciliations").then().statusCode(201).extract().path("id");
+        String console = given().cookie(OpsSession.COOKIE, cookie).get("/ops").then().statusCode(200).extract().asString();
+        assertThat(console).contains("Last reconciliation runs").contains("href=\"/ops/reconciliations/" + reconciliation + "\"");
+        assertThat(given().cookie(OpsSession.COOKIE, cookie).get("/ops/reconciliations/" + reconciliation).then()
+                .statusCode(200).extract().asString()).contains("Reconciliation run " + reconciliation).contains("Windows that differ");
+        given().cookie(OpsSession.COOKIE, cookie).get("/ops/reconciliations/rec_missing").then().statusCode(404);
+    }
+
+    @Test
     void aReplayWithoutTheSessionsCsrfTokenIsRefused() {
         String admin = BillingApi.admin();
         String cookie = signIn(admin);
@@ -117,5 +164,7 @@ class OpsConsoleIT {
     void pagesBehindTheSessionRedirectToSignIn() {
         given().redirects().follow(false).get("/ops/runs/rr_x").then().statusCode(303);
         given().redirects().follow(false).get("/ops/customers/acme").then().statusCode(303);
+        given().redirects().follow(false).get("/ops/reconciliations/rec_x").then().statusCode(303);
+        given().redirects().follow(false).get("/ops/explain?meter=m&customer=c&hour=2026-01-01T00:00:00Z").then().statusCode(303);
     }
 }

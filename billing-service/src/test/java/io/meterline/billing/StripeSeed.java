@@ -23,6 +23,7 @@ import io.meterline.model.billing.CustomerDocument;
 import io.meterline.model.billing.SubscriptionDocument;
 import io.meterline.model.billing.SubscriptionItemDocument;
 import io.meterline.model.usage.Aggregation;
+import io.meterline.billing.usage.WindowChangeRepository;
 import io.meterline.model.usage.UsageWindowDocument;
 import io.meterline.model.usage.Windows;
 import io.restassured.path.json.JsonPath;
@@ -156,11 +157,14 @@ final class StripeSeed {
     void window(String meter, String subject, String organization, Instant hour, double value, Aggregation aggregation) {
         long start = Windows.hourStart(hour).getEpochSecond();
         String id = UsageWindowDocument.idOf(meter, subject, "", start);
+        long version = System.nanoTime();
+        // as aggregation's writer does: the change mark first (reporting reads the marked windows), then the window
+        WindowChangeRepository.mark(db, List.of(new WindowChangeRepository.Mark(id, version, start * 1000)));
         Document document = new Document("_id", id).append("meter", meter).append("subject", subject)
                 .append("organization", organization).append("groupKey", "").append("group", new Document())
                 .append("windowStart", new Date(start * 1000)).append("windowEnd", new Date((start + 3600) * 1000))
                 .append("aggregation", aggregation.name()).append("value", value).append("eventCount", 1L)
-                .append("version", System.nanoTime()).append("updatedAt", new Date())
+                .append("version", version).append("updatedAt", new Date())
                 .append("sum", value).append("min", value).append("max", value)
                 .append("lastTime", start * 1000).append("lastValue", value).append("uniques", List.of());
         db.getCollection(UsageWindowDocument.COLLECTION).replaceOne(Filters.eq("_id", id), document,

@@ -1,13 +1,17 @@
 package io.meterline.cli;
 
+import io.meterline.cli.chaos.Chaos;
+import io.meterline.cli.chaos.ChaosArgs;
+
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadLocalRandom;
 
-/** Entry point of {@code ./meterline}: {@code up}, {@code demo}, {@code bench NAME [--json]}, {@code token}. */
+/** Entry point of {@code ./meterline}: {@code up}, {@code demo}, {@code bench NAME [--json]}, {@code chaos}, {@code token}. */
 public final class Meterline {
 
     public static void main(String[] args) throws Exception {
@@ -30,11 +34,13 @@ public final class Meterline {
                 System.exit(rc);
             }
             case "bench" -> System.exit(bench(home, rest));
+            case "chaos" -> System.exit(chaos(home, rest));
             default -> {
                 System.out.println("""
                         usage: ./meterline up            start Kafka, Mongo, the Stripe stand-in and the three services
                                ./meterline demo          run a realistic workload end to end and show what happened
                                ./meterline bench NAME [--json]   run a benchmark (ingest, aggregate, report, webhook, periods, reconcile, balances, client)
+                               ./meterline chaos [--seed N] [--quick] [--json]   fault scenarios, invariants checked after each
                         every command takes --port-offset N (or METERLINE_PORT_OFFSET=N): all local ports + N,
                         so that two stacks run side by side""");
                 System.exit(command.equals("help") ? 0 : 2);
@@ -89,6 +95,17 @@ public final class Meterline {
         }
         System.out.println(BenchmarkReport.line(result));
         return 0;
+    }
+
+    private static int chaos(Path home, List<String> args) {
+        ChaosArgs options;
+        try {
+            options = ChaosArgs.parse(args, ThreadLocalRandom.current().nextLong(1_000_000_000L));
+        } catch (IllegalArgumentException e) {
+            System.err.println("meterline chaos: " + e.getMessage());
+            return 2;
+        }
+        return new Chaos(home, options).run();
     }
 
     static Set<String> roles(String... roles) {

@@ -62,6 +62,23 @@ public final class Stack implements AutoCloseable {
         return stack;
     }
 
+    /**
+     * A stack whose infrastructure the caller runs itself (in its own JVM, so that it can stop and restart the
+     * broker or the Mongo-wire server): call {@link #useInfrastructure} before starting services.
+     */
+    public static Stack withOwnInfrastructure(Path home) throws IOException {
+        Stack stack = new Stack(home);
+        Runtime.getRuntime().addShutdownHook(new Thread(stack::close, "stack-shutdown"));
+        Files.createDirectories(stack.stateDir.resolve("logs"));
+        return stack;
+    }
+
+    /** Where services find Kafka and MongoDB when the caller runs them ({@link #withOwnInfrastructure}). */
+    public void useInfrastructure(String kafkaBootstrap, String mongoConnectionString) {
+        this.kafkaBootstrap = kafkaBootstrap;
+        this.mongoConnectionString = mongoConnectionString;
+    }
+
     /** Starts infrastructure and every service, waiting until each is ready (the services start side by side). */
     public static Stack startAll(Path home) throws IOException {
         Stack stack = startInfrastructure(home, List.of("--fresh"));

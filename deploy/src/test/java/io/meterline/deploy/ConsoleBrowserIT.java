@@ -68,6 +68,8 @@ class ConsoleBrowserIT {
         assertThat(browser.findElement(By.tagName("h1")).getText()).isEqualTo("Pipeline console");
         String health = browser.findElement(By.id("health")).getText();
         assertThat(health).contains("ingest-service", "billing-service", "webhook-service").doesNotContain("NOT READY");
+        assertThat(browser.findElements(By.cssSelector("#health td.version"))).hasSize(3)
+                .allSatisfy(version -> assertThat(version.getText()).matches("\\d+\\.\\d+.*"));
         assertThat(browser.findElement(By.id("dlq")).getText()).contains("not_json");
         assertThat(browser.findElement(By.id("runs")).getText()).contains(workload.reportRun.path("id").asText(), "completed");
         assertThat(browser.findElement(By.id("webhooks")).getText()).contains("no dead or retrying events");
@@ -81,6 +83,11 @@ class ConsoleBrowserIT {
                 "Stripe acknowledged 5");
         assertThat(browser.findElements(By.cssSelector("svg rect.counted"))).isNotEmpty();
         screenshot("customer");
+
+        browser.findElement(By.linkText("explain")).click();
+        assertThat(browser.findElement(By.tagName("h1")).getText()).startsWith("api-calls for acme");
+        assertThat(browser.findElement(By.id("counted")).getText()).contains("counted", "duplicates dropped");
+        screenshot("explain");
 
         browser.get(url("/ops"));
         browser.findElement(By.linkText(workload.reportRun.path("id").asText())).click();

@@ -51,8 +51,8 @@ final class ManifestChecks {
             Map.entry("policy/v1/PodDisruptionBudget", PodDisruptionBudget.class),
             Map.entry("autoscaling/v2/HorizontalPodAutoscaler", HorizontalPodAutoscaler.class));
     static final Set<String> CUSTOM_KINDS = Set.of("kafka.strimzi.io/v1beta2/Kafka", "kafka.strimzi.io/v1beta2/KafkaNodePool",
-            "kafka.strimzi.io/v1beta2/KafkaTopic", "monitoring.coreos.com/v1/PrometheusRule");
-    /** The one Secret the manifests reference; it is created out of band (deploy/README.md). */
+            "kafka.strimzi.io/v1beta2/KafkaTopic", "kafka.strimzi.io/v1beta2/KafkaUser", "monitoring.coreos.com/v1/PrometheusRule");
+    /** The one Secret created out of band (deploy/README.md); the others are Strimzi's (users, cluster CA). */
     static final String SECRET = "meterline-secrets";
 
     private static final ObjectMapper JSON = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
@@ -248,6 +248,79 @@ final class ManifestChecks {
         }
     }
 
+    /** KafkaUsers by name (Strimzi writes each one's credentials to a Secret of that name). */
+    Map<String, JsonNode> kafkaUsers() {
+        Map<String, JsonNode> users = new LinkedHashMap<>();
+        for (JsonNode doc : docs) {
+            if (doc.path("kind").asText().equals("KafkaUser")) {
+                users.put(doc.path("metadata").path("name").asText(), doc);
+            }
+        }
+        return users;
+    }
+
+    /**
+     * Every service with a Kafka connection reaches the cluster as its own SCRAM user over TLS: SASL_SSL and
+     * SCRAM-SHA-512 in its environment, the bootstrap port of a TLS + SCRAM listener of the Kafka resource, the JAAS
+     * config from its KafkaUser's Secret, and a truststore file inside a mount of Strimzi's cluster CA Secret.
+     */
+    List<String> kafkaClients(List<ServiceContract> contracts) {
+        List<String> out = new ArrayList<>();
+        JsonNode kafka = docs.stream().filter(d -> d.path("kind").asText().equals("Kafka")).findFirst().orElse(null);
+        if (kafka == null) {
+            return List.of("no Kafka resource");
+        }
+        String caSecret = kafka.path("metadata").path("name").asText() + "-cluster-ca-cert";
+        Set<String> scramTlsPorts = new java.util.TreeSet<>();
+        for (JsonNode listener : kafka.path("spec").path("kafka").path("listeners")) {
+            if (listener.path("tls").asBoolean() && listener.path("authentication").path("type").asText().equals("scram-sha-512")) {
+                scramTlsPorts.add(listener.path("port").asText());
+            } else {
+                out.add("Kafka listener " + listener.path("name").asText() + " is not TLS with SCRAM-SHA-512");
+            }
+        }
+        Map<String, PodTemplateSpec> templates = podTemplates();
+        for (ServiceContract contract : contracts) {
+            if (!contract.readsKafkaClientConfig()) {
+                continue;
+            }
+            var entry = templates.entrySet().stream().filter(e -> e.getKey().endsWith(" " + contract.name())).findFirst();
+            if (entry.isEmpty()) {
+                continue;
+            }
+            String workload = entry.get().getKey();
+            Container container = entry.get().getValue().getSpec().getContainers().get(0);
+            Map<String, String> env = environment(container);
+            if (!"SASL_SSL".equals(env.get("KAFKA_SECURITY_PROTOCOL"))) {
+                out.add(workload + ": KAFKA_SECURITY_PROTOCOL is " + env.get("KAFKA_SECURITY_PROTOCOL") + ", not SASL_SSL");
+            }
+            if (!"SCRAM-SHA-512".equals(env.get("KAFKA_SASL_MECHANISM"))) {
+                out.add(workload + ": KAFKA_SASL_MECHANISM is " + env.get("KAFKA_SASL_MECHANISM") + ", not SCRAM-SHA-512");
+            }
+            String bootstrap = String.valueOf(env.get("KAFKA_BOOTSTRAP_SERVERS"));
+            if (!scramTlsPorts.contains(bootstrap.substring(bootstrap.lastIndexOf(':') + 1))) {
+                out.add(workload + ": KAFKA_BOOTSTRAP_SERVERS " + bootstrap + " is not a TLS + SCRAM listener " + scramTlsPorts);
+            }
+            var jaas = Optional.ofNullable(container.getEnv()).orElse(List.of()).stream()
+                    .filter(v -> v.getName().equals("KAFKA_SASL_JAAS_CONFIG")).findFirst()
+                    .map(v -> v.getValueFrom() == null ? null : v.getValueFrom().getSecretKeyRef());
+            if (jaas.isEmpty() || jaas.get() == null || !"sasl.jaas.config".equals(jaas.get().getKey())
+                    || !kafkaUsers().containsKey(jaas.get().getName()) || !"scram-sha-512".equals(kafkaUsers()
+                            .get(jaas.get().getName()).path("spec").path("authentication").path("type").asText())) {
+                out.add(workload + ": KAFKA_SASL_JAAS_CONFIG does not come from the sasl.jaas.config key of a SCRAM KafkaUser's Secret");
+            }
+            String truststore = String.valueOf(env.get("KAFKA_SSL_TRUSTSTORE_LOCATION"));
+            boolean trusted = Optional.ofNullable(container.getVolumeMounts()).orElse(List.of()).stream().anyMatch(mount ->
+                    truststore.equals(mount.getMountPath() + "/ca.crt") && entry.get().getValue().getSpec().getVolumes().stream()
+                            .anyMatch(v -> v.getName().equals(mount.getName()) && v.getSecret() != null
+                                    && caSecret.equals(v.getSecret().getSecretName())));
+            if (!trusted || !"PEM".equals(env.get("KAFKA_SSL_TRUSTSTORE_TYPE"))) {
+                out.add(workload + ": KAFKA_SSL_TRUSTSTORE_LOCATION " + truststore + " is not the PEM ca.crt of a mount of " + caSecret);
+            }
+        }
+        return out;
+    }
+
     /** A container's environment: its env entries and every key of the ConfigMaps it takes whole. */
     Map<String, String> environment(Container container) {
         Map<String, String> env = new LinkedHashMap<>();
@@ -277,8 +350,10 @@ final class ManifestChecks {
                 }
                 for (EnvVar var : Optional.ofNullable(c.getEnv()).orElse(List.of())) {
                     var source = var.getValueFrom();
-                    if (source != null && source.getSecretKeyRef() != null && !SECRET.equals(source.getSecretKeyRef().getName())) {
-                        out.add(workload + ": Secret " + source.getSecretKeyRef().getName() + " is not " + SECRET);
+                    if (source != null && source.getSecretKeyRef() != null && !SECRET.equals(source.getSecretKeyRef().getName())
+                            && !kafkaUsers().containsKey(source.getSecretKeyRef().getName())) {
+                        out.add(workload + ": Secret " + source.getSecretKeyRef().getName() + " is neither " + SECRET
+                                + " nor the Secret of a KafkaUser defined here");
                     }
                     if (source != null && source.getConfigMapKeyRef() != null) {
                         var ref = source.getConfigMapKeyRef();

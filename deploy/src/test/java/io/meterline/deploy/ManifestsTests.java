@@ -86,6 +86,53 @@ class ManifestsTests {
         assertThat(ServiceContract.billing().value("kafka-streams.num.standby.replicas")).isPresent();
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"local", "production"})
+    void everyKafkaClientConnectsAsItsOwnScramUserOverTls(String overlay) {
+        assertThat(new ManifestChecks(render(overlay)).kafkaClients(CONTRACTS)).isEmpty();
+    }
+
+    @Test
+    void eachKafkaUserIsAllowedOnlyWhatItsServiceReadsAndWrites() {
+        Map<String, JsonNode> users = new ManifestChecks(render("production")).kafkaUsers();
+        assertThat(users).containsOnlyKeys("ingest-service", "billing-service");
+        assertThat(acls(users.get("ingest-service"))).containsExactly("topic usage-events literal [Write, Describe]");
+        List<String> billing = acls(users.get("billing-service"));
+        // no cluster-wide, wildcard or All grants; every topic is one billing uses or the Streams application's own
+        assertThat(billing).noneMatch(acl -> acl.startsWith("cluster") || acl.contains(" * ") || acl.contains("All"));
+        String streams = ServiceContract.billing().value("quarkus.kafka-streams.application-id").orElseThrow();
+        assertThat(billing).filteredOn(acl -> acl.startsWith("topic ")).extracting(acl -> acl.split(" ")[1])
+                .containsExactlyInAnyOrder(streams + "-", io.meterline.model.Topics.USAGE_EVENTS,
+                        io.meterline.model.Topics.USAGE_EVENTS_DLQ, "usage-window-totals", io.meterline.model.Topics.USAGE_PERIODS,
+                        io.meterline.model.Topics.BILLING_NOTIFICATIONS);
+        assertThat(billing).contains("group " + streams + " prefix [Read, Describe]",
+                "transactionalId " + streams + "- prefix [Write, Describe]");
+    }
+
+    private static List<String> acls(JsonNode user) {
+        List<String> out = new java.util.ArrayList<>();
+        for (JsonNode acl : user.path("spec").path("authorization").path("acls")) {
+            JsonNode resource = acl.path("resource");
+            List<String> operations = new java.util.ArrayList<>();
+            acl.path("operations").forEach(o -> operations.add(o.asText()));
+            out.add(resource.path("type").asText() + " " + resource.path("name").asText("*") + " "
+                    + resource.path("patternType").asText("literal") + " " + operations);
+        }
+        return out;
+    }
+
+    @Test
+    void aKafkaClientWithoutItsUsersCredentialsIsReported() {
+        List<JsonNode> docs = render("production");
+        var env = (com.fasterxml.jackson.databind.node.ArrayNode) workload(docs, "billing-service").at("/spec/template/spec/containers/0/env");
+        for (JsonNode var : env) {
+            if (var.path("name").asText().equals("KAFKA_SASL_JAAS_CONFIG")) {
+                ((ObjectNode) var.at("/valueFrom/secretKeyRef")).put("name", "meterline-secrets");
+            }
+        }
+        assertThat(new ManifestChecks(docs).kafkaClients(CONTRACTS)).anyMatch(p -> p.contains("billing-service: KAFKA_SASL_JAAS_CONFIG"));
+    }
+
     @Test
     void localOverlayRunsOneReplicaOfEachWorkload() {
         ManifestChecks checks = new ManifestChecks(render("local"));

@@ -1,14 +1,20 @@
 package io.meterline.deploy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.meterline.model.logs.LogFields;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -16,6 +22,7 @@ import static org.awaitility.Awaitility.await;
 /** The running pipeline after a demo-like run: what operators scrape, probe and read matches what we ship. */
 class OperationsIT {
 
+    static final HttpClient HTTP = HttpClient.newHttpClient();
     static Pipeline pipeline;
     static Workload workload;
 
@@ -74,6 +81,47 @@ class OperationsIT {
             String metricsPath = template.getMetadata().getAnnotations().get("prometheus.io/path");
             assertThat(pipeline.text(service, metricsPath)).as(service + " " + metricsPath).contains("jvm_memory_used_bytes");
         }
+    }
+
+    @Test
+    void everyServiceEchoesTheRequestIdAndReportsItsVersionInReadiness() throws Exception {
+        for (String service : new String[] {"ingest", "billing", "webhook"}) {
+            String id = "ops-it-" + service + "-" + UUID.randomUUID();
+            HttpResponse<String> ready = HTTP.send(HttpRequest.newBuilder(URI.create(pipeline.url(service) + "/q/health/ready"))
+                    .header(LogFields.REQUEST_ID_HEADER, id).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(ready.headers().firstValue(LogFields.REQUEST_ID_HEADER)).as(service).contains(id);
+            JsonNode version = null;
+            for (JsonNode check : Pipeline.JSON.readTree(ready.body()).path("checks")) {
+                if (check.path("name").asText().equals("version")) {
+                    version = check.path("data").path("version");
+                }
+            }
+            assertThat(version).as(service + " readiness " + ready.body()).isNotNull();
+            assertThat(version.asText()).as(service).matches("\\d+\\.\\d+.*");
+        }
+    }
+
+    @Test
+    void productionLogLinesCarryTheRequestIdAndTheRunId() throws Exception {
+        String id = "ops-it-" + UUID.randomUUID();
+        HttpResponse<String> refused = HTTP.send(HttpRequest.newBuilder(URI.create(pipeline.url("billing") + "/ops/login"))
+                .header(LogFields.REQUEST_ID_HEADER, id).header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("token=not-a-token")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(refused.statusCode()).isEqualTo(401);
+        await("the sign-in refusal logged").atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(jsonLines("billing")).filteredOn(l -> l.path("message").asText().contains("sign-in refused"))
+                        .anySatisfy(l -> assertThat(l.path("mdc").path(LogFields.REQUEST_ID).asText()).isEqualTo(id)));
+        String runId = workload.reportRun.path("id").asText();
+        assertThat(jsonLines("billing")).filteredOn(l -> l.path("message").asText().contains(runId)).isNotEmpty()
+                .allSatisfy(l -> assertThat(l.path("mdc").path(LogFields.RUN_ID).asText()).isEqualTo(runId));
+    }
+
+    static List<JsonNode> jsonLines(String service) throws Exception {
+        List<JsonNode> out = new java.util.ArrayList<>();
+        for (String line : Files.readAllLines(Pipeline.log(service))) {
+            out.add(Pipeline.JSON.readTree(line));
+        }
+        return out;
     }
 
     @Test

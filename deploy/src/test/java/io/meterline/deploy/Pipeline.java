@@ -91,6 +91,9 @@ final class Pipeline implements AutoCloseable {
                 throw new UncheckedIOException(e);
             }
             config.put("billing.reporting.cron", "off");
+            // a usage source, so its reconciliation series exist (a push source needs no provider to be reachable)
+            config.put("billing.sources.provider.kind", "push");
+            config.put("billing.sources.provider.event-source", "provider");
             config.put("billing.ops.ingest-url", url("ingest"));
             config.put("billing.ops.webhook-url", url("webhook"));
         }

@@ -90,6 +90,9 @@ record ServiceContract(String name, Properties properties, Set<String> mappingKe
 
     /** Whether an environment variable of this name sets a key the service reads (SmallRye's env-name rule). */
     boolean reads(String envName) {
+        if (readsKafkaClientConfig() && kafkaClientKeys().contains(envName)) {
+            return true;
+        }
         for (String key : knownKeys()) {
             Pattern pattern = Pattern.compile(envName(key).replace("*", "[A-Z0-9_]+"));
             if (pattern.matcher(envName).matches()) {
@@ -97,6 +100,27 @@ record ServiceContract(String name, Properties properties, Set<String> mappingKe
             }
         }
         return false;
+    }
+
+    /**
+     * A service with a Kafka connection ({@code kafka.bootstrap.servers}) hands every {@code kafka.*} key to all its
+     * Kafka clients (the Quarkus Kafka client's collection, which billing's KafkaClientConfig and Kafka Streams read):
+     * any Kafka client setting is read, under {@code KAFKA_<NAME>} (the extension turns {@code _} into {@code .}).
+     */
+    boolean readsKafkaClientConfig() {
+        return value("kafka.bootstrap.servers").isPresent();
+    }
+
+    static Set<String> kafkaClientKeys() {
+        Set<String> names = new LinkedHashSet<>();
+        names.addAll(org.apache.kafka.clients.producer.ProducerConfig.configNames());
+        names.addAll(org.apache.kafka.clients.consumer.ConsumerConfig.configNames());
+        names.addAll(org.apache.kafka.clients.admin.AdminClientConfig.configNames());
+        Set<String> env = new LinkedHashSet<>();
+        for (String name : names) {
+            env.add(envName("kafka." + name));
+        }
+        return env;
     }
 
     Set<String> knownKeys() {

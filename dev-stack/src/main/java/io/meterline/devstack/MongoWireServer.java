@@ -1,6 +1,5 @@
 package io.meterline.devstack;
 
-import de.bwaldvogel.mongo.MongoBackend;
 import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.backend.h2.H2Backend;
 import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
@@ -14,10 +13,12 @@ import java.nio.file.Path;
  */
 public final class MongoWireServer implements AutoCloseable {
 
-    private final MongoServer server;
+    private final KeptBackend backend;
     private final InetSocketAddress address;
+    private MongoServer server;
 
-    private MongoWireServer(MongoServer server, InetSocketAddress address) {
+    private MongoWireServer(KeptBackend backend, MongoServer server, InetSocketAddress address) {
+        this.backend = backend;
         this.server = server;
         this.address = address;
     }
@@ -25,11 +26,35 @@ public final class MongoWireServer implements AutoCloseable {
     /** Port 0 = any free port; {@code file} null = in memory. */
     public static MongoWireServer start(int port, Path file) {
         quietServerLogs();
-        MongoBackend backend = file == null ? new MemoryBackend() : new H2Backend(file.toString());
-        MongoServer server = new MongoServer(backend);
+        KeptBackend backend = new KeptBackend(file == null ? new MemoryBackend() : new H2Backend(file.toString()));
+        MongoServer server = new MongoServer(backend.view());
         server.bind("127.0.0.1", port);
         InetSocketAddress address = server.getLocalAddress();
-        return new MongoWireServer(server, address);
+        return new MongoWireServer(backend, server, address);
+    }
+
+    /**
+     * An outage: the listener and every client connection close, so clients see a dead server; the data stays
+     * (the backend, in memory or H2, is kept for {@link #restart()}). Used by {@code ./meterline chaos}.
+     */
+    public synchronized void stop() {
+        if (server != null) {
+            server.shutdownNow();
+            server = null;
+        }
+    }
+
+    /** Listens again after {@link #stop()}, on the same port and with the same data. */
+    public synchronized void restart() {
+        if (server == null) {
+            MongoServer restarted = new MongoServer(backend.view());
+            restarted.bind(address);
+            server = restarted;
+        }
+    }
+
+    public synchronized boolean running() {
+        return server != null;
     }
 
     /**
@@ -51,7 +76,8 @@ public final class MongoWireServer implements AutoCloseable {
     }
 
     @Override
-    public void close() {
-        server.shutdownNow();
+    public synchronized void close() {
+        stop();
+        backend.closeForGood();
     }
 }

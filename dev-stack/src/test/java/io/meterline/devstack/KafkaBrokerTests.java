@@ -1,11 +1,13 @@
 package io.meterline.devstack;
 
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.SaslAuthenticationException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
@@ -14,10 +16,12 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class KafkaBrokerTests {
 
@@ -48,6 +52,23 @@ class KafkaBrokerTests {
                     }
                 }
                 assertThat(values).containsExactly("before", "after");
+            }
+        }
+    }
+
+    @Test
+    void aScramUserReachesTheSaslSslListenerAndAWrongPasswordIsRefused(@TempDir Path dir) throws Exception {
+        try (KafkaBroker broker = KafkaBroker.startSecured(dir.resolve("data"), List.of("alice"))) {
+            Map<String, Object> producerConfig = new HashMap<>(broker.securedClientConfig("alice", broker.password("alice")));
+            producerConfig.put(ProducerConfig.ACKS_CONFIG, "all");
+            try (var producer = new KafkaProducer<>(producerConfig, new StringSerializer(), new StringSerializer())) {
+                assertThat(producer.send(new ProducerRecord<>("secured", "k", "v")).get().topic()).isEqualTo("secured");
+            }
+            Map<String, Object> wrong = new HashMap<>(broker.securedClientConfig("alice", "not-" + broker.password("alice")));
+            try (Admin admin = Admin.create(wrong)) {
+                assertThatThrownBy(() -> admin.describeCluster().nodes().get())
+                        .hasCauseInstanceOf(SaslAuthenticationException.class)
+                        .hasMessageContaining("invalid credentials");
             }
         }
     }

@@ -8,7 +8,7 @@ import org.eclipse.microprofile.health.Readiness;
 
 /**
  * Ready when the Kafka Streams client is RUNNING or REBALANCING (a rebalance is routine when instances come and go)
- * and the MongoDB writer loop is alive. CREATED (not started yet: e.g. waiting for topics), PENDING_ERROR, ERROR
+ * and the MongoDB writer loop is alive and reaching Kafka (its last failure, if any, is shown). CREATED (not started yet: e.g. waiting for topics), PENDING_ERROR, ERROR
  * and shutdown states are not ready.
  */
 @Readiness
@@ -28,10 +28,12 @@ public class AggregationReadiness implements HealthCheck {
         KafkaStreams.State state = streams.state();
         boolean streamsOk = state == KafkaStreams.State.RUNNING || state == KafkaStreams.State.REBALANCING;
         boolean writerOk = writer.running();
-        return HealthCheckResponse.named("usage aggregation")
-                .status(streamsOk && writerOk)
+        String kafkaFailure = writer.lastFailure();
+        var response = HealthCheckResponse.named("usage aggregation")
+                .status(streamsOk && writerOk && kafkaFailure == null)
                 .withData("kafkaStreams", state.name())
-                .withData("mongoWriter", writerOk ? "running" : "stopped")
-                .build();
+                .withData("mongoWriter", writerOk ? "running" : "stopped");
+        // e.g. a wrong SASL password: named here rather than leaving Streams in CREATED without a reason
+        return (kafkaFailure == null ? response : response.withData("kafkaError", kafkaFailure)).build();
     }
 }

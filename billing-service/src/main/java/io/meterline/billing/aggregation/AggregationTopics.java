@@ -1,6 +1,7 @@
 package io.meterline.billing.aggregation;
 
 import io.meterline.billing.config.BillingConfig;
+import io.meterline.billing.kafka.KafkaClientConfig;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -8,7 +9,6 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.errors.TopicExistsException;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import java.util.List;
@@ -25,18 +25,17 @@ public class AggregationTopics {
     private static final Logger LOG = Logger.getLogger(AggregationTopics.class);
 
     private final BillingConfig config;
-    private final String bootstrapServers;
+    private final KafkaClientConfig kafka;
 
-    public AggregationTopics(BillingConfig config, @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
+    public AggregationTopics(BillingConfig config, KafkaClientConfig kafka) {
         this.config = config;
-        this.bootstrapServers = bootstrapServers;
+        this.kafka = kafka;
     }
 
     void onStart(@Observes StartupEvent event) {
         var aggregation = config.aggregation();
         int partitions = aggregation.topicPartitions();
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "30000"))) {
+        try (Admin admin = Admin.create(kafka.admin(Map.of(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "30000")))) {
             for (String topic : List.of(aggregation.inputTopic(), aggregation.dlqTopic(), aggregation.totalsTopic())) {
                 try {
                     admin.createTopics(List.of(new NewTopic(topic, partitions, (short) -1))).all().get();

@@ -2,10 +2,11 @@ package io.meterline.billing.aggregation;
 
 import io.meterline.billing.balance.UsageCharges;
 import io.meterline.billing.config.BillingConfig;
+import io.meterline.billing.kafka.ConsumerLoop;
+import io.meterline.billing.kafka.KafkaClientConfig;
 import io.meterline.billing.usage.UsageWindowRepository;
 import io.meterline.model.UsageEventJson;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -13,17 +14,11 @@ import jakarta.enterprise.event.Observes;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -33,93 +28,50 @@ import java.util.Map;
  * A crash anywhere replays from the last commit; the replayed writes are no-ops or rewrite the same totals.
  */
 @ApplicationScoped
-public class WindowTotalsConsumer {
+public class WindowTotalsConsumer extends ConsumerLoop {
 
     private static final Logger LOG = Logger.getLogger(WindowTotalsConsumer.class);
 
     private final UsageWindowRepository repository;
     private final UsageCharges usageCharges;
     private final AggregationMetrics metrics;
-    private final MeterRegistry registry;
     private final BillingConfig config;
-    private final String bootstrapServers;
-    private volatile boolean running;
-    private volatile KafkaConsumer<String, byte[]> consumer;
-    private Thread thread;
+    private final KafkaClientConfig kafka;
 
     public WindowTotalsConsumer(UsageWindowRepository repository, AggregationMetrics metrics, MeterRegistry registry,
-            BillingConfig config, @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
-            UsageCharges usageCharges) {
+            BillingConfig config, KafkaClientConfig kafka, UsageCharges usageCharges) {
+        super("window-totals-writer", registry);
         this.repository = repository;
         this.usageCharges = usageCharges;
         this.metrics = metrics;
-        this.registry = registry;
         this.config = config;
-        this.bootstrapServers = bootstrapServers;
+        this.kafka = kafka;
     }
 
     void onStart(@Observes StartupEvent event) {
-        running = true;
-        thread = new Thread(this::run, "window-totals-writer");
-        thread.setDaemon(true);
-        thread.start();
+        start();
     }
 
     void onStop(@Observes ShutdownEvent event) {
-        running = false;
-        KafkaConsumer<String, byte[]> current = consumer;
-        if (current != null) {
-            current.wakeup();
-        }
-        if (thread != null) {
-            try {
-                thread.join(10_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        stop();
     }
 
-    /** Whether the writer loop is alive (readiness). */
-    public boolean running() {
-        return running && thread != null && thread.isAlive();
+    @Override
+    protected String topic() {
+        return config.aggregation().totalsTopic();
     }
 
-    private void run() {
-        while (running) {
-            try (KafkaConsumer<String, byte[]> created = new KafkaConsumer<>(consumerConfig(),
-                    new StringDeserializer(), new ByteArrayDeserializer());
-                    KafkaClientMetrics clientMetrics = new KafkaClientMetrics(created)) {
-                clientMetrics.bindTo(registry);
-                consumer = created;
-                created.subscribe(List.of(config.aggregation().totalsTopic()));
-                while (running) {
-                    ConsumerRecords<String, byte[]> records = created.poll(Duration.ofMillis(200));
-                    if (records.isEmpty()) {
-                        continue;
-                    }
-                    Map<String, WindowTotal> latest = new HashMap<>(records.count() * 2);
-                    for (ConsumerRecord<String, byte[]> record : records) {
-                        WindowTotal total = parse(record);
-                        if (total != null) {
-                            latest.merge(total.id(), total, (a, b) -> a.version() >= b.version() ? a : b);
-                        }
-                    }
-                    long stale = writeWithRetry(latest);
-                    metrics.windowWrites(latest.size() - stale, stale);
-                    created.commitSync();
-                }
-            } catch (WakeupException e) {
-                // shutting down
-            } catch (RuntimeException e) {
-                if (running) {
-                    LOG.errorf(e, "window writer failed; restarting from the last committed offsets");
-                    pause(Duration.ofSeconds(1));
-                }
-            } finally {
-                consumer = null;
+    @Override
+    protected void handle(ConsumerRecords<String, byte[]> records) {
+        Map<String, WindowTotal> latest = new HashMap<>(records.count() * 2);
+        for (ConsumerRecord<String, byte[]> record : records) {
+            WindowTotal total = parse(record);
+            if (total != null) {
+                latest.merge(total.id(), total, (a, b) -> a.version() >= b.version() ? a : b);
             }
         }
+        long stale = writeWithRetry(latest);
+        metrics.windowWrites(latest.size() - stale, stale);
     }
 
     private long writeWithRetry(Map<String, WindowTotal> latest) {
@@ -131,7 +83,7 @@ public class WindowTotalsConsumer {
                 usageCharges.charge(latest.values());
                 return stale;
             } catch (RuntimeException e) {
-                if (!running) {
+                if (!isRunning()) {
                     throw e;
                 }
                 LOG.warnf("writing %d windows to MongoDB failed (%s); retrying in %s", latest.size(), e.getMessage(), backoff);
@@ -153,9 +105,9 @@ public class WindowTotalsConsumer {
         }
     }
 
-    private Map<String, Object> consumerConfig() {
+    @Override
+    protected Map<String, Object> consumerConfig() {
         Map<String, Object> properties = new HashMap<>();
-        properties.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         properties.put(ConsumerConfig.GROUP_ID_CONFIG, config.aggregation().writerGroupId());
         properties.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         properties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -164,14 +116,6 @@ public class WindowTotalsConsumer {
         // large polls let one bulk write absorb several versions of a busy window
         properties.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 8 * 1024 * 1024);
         properties.put(ConsumerConfig.CLIENT_ID_CONFIG, config.aggregation().writerGroupId() + "-" + ProcessHandle.current().pid());
-        return properties;
-    }
-
-    private static void pause(Duration duration) {
-        try {
-            Thread.sleep(duration.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        return kafka.consumer(properties);
     }
 }

@@ -2,6 +2,7 @@ package io.meterline.billing.balance;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.meterline.billing.config.BillingConfig;
+import io.meterline.billing.kafka.KafkaClientConfig;
 import io.meterline.billing.stripe.StripeCallException;
 import io.meterline.billing.stripe.StripeRecharges;
 import io.meterline.model.UsageEventJson;
@@ -20,7 +21,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import java.util.HashSet;
@@ -48,28 +48,27 @@ public class BalanceOutbox {
     private final StripeRecharges stripe;
     private final BalanceMetrics metrics;
     private final BillingConfig config;
-    private final String bootstrapServers;
+    private final KafkaClientConfig kafka;
     private volatile KafkaProducer<String, String> producer;
     /** One publisher per account inside this instance: concurrent triggers must not send the same record twice. */
     private final Object[] publishLocks = new Object[256];
 
     public BalanceOutbox(BalanceService balances, BalanceRepository repository, StripeRecharges stripe,
             BalanceMetrics metrics, BillingConfig config,
-            @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
+            KafkaClientConfig kafka) {
         this.balances = balances;
         this.repository = repository;
         this.stripe = stripe;
         this.metrics = metrics;
         this.config = config;
-        this.bootstrapServers = bootstrapServers;
+        this.kafka = kafka;
         for (int i = 0; i < publishLocks.length; i++) {
             publishLocks[i] = new Object();
         }
     }
 
     void onStart(@Observes StartupEvent event) {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000))) {
+        try (Admin admin = Admin.create(kafka.admin(Map.of(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000)))) {
             admin.createTopics(List.of(new NewTopic(config.balance().notificationsTopic(), 3, (short) -1))).all()
                     .get(15, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
@@ -265,11 +264,10 @@ public class BalanceOutbox {
             synchronized (this) {
                 if (producer == null) {
                     Map<String, Object> props = new LinkedHashMap<>();
-                    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
                     props.put(ProducerConfig.ACKS_CONFIG, "all");
                     props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
                     props.put(ProducerConfig.CLIENT_ID_CONFIG, "billing-balance-notifications");
-                    producer = new KafkaProducer<>(props, new StringSerializer(), new StringSerializer());
+                    producer = new KafkaProducer<>(kafka.producer(props), new StringSerializer(), new StringSerializer());
                 }
                 current = producer;
             }

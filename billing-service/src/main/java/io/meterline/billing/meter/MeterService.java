@@ -66,7 +66,9 @@ public class MeterService implements MeterLookup {
 
     @Scheduled(every = "${billing.aggregation.meter-refresh-interval}", delayed = "${billing.aggregation.meter-refresh-interval}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
-    void refresh() {
+    synchronized void refresh() {
+        // synchronized: a scheduled refresh that read the meters before a save must not replace the snapshot the
+        // save's own refresh installed (a meter just saved answered 404 until the next refresh)
         snapshot = Snapshot.of(meters.findAllMeters());
     }
 

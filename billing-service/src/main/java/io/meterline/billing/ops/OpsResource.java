@@ -1,6 +1,11 @@
 package io.meterline.billing.ops;
 
+import io.meterline.billing.problem.BillingException;
+import io.meterline.billing.problem.ErrorCode;
+import io.meterline.billing.reconciliation.ReconciliationRun;
 import io.meterline.billing.reporting.ReportRun;
+import io.meterline.billing.usage.UsageExplanation;
+import io.meterline.model.Violation;
 import io.quarkus.qute.Location;
 import io.quarkus.qute.Template;
 import jakarta.ws.rs.CookieParam;
@@ -10,13 +15,16 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.NewCookie;
 import jakarta.ws.rs.core.Response;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import java.net.URI;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Optional;
 
@@ -29,29 +37,33 @@ import java.util.Optional;
 public class OpsResource {
 
     private static final Logger LOG = Logger.getLogger(OpsResource.class);
+    /** Differing windows listed on a reconciliation run's page (the JSON endpoint pages through all of them). */
+    private static final int DIFFERING_SHOWN = 200;
 
     private final OpsSession session;
     private final OpsView view;
     private final PipelineStatus pipeline;
     private final WebhookEvents webhooks;
     private final OpsConfig config;
-    private final String version;
     private final Template login;
     private final Template console;
     private final Template run;
     private final Template customer;
+    private final Template reconciliation;
+    private final Template explain;
 
     public OpsResource(OpsSession session, OpsView view, PipelineStatus pipeline, WebhookEvents webhooks,
             io.meterline.billing.config.BillingConfig config,
-            @ConfigProperty(name = "quarkus.application.version", defaultValue = "dev") String version,
             @Location("ops/login.html") Template login, @Location("ops/console.html") Template console,
-            @Location("ops/run.html") Template run, @Location("ops/customer.html") Template customer) {
+            @Location("ops/run.html") Template run, @Location("ops/customer.html") Template customer,
+            @Location("ops/reconciliation.html") Template reconciliation, @Location("ops/explain.html") Template explain) {
+        this.reconciliation = reconciliation;
+        this.explain = explain;
         this.session = session;
         this.view = view;
         this.pipeline = pipeline;
         this.webhooks = webhooks;
         this.config = config.ops();
-        this.version = version;
         this.login = login;
         this.console = console;
         this.run = run;
@@ -72,9 +84,9 @@ public class OpsResource {
                 webhookError = e.getMessage();
             }
         }
-        return page(console.data("services", pipeline.services()).data("version", version).data("dryRun", view.dryRun())
+        return page(console.data("services", pipeline.services()).data("dryRun", view.dryRun())
                 .data("lag", view.lag()).data("rates", view.rates()).data("dlq", view.dlqByReason())
-                .data("runs", view.recentRuns()).data("webhooksConfigured", webhooks.configured())
+                .data("runs", view.recentRuns()).data("reconciliations", view.recentReconciliations()).data("webhooksConfigured", webhooks.configured())
                 .data("webhookEvents", troubled).data("webhookError", webhookError)
                 .data("csrf", OpsSession.csrf(token.trim())));
     }
@@ -121,13 +133,57 @@ public class OpsResource {
         return page(customer.data("subject", subject).data("charts", view.customer(subject, 24)));
     }
 
+    @GET
+    @Path("/reconciliations/{id}")
+    public Response reconciliation(@CookieParam(OpsSession.COOKIE) String token, @PathParam("id") String id) {
+        if (session.verify(token).isEmpty()) {
+            return Response.seeOther(URI.create("/ops")).build();
+        }
+        ReconciliationRun found = view.reconciliation(id, DIFFERING_SHOWN);
+        if (found == null) {
+            return Response.status(Response.Status.NOT_FOUND).type(MediaType.TEXT_HTML)
+                    .entity(reconciliation.data("run", null).data("id", id).render()).build();
+        }
+        return page(reconciliation.data("run", found).data("id", id));
+    }
+
+    /** One hour of one customer's meter explained ({@code GET /v1/usage/explain} for the console's session). */
+    @GET
+    @Path("/explain")
+    public Response explain(@CookieParam(OpsSession.COOKIE) String token, @QueryParam("meter") String meter,
+            @QueryParam("customer") String customer, @QueryParam("hour") String hour) {
+        if (session.verify(token).isEmpty()) {
+            return Response.seeOther(URI.create("/ops")).build();
+        }
+        require("meter", meter);
+        require("customer", customer);
+        require("hour", hour);
+        Instant at;
+        try {
+            at = OffsetDateTime.parse(hour).toInstant();
+        } catch (DateTimeParseException e) {
+            throw BillingException.invalidParameter("hour", "invalid_time", "hour must be an RFC 3339 timestamp with offset");
+        }
+        UsageExplanation found = view.explain(meter, customer, at);
+        if (found == null) {
+            throw new BillingException(ErrorCode.METER_NOT_FOUND, "no meter with key " + meter,
+                    List.of(new Violation("meter", "unknown", "no meter with key " + meter)));
+        }
+        return page(explain.data("x", found).data("customerHref", OpsLinks.customer(customer)));
+    }
+
+    private static void require(String field, String value) {
+        if (value == null || value.isBlank()) {
+            throw BillingException.invalidParameter(field, "missing", field + " is required");
+        }
+    }
+
     /** The console's customer search form (a GET form, so it works without JavaScript). */
     @GET
     @Path("/customers")
     public Response findCustomer(@jakarta.ws.rs.QueryParam("subject") String subject) {
         String target = subject == null || subject.isBlank() ? "/ops"
-                : "/ops/customers/" + java.net.URLEncoder.encode(subject.trim(), java.nio.charset.StandardCharsets.UTF_8)
-                        .replace("+", "%20");
+                : OpsLinks.customer(subject.trim());
         return Response.seeOther(URI.create(target)).build();
     }
 

@@ -2,14 +2,21 @@ package io.meterline.billing.ops;
 
 import io.meterline.billing.config.BillingConfig;
 import io.meterline.billing.meter.MeterService;
+import io.meterline.billing.reconciliation.ReconciliationRepository;
+import io.meterline.billing.reconciliation.ReconciliationRun;
+import io.meterline.billing.reconciliation.ReconciliationService;
+import io.meterline.billing.reconciliation.ReconciliationWindow;
 import io.meterline.billing.reporting.LedgerEntry;
 import io.meterline.billing.reporting.ReportLedgerRepository;
 import io.meterline.billing.reporting.ReportRun;
 import io.meterline.billing.reporting.ReportingService;
+import io.meterline.billing.usage.UsageExplainService;
+import io.meterline.billing.usage.UsageExplanation;
 import io.meterline.billing.usage.UsagePeriod;
 import io.meterline.billing.usage.UsageQueryService;
 import io.meterline.model.usage.MeterDefinition;
 import io.meterline.model.usage.WindowSize;
+import io.meterline.model.usage.Windows;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -29,7 +36,7 @@ import java.util.TreeMap;
 
 /**
  * What the console shows, gathered from billing's own services and meters. It reads only; the one action (replay)
- * goes through {@link WebhookEvents}. Explain and reconciliation views are links added when those endpoints exist.
+ * goes through {@link WebhookEvents}. Customer, run and reconciliation pages link to the explain page of each hour.
  */
 @ApplicationScoped
 public class OpsView {
@@ -51,10 +58,18 @@ public class OpsView {
         }
     }
 
-    public record MeterChart(String meter, String stripeEventName, double counted, long reported, String svg) {
+    public record MeterChart(String meter, String stripeEventName, double counted, long reported, String svg,
+            List<HourRow> hours) {
         public String countedText() {
             return UsageChart.format(counted);
         }
+    }
+
+    /**
+     * An hour with usage or a delivery, and the latest reconciliation verdict for it (null: never reconciled), with
+     * the links to its explain page and to that reconciliation run.
+     */
+    public record HourRow(Instant hour, String counted, Long reported, ReconciliationWindow verdict, String explainHref) {
     }
 
     private final MeterRegistry registry;
@@ -63,11 +78,18 @@ public class OpsView {
     private final UsageQueryService usage;
     private final ReportLedgerRepository ledger;
     private final BillingConfig config;
+    private final ReconciliationService reconciliation;
+    private final ReconciliationRepository reconciliations;
+    private final UsageExplainService explain;
     /** (epoch second, aggregated total, DLQ total), one sample a minute for the last hour. */
     private final Deque<double[]> samples = new ArrayDeque<>();
 
     public OpsView(MeterRegistry registry, ReportingService reporting, MeterService meters, UsageQueryService usage,
-            ReportLedgerRepository ledger, BillingConfig config) {
+            ReportLedgerRepository ledger, BillingConfig config, ReconciliationService reconciliation,
+            ReconciliationRepository reconciliations, UsageExplainService explain) {
+        this.reconciliation = reconciliation;
+        this.reconciliations = reconciliations;
+        this.explain = explain;
         this.registry = registry;
         this.reporting = reporting;
         this.meters = meters;
@@ -133,6 +155,27 @@ public class OpsView {
         return reporting.find(id);
     }
 
+    public List<ReconciliationRun> recentReconciliations() {
+        return reconciliation.recent(config.ops().recentRuns());
+    }
+
+    /** A reconciliation run with its first {@code size} differing windows, or null. */
+    public ReconciliationRun reconciliation(String id, int size) {
+        ReconciliationRun run = reconciliations.find(id);
+        if (run != null) {
+            run.page = 0;
+            run.size = size;
+            run.windows = reconciliations.windowsOf(id, 0, size);
+        }
+        return run;
+    }
+
+    /** The explanation of one hour, or null when the meter is unknown. */
+    public UsageExplanation explain(String meterKey, String subject, Instant hour) {
+        MeterDefinition meter = meters.find(meterKey);
+        return meter == null ? null : explain.explain(meter, subject, Windows.hourStart(hour));
+    }
+
     /** Per meter: the subject's hourly usage over the last {@code hours} next to what Stripe acknowledged. */
     public List<MeterChart> customer(String subject, int hours) {
         Instant to = Instant.now().truncatedTo(ChronoUnit.HOURS).plus(Duration.ofHours(1));
@@ -148,6 +191,7 @@ public class OpsView {
             reported.values().stream().filter(e -> subject.equals(e.subject) && meter.key().equals(e.meter))
                     .forEach(e -> stripe.merge(e.windowStart, e.reported, Long::sum));
             List<UsageChart.Hour> hoursOut = new ArrayList<>();
+            List<HourRow> rows = new ArrayList<>();
             double counted = 0;
             long delivered = 0;
             for (Instant hour = from; hour.isBefore(to); hour = hour.plus(Duration.ofHours(1))) {
@@ -157,9 +201,14 @@ public class OpsView {
                 counted += value;
                 delivered += sent == null ? 0 : sent;
                 hoursOut.add(new UsageChart.Hour(start, value, sent));
+                if (value != 0 || sent != null) {
+                    rows.add(new HourRow(start, UsageChart.format(value), sent,
+                            reconciliations.latest(meter.key(), subject, start.getEpochSecond()),
+                            OpsLinks.explain(meter.key(), subject, start)));
+                }
             }
             charts.add(new MeterChart(meter.key(), meter.stripeEventName(), counted, delivered,
-                    UsageChart.svg(meter.key() + " for " + subject + ", hourly", hoursOut)));
+                    UsageChart.svg(meter.key() + " for " + subject + ", hourly", hoursOut), rows));
         }
         return charts;
     }

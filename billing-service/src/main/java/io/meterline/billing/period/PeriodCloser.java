@@ -1,5 +1,6 @@
 package io.meterline.billing.period;
 
+import io.meterline.billing.logging.LogContext;
 import io.meterline.billing.aggregation.WindowState;
 import io.meterline.billing.config.BillingConfig;
 import io.meterline.billing.meter.MeterService;
@@ -61,6 +62,12 @@ public class PeriodCloser {
 
     /** The catch-up: every meter, every complete period within the lookbacks that is not closed (or changed since). */
     public CloseResult closeDue(String trigger) {
+        try (LogContext ignored = LogContext.run(closeRunId())) {
+            return closeDueNow(trigger);
+        }
+    }
+
+    private CloseResult closeDueNow(String trigger) {
         Instant now = clock.now();
         Date wallStart = new Date();
         Tally tally = new Tally();
@@ -106,6 +113,17 @@ public class PeriodCloser {
 
     /** Manual close of one meter's periods of one size in {@code [from, to)}: complete ones only. */
     public CloseResult close(MeterDefinition meter, WindowSize size, Instant from, Instant to) {
+        try (LogContext ignored = LogContext.run(closeRunId())) {
+            return closeNow(meter, size, from, to);
+        }
+    }
+
+    /** Period close runs keep no record; the id only ties the lines of one run together. */
+    private static String closeRunId() {
+        return "pc_" + java.util.UUID.randomUUID().toString().replace("-", "").substring(0, 20);
+    }
+
+    private CloseResult closeNow(MeterDefinition meter, WindowSize size, Instant from, Instant to) {
         Instant now = clock.now();
         Map<String, Candidate> candidates = new LinkedHashMap<>();
         Set<ZoneId> zones = new LinkedHashSet<>();

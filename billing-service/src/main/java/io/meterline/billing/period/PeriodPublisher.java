@@ -1,6 +1,7 @@
 package io.meterline.billing.period;
 
 import io.meterline.billing.config.BillingConfig;
+import io.meterline.billing.kafka.KafkaClientConfig;
 import io.meterline.billing.notification.NotificationService;
 import io.meterline.model.UsageEventJson;
 import io.meterline.model.period.UsagePeriodNotification;
@@ -30,7 +31,6 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import java.nio.charset.StandardCharsets;
@@ -61,18 +61,18 @@ public class PeriodPublisher {
     private final BillingConfig config;
     private final PeriodRepository repository;
     private final NotificationService notifications;
-    private final String bootstrapServers;
+    private final KafkaClientConfig kafka;
     private final String instance = UUID.randomUUID().toString().substring(0, 12);
     private final Counter published;
     private final Counter recovered;
     private KafkaProducer<String, byte[]> producer;
 
     public PeriodPublisher(BillingConfig config, PeriodRepository repository, NotificationService notifications,
-            @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers, MeterRegistry registry) {
+            KafkaClientConfig kafka, MeterRegistry registry) {
         this.config = config;
         this.repository = repository;
         this.notifications = notifications;
-        this.bootstrapServers = bootstrapServers;
+        this.kafka = kafka;
         this.published = Counter.builder("meterline_periods_published").description("closed period revisions published to Kafka")
                 .register(registry);
         this.recovered = Counter.builder("meterline_periods_publications_recovered")
@@ -88,8 +88,7 @@ public class PeriodPublisher {
     }
 
     void onStart(@Observes StartupEvent event) {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "30000"))) {
+        try (Admin admin = Admin.create(kafka.admin(Map.of(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "30000")))) {
             admin.createTopics(List.of(new NewTopic(topic(), config.aggregation().topicPartitions(), (short) -1)))
                     .all().get();
         } catch (ExecutionException e) {
@@ -154,14 +153,13 @@ public class PeriodPublisher {
     private KafkaProducer<String, byte[]> producer() {
         if (producer == null) {
             Map<String, Object> props = new HashMap<>();
-            props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
             props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "billing-periods-" + instance);
             props.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, TRANSACTION_TIMEOUT_MS);
             props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
             props.put(ProducerConfig.ACKS_CONFIG, "all");
             props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
             props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
-            producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+            producer = new KafkaProducer<>(kafka.producer(props), new StringSerializer(), new ByteArraySerializer());
             producer.initTransactions();
         }
         return producer;
@@ -223,10 +221,9 @@ public class PeriodPublisher {
     /** Ids of the records on the topic since {@code fromMillis}, as read_committed consumers see them. */
     private Set<String> idsOnTopic(long fromMillis) {
         Set<String> ids = new HashSet<>();
-        Map<String, Object> props = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+        Map<String, Object> props = kafka.consumer(Map.of(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000));
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
                 new ByteArrayDeserializer())) {
             List<TopicPartition> partitions = new ArrayList<>();

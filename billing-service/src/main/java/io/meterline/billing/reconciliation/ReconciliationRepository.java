@@ -52,6 +52,12 @@ public class ReconciliationRepository {
         return runs.find().sort(Sorts.descending("started")).limit(limit).into(new ArrayList<>());
     }
 
+    /** The latest completed run over every customer and meter (the one "not run lately" is judged by), or null. */
+    public ReconciliationRun lastComplete() {
+        return runs.find(Filters.and(Filters.eq("status", "completed"), Filters.eq("customer", null), Filters.eq("meter", null)))
+                .sort(Sorts.descending("finished")).limit(1).first();
+    }
+
     /** Windows of a run that differ, in the order they were found. */
     public List<ReconciliationWindow> windowsOf(String runId, int page, int size) {
         return windows.find(Filters.eq("runId", runId)).sort(Sorts.ascending("_id")).skip(page * size).limit(size)

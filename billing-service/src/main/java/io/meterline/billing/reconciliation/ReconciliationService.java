@@ -33,6 +33,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
+import io.meterline.billing.logging.LogContext;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -94,6 +95,12 @@ public class ReconciliationService {
     /** Runs one reconciliation; {@link ErrorCode#RECONCILIATION_IN_PROGRESS} while another run holds the lease. */
     public ReconciliationRun run(Request request, String trigger) {
         String runId = "rec_" + UUID.randomUUID().toString().replace("-", "").substring(0, 20);
+        try (LogContext ignored = LogContext.run(runId)) {
+            return run(request, trigger, runId);
+        }
+    }
+
+    private ReconciliationRun run(Request request, String trigger, String runId) {
         String owner = INSTANCE + "/" + runId;
         if (!lease.acquire(LEASE, owner, config.lease())) {
             throw new BillingException(ErrorCode.RECONCILIATION_IN_PROGRESS, "reconciliation run " + holder()
@@ -248,7 +255,7 @@ public class ReconciliationService {
         Map<String, LedgerEntry> entries = ledger.loadSince(from);
         Map<String, WindowGroup> groups = new LinkedHashMap<>();
         Instant now = Instant.now();
-        sources.forEachWindowSince(from, window -> {
+        sources.forEachWindowSince(from, (window, version) -> {
             if (window.windowStart() >= to || (run.meter != null && !run.meter.equals(window.meter()))) {
                 return;
             }
@@ -301,7 +308,11 @@ public class ReconciliationService {
                     continue;
                 }
                 run.summaryLists++;
-                futures.put(pair.getKey(), pool.submit(() -> summaries.hourly(meterId, first.customerId, from, to)));
+                futures.put(pair.getKey(), pool.submit(LogContext.propagate(() -> {
+                    try (LogContext ignored = LogContext.customer(first.customerId)) {
+                        return summaries.hourly(meterId, first.customerId, from, to);
+                    }
+                })));
             }
             for (Map.Entry<String, Future<Map<Long, Double>>> f : futures.entrySet()) {
                 try {
@@ -359,8 +370,10 @@ public class ReconciliationService {
                 toSend.add(c);
             }
         } else if (windowClass == WindowClass.OVER_REPORTED) {
-            LOG.warnf("over-reported: customer %s meter %s hour %s: Stripe has %s, the ledger sent %d (last identifier %s);"
-                    + " not corrected", g.customerId, g.meter, w.windowStart, atStripe, g.reported, g.lastIdentifier);
+            try (LogContext ignored = LogContext.customer(g.customerId)) {
+                LOG.warnf("over-reported: customer %s meter %s hour %s: Stripe has %s, the ledger sent %d (last identifier %s);"
+                        + " not corrected", g.customerId, g.meter, w.windowStart, atStripe, g.reported, g.lastIdentifier);
+            }
         }
         if (windowClass != WindowClass.MATCH) {
             run.differing++;

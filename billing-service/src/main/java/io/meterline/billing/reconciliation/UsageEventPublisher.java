@@ -1,6 +1,7 @@
 package io.meterline.billing.reconciliation;
 
 import io.meterline.billing.config.BillingConfig;
+import io.meterline.billing.kafka.KafkaClientConfig;
 import io.meterline.model.Topics;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -9,7 +10,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -29,13 +29,12 @@ public class UsageEventPublisher {
     public record Message(String key, byte[] value) {
     }
 
-    private final String bootstrapServers;
+    private final KafkaClientConfig kafka;
     private final String usageTopic;
     private volatile KafkaProducer<String, byte[]> producer;
 
-    public UsageEventPublisher(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
-            BillingConfig config) {
-        this.bootstrapServers = bootstrapServers;
+    public UsageEventPublisher(KafkaClientConfig kafka, BillingConfig config) {
+        this.kafka = kafka;
         this.usageTopic = config.aggregation().inputTopic();
     }
 
@@ -68,12 +67,11 @@ public class UsageEventPublisher {
         if (producer == null) {
             synchronized (this) {
                 if (producer == null) {
-                    producer = new KafkaProducer<>(Map.of(
-                            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                    producer = new KafkaProducer<>(kafka.producer(Map.of(
                             ProducerConfig.ACKS_CONFIG, "all",
                             ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
                             ProducerConfig.LINGER_MS_CONFIG, 5,
-                            ProducerConfig.CLIENT_ID_CONFIG, "billing-reconciliation"),
+                            ProducerConfig.CLIENT_ID_CONFIG, "billing-reconciliation")),
                             new StringSerializer(), new ByteArraySerializer());
                 }
             }

@@ -1,5 +1,6 @@
 package io.meterline.billing.reconciliation;
 
+import io.meterline.billing.logging.LogContext;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.meterline.billing.aggregation.AcceptedEvents;
@@ -73,20 +74,22 @@ public class UsageSourceService {
                     "usage source " + name + " is not a pull source with a url");
         }
         SourceRun run = start(name, "pull", trigger, from, to);
-        List<JsonNode> records = new ArrayList<>();
-        try {
-            fetch(source, from, to, records, run);
-        } catch (IOException | RuntimeException e) {
-            run.status = "aborted";
-            run.abortReason = e.toString();
-            run.finished = Instant.now();
-            repository.save(run);
-            throw new BillingException(ErrorCode.USAGE_SOURCE_UNAVAILABLE, "usage source " + name + ": " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
+        try (LogContext ignored = LogContext.run(run.id)) {
+            List<JsonNode> records = new ArrayList<>();
+            try {
+                fetch(source, from, to, records, run);
+            } catch (IOException | RuntimeException e) {
+                run.status = "aborted";
+                run.abortReason = e.toString();
+                run.finished = Instant.now();
+                repository.save(run);
+                throw new BillingException(ErrorCode.USAGE_SOURCE_UNAVAILABLE, "usage source " + name + ": " + e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+            return reconcile(source, run, records);
         }
-        return reconcile(source, run, records);
     }
 
     /** Reconciles a batch of records a push source sent. */
@@ -94,7 +97,9 @@ public class UsageSourceService {
         SourceConfig source = source(name);
         SourceRun run = start(name, "push", "push", from, to);
         run.pages = 1;
-        return reconcile(source, run, records);
+        try (LogContext ignored = LogContext.run(run.id)) {
+            return reconcile(source, run, records);
+        }
     }
 
     public SourceRun find(String id) {

@@ -43,6 +43,13 @@ public class ReportLedgerRepository {
         return entries;
     }
 
+    /** The entries with these ids, by id. */
+    public Map<String, LedgerEntry> load(Collection<String> ids) {
+        Map<String, LedgerEntry> entries = new HashMap<>();
+        MongoCollections.forEachById(ledger, ids, null, entry -> entries.put(entry.id, entry));
+        return entries;
+    }
+
     public LedgerEntry find(String id) {
         return ledger.find(Filters.eq("_id", id)).first();
     }

@@ -32,6 +32,14 @@ public class ReportRun {
     public Instant finished;
     public boolean dryRun;
     public String stripeApiBase;
+    /**
+     * {@code changed}: the run read only windows marked as changed since a run last settled them; {@code full}: it
+     * read every window of the last 36 days (asked for, or the first run before the marks are complete).
+     */
+    public String scope;
+    /** Windows marked as changed when the run started. */
+    public long changedWindows;
+    /** Windows the run examined (read and planned). */
     public long total;
     public long reported;
     /** Whole units reported (or, in a dry-run, that would be). */

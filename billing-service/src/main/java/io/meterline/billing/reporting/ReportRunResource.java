@@ -29,10 +29,19 @@ public class ReportRunResource {
         this.reporting = reporting;
     }
 
-    /** Runs a report now and answers with its record (201); 409 while another run holds the lease. */
+    /**
+     * Runs a report now and answers with its record (201); 409 while another run holds the lease. {@code scope=full}
+     * reads every window of the last 36 days instead of the windows changed since they were last settled.
+     */
     @POST
-    public Response trigger() {
-        ReportingService.Attempt attempt = reporting.run("manual");
+    public Response trigger(@QueryParam("scope") @DefaultValue("changed") String scope) {
+        ReportingService.Scope asked = switch (scope) {
+            case "changed" -> ReportingService.Scope.CHANGED;
+            case "full" -> ReportingService.Scope.FULL;
+            default -> throw BillingException.invalidParameter("scope", "unknown_scope",
+                    "scope must be changed (the default) or full");
+        };
+        ReportingService.Attempt attempt = reporting.run("manual", asked);
         if (attempt instanceof ReportingService.Busy busy) {
             throw new BillingException(ErrorCode.REPORT_RUN_IN_PROGRESS,
                     busy.detail());

@@ -10,10 +10,12 @@ import io.meterline.model.billing.SubscriptionDocument;
 import io.meterline.model.usage.UsageWindowDocument;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import org.bson.conversions.Bson;
+
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Date;
 import java.util.List;
-import java.util.function.Consumer;
 
 /**
  * What reporting reads but does not own: ungrouped hourly windows (written by aggregation) and customers and
@@ -21,6 +23,9 @@ import java.util.function.Consumer;
  */
 @ApplicationScoped
 public class ReportSourceRepository {
+
+    private static final Bson VIEW = Projections.include("meter", "subject", "organization", "windowStart", "value",
+            "aggregation", "version");
 
     private final MongoCollection<UsageWindowDocument> windows;
     private final MongoCollection<CustomerDocument> customers;
@@ -33,14 +38,30 @@ public class ReportSourceRepository {
                 .withDocumentClass(SubscriptionDocument.class);
     }
 
-    /** Every ungrouped window starting at or after {@code fromEpochSecond}. */
-    public void forEachWindowSince(long fromEpochSecond, Consumer<WindowView> consumer) {
-        for (UsageWindowDocument w : windows.find(Filters.and(Filters.eq("groupKey", ""),
-                        Filters.gte("windowStart", new Date(fromEpochSecond * 1000))))
-                .projection(Projections.include("meter", "subject", "organization", "windowStart", "value", "aggregation"))) {
-            consumer.accept(new WindowView(w.meter, w.subject, w.organization, w.windowStart.getTime() / 1000, w.value,
-                    w.aggregation));
+    /** Receives each window read for a run, with the version read. */
+    @FunctionalInterface
+    public interface WindowSink {
+        void accept(WindowView window, long version);
+    }
+
+    /** Every ungrouped window starting at or after {@code fromEpochSecond} (a full run: a scan). */
+    public void forEachWindowSince(long fromEpochSecond, WindowSink sink) {
+        forEach(Filters.and(Filters.eq("groupKey", ""), Filters.gte("windowStart", new Date(fromEpochSecond * 1000))), sink);
+    }
+
+    /** The windows with these ids (a run of changed windows: looked up by {@code _id}). */
+    public void forEachWindow(Collection<String> ids, WindowSink sink) {
+        MongoCollections.forEachById(windows, ids, VIEW, w -> sink.accept(view(w), w.version));
+    }
+
+    private void forEach(Bson filter, WindowSink sink) {
+        for (UsageWindowDocument w : windows.find(filter).projection(VIEW)) {
+            sink.accept(view(w), w.version);
         }
+    }
+
+    private static WindowView view(UsageWindowDocument w) {
+        return new WindowView(w.meter, w.subject, w.organization, w.windowStart.getTime() / 1000, w.value, w.aggregation);
     }
 
     public CustomerDirectory directory() {

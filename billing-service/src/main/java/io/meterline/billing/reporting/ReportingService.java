@@ -9,6 +9,7 @@ import io.meterline.billing.problem.BillingException;
 import io.meterline.billing.problem.ErrorCode;
 import io.meterline.billing.stripe.StripeCallException;
 import io.meterline.billing.stripe.StripeMeterGateway;
+import io.meterline.billing.usage.WindowChangeRepository;
 import io.meterline.model.usage.MeterDefinition;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
@@ -24,6 +25,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
+import io.meterline.billing.logging.LogContext;
 import java.util.concurrent.Future;
 
 /**
@@ -56,6 +58,7 @@ public class ReportingService {
     private final DeltaPlanner planner;
     private final MeterCheckService meterChecks;
     private final CustomerSyncCheck customerSync;
+    private final WindowChangeRepository changes;
     private final ExecutorService calls;
     private volatile ReportRun lastRun;
     private volatile ActiveRun activeRun;
@@ -63,7 +66,7 @@ public class ReportingService {
     public ReportingService(BillingConfig config, StripeMeterGateway stripe, MeterRepository meters,
             ReportSourceRepository sources, ReportLedgerRepository ledger, ReportLeaseRepository lease,
             ReportRunRepository runs, ReportMetrics metrics, @StripeCalls ExecutorService calls,
-            MeterCheckService meterChecks, CustomerSyncCheck customerSync) {
+            MeterCheckService meterChecks, CustomerSyncCheck customerSync, WindowChangeRepository changes) {
         this.config = config.reporting();
         this.stripe = stripe;
         this.meters = meters;
@@ -74,6 +77,7 @@ public class ReportingService {
         this.metrics = metrics;
         this.meterChecks = meterChecks;
         this.customerSync = customerSync;
+        this.changes = changes;
         this.planner = new DeltaPlanner(this.config.stripeWindow(), SubscriptionPolicy.of(this.config.subscriptionStatus()));
         this.calls = calls;
     }
@@ -116,9 +120,32 @@ public class ReportingService {
     private record Failed(StripeCallException error, String message) implements Delivery {
     }
 
-    /** Runs one report, or answers {@link Busy} when another run holds the lease. */
+    /** Which windows a run reads. */
+    public enum Scope {
+        /** Only windows marked as changed since a run last settled them (the usual run; see WindowChangeDocument). */
+        CHANGED,
+        /** Every window of the last 36 days: the first run before the marks are complete, or asked for by an admin. */
+        FULL;
+
+        public String code() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    /** Runs one report of the changed windows, or answers {@link Busy} when another run holds the lease. */
     public Attempt run(String trigger) {
+        return run(trigger, Scope.CHANGED);
+    }
+
+    /** Runs one report, or answers {@link Busy} when another run holds the lease. */
+    public Attempt run(String trigger, Scope scope) {
         String runId = "rr_" + UUID.randomUUID().toString().replace("-", "").substring(0, 20);
+        try (LogContext ignored = LogContext.run(runId)) {
+            return run(trigger, scope, runId);
+        }
+    }
+
+    private Attempt run(String trigger, Scope scope, String runId) {
         String owner = INSTANCE + "/" + runId;
         if (!lease.acquire(owner, config.lease())) {
             return new Busy(lease.holder(), inProgress(lease.current()));
@@ -138,7 +165,7 @@ public class ReportingService {
             // we hold the lease, so any other run still marked running has lost its instance
             abortOrphans(owner, run.started);
             runs.save(run);
-            execute(run, active);
+            execute(run, active, scope);
             run.status = "completed";
         } catch (LeaseLostException e) {
             run.status = "aborted";
@@ -253,7 +280,7 @@ public class ReportingService {
         return runs.recent(limit);
     }
 
-    private void execute(ReportRun run, ActiveRun active) {
+    private void execute(ReportRun run, ActiveRun active, Scope asked) {
         Instant now = Instant.now();
         // one day beyond Stripe's window, so windows that just fell out of it are counted as outside_stripe_window
         long horizon = now.minus(config.stripeWindow()).minus(Duration.ofDays(1)).getEpochSecond();
@@ -269,21 +296,30 @@ public class ReportingService {
             }
         });
         CustomerDirectory directory = sources.directory();
-        Map<String, LedgerEntry> entries = ledger.loadSince(horizon);
+        // the marks are read first: a window written after this point keeps its mark for the next run
+        Map<String, Long> marked = changes.all();
+        Scope scope = asked == Scope.FULL || !changes.complete() ? Scope.FULL : Scope.CHANGED;
+        run.scope = scope.code();
+        run.changedWindows = marked.size();
+        Map<String, LedgerEntry> entries = scope == Scope.FULL ? ledger.loadSince(horizon) : ledger.load(marked.keySet());
+        // windows this run settles (nothing left to do unless they change again), and the versions it read
+        Set<String> settled = new HashSet<>();
+        Map<String, Long> versions = new HashMap<>();
 
         // deltas an earlier run recorded as pending: send them first, exactly as recorded
         Map<String, Boolean> resent = new HashMap<>();
         if (!run.dryRun) {
             List<LedgerEntry> pending = entries.values().stream().filter(e -> e.pending != null).toList();
             run.pendingResent = pending.size();
-            deliver(run, pending, active, false, resent);
+            deliver(run, pending, active, false, resent, null);
         }
 
         List<LedgerEntry> toSend = new ArrayList<>();
         CustomerSyncCheck.Tally noCustomer = new CustomerSyncCheck.Tally();
         Set<String> seen = new HashSet<>();
-        sources.forEachWindowSince(horizon, window -> {
+        ReportSourceRepository.WindowSink examine = (window, version) -> {
             String id = window.ledgerId();
+            versions.put(id, version);
             seen.add(id);
             run.total++;
             Boolean earlier = resent.get(id);
@@ -298,6 +334,9 @@ public class ReportingService {
             LedgerEntry entry = entries.get(id);
             DeltaPlanner.Plan plan = planner.plan(window, meterByKey.get(window.meter()), entry, directory, now);
             if (plan instanceof DeltaPlanner.Skip skip) {
+                if (skip.reason().settles()) {
+                    settled.add(id);
+                }
                 if (Boolean.TRUE.equals(earlier)) {
                     run.reported++;
                 } else {
@@ -306,8 +345,10 @@ public class ReportingService {
                         noCustomer.add(window.subject(), window.organization());
                     }
                     if (skip.reason() == SkipReason.VALUE_OUT_OF_RANGE) {
-                        LOG.warnf("window %s has total %s, which has no exact whole number to report: not sent "
+                        try (LogContext ignored = LogContext.customer(window.subject())) {
+                            LOG.warnf("window %s has total %s, which has no exact whole number to report: not sent "
                                 + "(metric meterline.report.windows.skipped{reason=value_out_of_range})", id, window.value());
+                        }
                     }
                 }
                 return;
@@ -321,7 +362,12 @@ public class ReportingService {
             LedgerEntry target = entry == null ? LedgerEntry.empty(window) : entry;
             target.pending = pending;
             toSend.add(target);
-        });
+        };
+        if (scope == Scope.FULL) {
+            sources.forEachWindowSince(horizon, examine);
+        } else {
+            sources.forEachWindow(marked.keySet(), examine);
+        }
         customerSync.reclassify(run, noCustomer);
         // windows whose pending delta was re-sent but which are no longer in the scan
         resent.forEach((id, delivered) -> {
@@ -335,8 +381,24 @@ public class ReportingService {
             }
         });
         if (!run.dryRun) {
-            deliver(run, toSend, active, true, null);
+            deliver(run, toSend, active, true, null, settled);
+            settle(marked, settled, versions);
+            if (scope == Scope.FULL) {
+                changes.completed(java.util.Date.from(run.started));
+            }
         }
+    }
+
+    /** Deletes the marks of windows settled at a version at least the marked one (others stay for the next run). */
+    private void settle(Map<String, Long> marked, Set<String> settled, Map<String, Long> versions) {
+        Map<String, Long> done = new HashMap<>();
+        for (String id : settled) {
+            Long mark = marked.get(id);
+            if (mark != null && mark <= versions.get(id)) {
+                done.put(id, mark);
+            }
+        }
+        changes.settle(done);
     }
 
     /**
@@ -344,7 +406,7 @@ public class ReportingService {
      * outcomes. For re-sent deltas ({@code resent} not null) outcomes go to that map instead of the counts.
      */
     private void deliver(ReportRun run, List<LedgerEntry> entries, ActiveRun active, boolean recordPending,
-            Map<String, Boolean> resent) {
+            Map<String, Boolean> resent, Set<String> settled) {
         if (entries.isEmpty()) {
             return;
         }
@@ -362,7 +424,12 @@ public class ReportingService {
                 LedgerEntry.Pending p = entry.pending;
                 StripeMeterGateway.MeterEvent event = new StripeMeterGateway.MeterEvent(p.eventName(), p.customerId(),
                         p.amount(), p.identifier(), p.timestamp());
-                outcomes.add(calls.submit(() -> send(event)));
+                String subject = entry.subject;
+                outcomes.add(calls.submit(LogContext.propagate(() -> {
+                    try (LogContext ignored = LogContext.customer(subject)) {
+                        return send(event);
+                    }
+                })));
             }
             for (int i = 0; i < batch.size(); i++) {
                 LedgerEntry entry = batch.get(i);
@@ -373,6 +440,9 @@ public class ReportingService {
                     }
                     long amount = entry.pending.amount();
                     entry.delivered();
+                    if (settled != null) {
+                        settled.add(entry.id);
+                    }
                     if (resent == null) {
                         run.reported++;
                         run.reportedValue += amount;

@@ -47,6 +47,15 @@ public enum SkipReason {
      */
     VALUE_OUT_OF_RANGE;
 
+    /**
+     * Whether a window skipped for this reason is settled (it needs another look only when it changes again), or may
+     * be reported later without changing (a customer synced, a subscription activated, a meter fixed): those keep
+     * their change mark and are planned again every run.
+     */
+    public boolean settles() {
+        return this == COUNTED || this == OUTSIDE_STRIPE_WINDOW || this == TOTAL_DECREASED || this == VALUE_OUT_OF_RANGE;
+    }
+
     public String code() {
         return name().toLowerCase(Locale.ROOT);
     }

@@ -9,6 +9,8 @@ import com.mongodb.client.model.ReplaceOptions;
 import com.mongodb.client.model.WriteModel;
 import io.meterline.billing.config.BillingConfig;
 import io.meterline.billing.config.MongoCollections;
+import io.meterline.billing.kafka.ConsumerLoop;
+import io.meterline.billing.kafka.KafkaClientConfig;
 import io.meterline.model.Topics;
 import io.meterline.model.UsageEventJson;
 import io.meterline.model.usage.Windows;
@@ -18,14 +20,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.bson.Document;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.jboss.logging.Logger;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -45,41 +43,59 @@ import java.util.TreeMap;
  * it can be read (records without one are counted under no hour).
  */
 @ApplicationScoped
-public class DeadLetterRecorder {
+public class DeadLetterRecorder extends ConsumerLoop {
 
     public static final String COLLECTION = "dead_letters";
-    private static final Logger LOG = Logger.getLogger(DeadLetterRecorder.class);
 
     private final MongoCollection<Document> deadLetters;
     private final String topic;
     private final String groupId;
-    private final String bootstrapServers;
-    private volatile boolean running;
-    private volatile KafkaConsumer<String, byte[]> consumer;
-    private Thread thread;
+    private final KafkaClientConfig kafka;
 
-    public DeadLetterRecorder(MongoCollections collections, BillingConfig config,
-            @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
+    public DeadLetterRecorder(MongoCollections collections, BillingConfig config, KafkaClientConfig kafka,
             @ConfigProperty(name = "quarkus.kafka-streams.application-id") String applicationId) {
+        super("dead-letter-recorder", null);
         this.deadLetters = collections.collection(COLLECTION);
         this.topic = config.aggregation().dlqTopic();
         this.groupId = applicationId + "-dead-letters";
-        this.bootstrapServers = bootstrapServers;
+        this.kafka = kafka;
     }
 
     void onStart(@Observes StartupEvent event) {
-        running = true;
-        thread = new Thread(this::run, "dead-letter-recorder");
-        thread.setDaemon(true);
-        thread.start();
+        start();
     }
 
     void onStop(@Observes ShutdownEvent event) {
-        running = false;
-        KafkaConsumer<String, byte[]> current = consumer;
-        if (current != null) {
-            current.wakeup();
+        stop();
+    }
+
+    @Override
+    protected String topic() {
+        return topic;
+    }
+
+    @Override
+    protected Duration pollTimeout() {
+        return Duration.ofMillis(500);
+    }
+
+    @Override
+    protected Map<String, Object> consumerConfig() {
+        return kafka.consumer(Map.of(
+                ConsumerConfig.GROUP_ID_CONFIG, groupId,
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"));
+    }
+
+    @Override
+    protected void handle(ConsumerRecords<String, byte[]> records) {
+        List<WriteModel<Document>> writes = new ArrayList<>();
+        for (ConsumerRecord<String, byte[]> record : records) {
+            Document d = toDocument(record);
+            writes.add(new ReplaceOneModel<>(Filters.eq("_id", d.getString("_id")), d, new ReplaceOptions().upsert(true)));
         }
+        deadLetters.bulkWrite(writes, new BulkWriteOptions().ordered(false));
     }
 
     /** Dead-lettered events of a customer in one hour, counted by reason. */
@@ -92,37 +108,6 @@ public class DeadLetterRecorder {
             }
         }
         return counts;
-    }
-
-    private void run() {
-        while (running) {
-            try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(Map.of(
-                    ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                    ConsumerConfig.GROUP_ID_CONFIG, groupId,
-                    ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                    ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                    ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
-                    new StringDeserializer(), new ByteArrayDeserializer())) {
-                consumer = c;
-                c.subscribe(List.of(topic));
-                while (running) {
-                    List<WriteModel<Document>> writes = new ArrayList<>();
-                    for (ConsumerRecord<String, byte[]> record : c.poll(Duration.ofMillis(500))) {
-                        Document d = toDocument(record);
-                        writes.add(new ReplaceOneModel<>(Filters.eq("_id", d.getString("_id")), d,
-                                new ReplaceOptions().upsert(true)));
-                    }
-                    if (!writes.isEmpty()) {
-                        deadLetters.bulkWrite(writes, new BulkWriteOptions().ordered(false));
-                        c.commitSync();
-                    }
-                }
-            } catch (WakeupException e) {
-                return;
-            } catch (RuntimeException e) {
-                LOG.warnf("dead-letter recorder failed (%s); restarting from the last committed offset", e.toString());
-            }
-        }
     }
 
     private static Document toDocument(ConsumerRecord<String, byte[]> record) {

@@ -42,9 +42,11 @@ public class UsageWindowRepository {
     private static final BulkWriteOptions UNORDERED = new BulkWriteOptions().ordered(false);
 
     private final MongoCollection<UsageWindowDocument> windows;
+    private final WindowChangeRepository changes;
 
-    public UsageWindowRepository(MongoCollections collections) {
+    public UsageWindowRepository(MongoCollections collections, WindowChangeRepository changes) {
         this.windows = collections.collection(UsageWindowDocument.COLLECTION, UsageWindowDocument.class);
+        this.changes = changes;
         // lets the compare-and-set filter {_id, version} use an index (see upsertAll)
         windows.createIndex(Indexes.ascending("_id", "version"), new IndexOptions().unique(true));
     }
@@ -62,6 +64,15 @@ public class UsageWindowRepository {
         long stale = 0;
         Date now = new Date();
         Map<String, Long> stored = versions(pending.keySet());
+        // ungrouped windows about to change are marked first, for reporting (see WindowChangeDocument)
+        List<WindowChangeRepository.Mark> marks = new ArrayList<>();
+        for (WindowTotal total : pending.values()) {
+            Long version = stored.get(total.id());
+            if (total.groupKey().isEmpty() && (version == null || version < total.version())) {
+                marks.add(new WindowChangeRepository.Mark(total.id(), total.version(), total.windowStart()));
+            }
+        }
+        changes.mark(marks);
         for (int attempt = 0; !pending.isEmpty(); attempt++) {
             if (attempt > 20) {
                 throw new IllegalStateException("window writes kept conflicting: " + pending.keySet());
@@ -137,18 +148,12 @@ public class UsageWindowRepository {
      * index every MongoDB (and the embedded server) serves.
      */
     public List<WindowState> findTotals(String meter, String subject, long fromMillis, long toMillis) {
-        List<WindowState> found = new ArrayList<>();
-        List<String> ids = new ArrayList<>(1024);
+        List<String> ids = new ArrayList<>();
         for (long hour = Windows.hourStartMillis(fromMillis); hour < toMillis; hour += Windows.HOUR_MILLIS) {
             ids.add(UsageWindowDocument.idOf(meter, subject, "", hour / 1000));
-            if (ids.size() == 1000) {
-                addAll(found, Filters.in("_id", ids));
-                ids = new ArrayList<>(1024);
-            }
         }
-        if (!ids.isEmpty()) {
-            addAll(found, Filters.in("_id", ids));
-        }
+        List<WindowState> found = new ArrayList<>(ids.size());
+        MongoCollections.forEachById(windows, ids, null, document -> found.add(toState(document)));
         return found;
     }
 

@@ -11,6 +11,11 @@ import com.mongodb.MongoClientSettings;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
+import com.mongodb.client.MongoDatabase;
+import com.mongodb.client.model.UpdateOneModel;
+import com.mongodb.client.model.UpdateOptions;
+import com.mongodb.client.model.Updates;
+import com.mongodb.client.model.WriteModel;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.Projections;
 import com.stripe.StripeClient;
@@ -31,6 +36,7 @@ import io.meterline.model.billing.CustomerDocument;
 import io.meterline.model.billing.SubscriptionDocument;
 import io.meterline.model.billing.SubscriptionItemDocument;
 import io.meterline.model.usage.UsageWindowDocument;
+import io.meterline.model.usage.WindowChangeDocument;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -185,6 +191,20 @@ public final class ReportBenchmark implements Benchmark {
                 JsonNode second = BenchHttp.send(http, "POST", stack.billingUrl() + "/admin/report-runs", token, null, 201);
                 long secondCalls = meterEventCalls(http, stack) - before2;
 
+                progress("changing 1 % of the windows as aggregation's writer would (change mark, then window)");
+                Map<String, Double> changed = changeSome(mongo.getDatabase("meterline"), local, 0.01, new Random(43));
+                local.putAll(changed);
+                JsonNode changedRun = BenchHttp.send(http, "POST", stack.billingUrl() + "/admin/report-runs", token, null, 201);
+                double changedRunSeconds = seconds(changedRun);
+                progress(String.format("run %s (%s): %d windows marked, %d examined, %d reported in %.2f s",
+                        changedRun.get("id").asText(), changedRun.get("scope").asText(), changedRun.get("changedWindows").asLong(),
+                        changedRun.get("total").asLong(), changedRun.get("reported").asLong(), changedRunSeconds));
+                long changedMismatches = compare(stripe, stripeMeters, customerIds, firstHour, hours, local);
+
+                progress("reporting run 4 (nothing changed)");
+                JsonNode idleRun = BenchHttp.send(http, "POST", stack.billingUrl() + "/admin/report-runs", token, null, 201);
+                double idleRunSeconds = seconds(idleRun);
+
                 Map<String, Object> result = new LinkedHashMap<>();
                 result.put("source", direct ? "direct (windows written by the benchmark)" : "pipeline (Kafka → aggregation)");
                 result.put("events", counted);
@@ -207,6 +227,15 @@ public final class ReportBenchmark implements Benchmark {
                 result.put("second_run_calls", secondCalls);
                 result.put("second_run_reported", second.get("reported").asLong());
                 result.put("calls_equal_changed_windows", stripeCalls == changedWindows);
+                result.put("first_run_scope", run.get("scope").asText());
+                result.put("windows_changed", changed.size());
+                result.put("windows_examined", changedRun.get("total").asLong());
+                result.put("examined_within_2x_changed", changedRun.get("total").asLong() <= 2L * changed.size());
+                result.put("changed_run_s", round2(changedRunSeconds));
+                result.put("changed_run_reported", changedRun.get("reported").asLong());
+                result.put("changed_exact", changedMismatches == 0 && changedRun.get("failed").asLong() == 0);
+                result.put("idle_windows_examined", idleRun.get("total").asLong());
+                result.put("idle_run_s", round2(idleRunSeconds));
                 return result;
             }
         }
@@ -216,7 +245,10 @@ public final class ReportBenchmark implements Benchmark {
     record Workload(Map<String, Double> windows, Map<String, Long> counts, long producedAtNanos) {
     }
 
-    /** The windows aggregation would write for the workload (direct mode), 1000 per bulk write. */
+    /**
+     * The windows aggregation would write for the workload (direct mode), 1000 per bulk write. Without change marks:
+     * a fresh database's first run reads every window (scope {@code full}) and completes the marks.
+     */
     static void writeWindows(MongoCollection<Document> collection, Workload workload) {
         List<Document> batch = new ArrayList<>(1000);
         java.util.Date now = new java.util.Date();
@@ -239,6 +271,49 @@ public final class ReportBenchmark implements Benchmark {
         if (!batch.isEmpty()) {
             collection.insertMany(batch);
         }
+    }
+
+    /**
+     * Raises the value of a share of the windows as aggregation's writer would: the change mark first
+     * ({@link WindowChangeDocument}: {@code $max} of the version about to be written), then the window at that
+     * version. Returns the new values by window id.
+     */
+    static Map<String, Double> changeSome(MongoDatabase db, Map<String, Double> local, double share, Random random) {
+        List<String> ids = new ArrayList<>(local.keySet());
+        java.util.Collections.sort(ids);
+        java.util.Collections.shuffle(ids, random);
+        List<String> chosen = ids.subList(0, (int) Math.ceil(ids.size() * share));
+        MongoCollection<Document> windows = db.getCollection(UsageWindowDocument.COLLECTION);
+        MongoCollection<Document> changes = db.getCollection(WindowChangeDocument.COLLECTION);
+        Map<String, Double> changed = new HashMap<>();
+        for (int from = 0; from < chosen.size(); from += 1000) {
+            List<String> chunk = chosen.subList(from, Math.min(chosen.size(), from + 1000));
+            List<WriteModel<Document>> marks = new ArrayList<>();
+            List<WriteModel<Document>> writes = new ArrayList<>();
+            for (Document window : windows.find(Filters.in("_id", chunk))) {
+                String id = window.getString("_id");
+                long version = ((Number) window.get("version")).longValue() + 1;
+                double value = ((Number) window.get("value")).doubleValue() + 1 + random.nextInt(10);
+                changed.put(id, value);
+                marks.add(new UpdateOneModel<>(Filters.eq("_id", id), Updates.combine(Updates.max("version", version),
+                        Updates.setOnInsert("windowStart", window.get("windowStart"))), new UpdateOptions().upsert(true)));
+                writes.add(new UpdateOneModel<>(Filters.eq("_id", id), Updates.combine(Updates.set("version", version),
+                        Updates.set("value", value), Updates.set("sum", value), Updates.set("max", value),
+                        Updates.set("lastValue", value))));
+            }
+            changes.bulkWrite(marks);
+            windows.bulkWrite(writes);
+        }
+        return changed;
+    }
+
+    private static double seconds(JsonNode run) {
+        return Duration.between(Instant.parse(run.get("started").asText()), Instant.parse(run.get("finished").asText()))
+                .toMillis() / 1000.0;
+    }
+
+    static double round2(double value) {
+        return Math.round(value * 100) / 100.0;
     }
 
     static String subject(int index) {

@@ -114,6 +114,11 @@ public final class StripeStandIn implements AutoCloseable {
         return state.addWebhookEndpoint(url, secret, List.of("*")).get("id").asText();
     }
 
+    /** Stripe's {@code Stripe-Signature} header for {@code payload}, as the stand-in signs its own deliveries. */
+    public static String signatureHeader(String secret, long timestamp, String payload) {
+        return WebhookSender.signatureHeader(secret, timestamp, payload);
+    }
+
     /** Stops sending events to an endpoint registered earlier. */
     public void removeWebhookEndpoint(String id) {
         webhooks.remove(id);

@@ -65,6 +65,12 @@ public final class ServiceProcess implements AutoCloseable {
 
     /** Starts the process and returns once {@code /q/health/ready} answers 200 (at most two minutes). */
     public void start() {
+        launch();
+        awaitReady();
+    }
+
+    /** Starts the process without waiting for readiness (for a service that is expected never to become ready). */
+    public void launch() {
         Map<String, String> effective = new LinkedHashMap<>(config);
         effective.put("quarkus.http.port", String.valueOf(port));
         try {
@@ -80,7 +86,6 @@ public final class ServiceProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        awaitReady();
     }
 
     private void awaitReady() {

@@ -1,0 +1,141 @@
+package io.meterline.billing.kafka;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.jboss.logging.Logger;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A consumer on its own thread that hands each non-empty poll to {@link #handle} and commits the offsets only after
+ * it returned (at-least-once: {@code handle} must make the effect durable and be safe to replay). A failure closes
+ * the consumer and starts again from the last committed offsets, after a pause that doubles up to 30 s; the last
+ * failure is kept for readiness (a wrong password is named there instead of the service just never becoming ready).
+ */
+public abstract class ConsumerLoop {
+
+    private static final Logger LOG = Logger.getLogger(ConsumerLoop.class);
+    private static final Duration MAX_PAUSE = Duration.ofSeconds(30);
+
+    private final String name;
+    private final MeterRegistry registry;
+    private volatile boolean running;
+    private volatile KafkaConsumer<String, byte[]> consumer;
+    private volatile String lastFailure;
+    private Thread thread;
+
+    /** For CDI client proxies of subclasses only. */
+    protected ConsumerLoop() {
+        this(null, null);
+    }
+
+    /**
+     * @param name     thread name and log prefix
+     * @param registry where to bind the consumer's client metrics (lag), or {@code null}
+     */
+    protected ConsumerLoop(String name, MeterRegistry registry) {
+        this.name = name;
+        this.registry = registry;
+    }
+
+    /** Consumer settings (from {@link KafkaClientConfig}), group id included. */
+    protected abstract Map<String, Object> consumerConfig();
+
+    protected abstract String topic();
+
+    /** Makes the effect of one poll durable; offsets are committed after it returns. */
+    protected abstract void handle(ConsumerRecords<String, byte[]> records);
+
+    protected Duration pollTimeout() {
+        return Duration.ofMillis(200);
+    }
+
+    public void start() {
+        running = true;
+        thread = new Thread(this::run, name);
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    public void stop() {
+        running = false;
+        KafkaConsumer<String, byte[]> current = consumer;
+        if (current != null) {
+            current.wakeup();
+        }
+        if (thread != null) {
+            try {
+                thread.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Whether the loop is alive (it may still be failing: see {@link #lastFailure()}). */
+    public boolean running() {
+        return running && thread != null && thread.isAlive();
+    }
+
+    /** Why the last poll failed, or {@code null} once a poll succeeded again. */
+    public String lastFailure() {
+        return lastFailure;
+    }
+
+    protected boolean isRunning() {
+        return running;
+    }
+
+    private void run() {
+        Duration pause = Duration.ofSeconds(1);
+        while (running) {
+            try (KafkaConsumer<String, byte[]> created = new KafkaConsumer<>(consumerConfig(), new StringDeserializer(),
+                    new ByteArrayDeserializer());
+                    KafkaClientMetrics clientMetrics = registry == null ? null : new KafkaClientMetrics(created)) {
+                if (clientMetrics != null) {
+                    clientMetrics.bindTo(registry);
+                }
+                consumer = created;
+                created.subscribe(List.of(topic()));
+                while (running) {
+                    ConsumerRecords<String, byte[]> records = created.poll(pollTimeout());
+                    lastFailure = null;
+                    pause = Duration.ofSeconds(1);
+                    if (!records.isEmpty()) {
+                        handle(records);
+                        created.commitSync();
+                    }
+                }
+            } catch (WakeupException e) {
+                // shutting down
+            } catch (RuntimeException e) {
+                if (running) {
+                    lastFailure = e.getClass().getSimpleName() + ": " + e.getMessage();
+                    // Kafka's own errors say enough in one line; anything else is a bug and needs its stack
+                    LOG.warnf(e instanceof KafkaException ? null : e,
+                            "%s failed (%s); restarting from the last committed offsets in %s", name, lastFailure, pause);
+                    pause(pause);
+                    pause = pause.multipliedBy(2).compareTo(MAX_PAUSE) > 0 ? MAX_PAUSE : pause.multipliedBy(2);
+                }
+            } finally {
+                consumer = null;
+            }
+        }
+    }
+
+    protected static void pause(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
