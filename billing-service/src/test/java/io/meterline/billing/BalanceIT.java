@@ -14,6 +14,9 @@ import io.meterline.devstack.testing.SharedInfrastructure;
 import io.meterline.devstack.testing.StripeStandInResource;
 import io.meterline.model.Topics;
 import io.meterline.model.billing.BillingCollections;
+import io.meterline.model.billing.CustomerDocument;
+import io.meterline.model.billing.SubscriptionDocument;
+import io.meterline.model.billing.SubscriptionItemDocument;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
@@ -249,6 +252,55 @@ class BalanceIT {
                 .body("needsRecharge", equalTo(true));
         given().auth().oauth2(reader).get("/v1/entitlements/nobody-" + run).then().statusCode(200)
                 .body("allowed", equalTo(false)).body("reason", equalTo("no_balance"));
+    }
+
+    @Test
+    void entitlementIsSubscriptionInactiveWhileTheMetersStripeSubscriptionIsNotActive() {
+        String customer = "subs-" + run;
+        credit(customer, 1000, "c");
+        String reader = token(Set.of("usage:read"), List.of());
+        entitlement(reader, customer).then().body("allowed", equalTo(true)).body("reason", equalTo("ok"));
+
+        // what webhook-service keeps after customer.created and customer.subscription.deleted
+        String stripeCustomer = "cus_" + run;
+        String subscription = "sub_" + run;
+        CustomerDocument customerDocument = new CustomerDocument();
+        customerDocument.id = stripeCustomer;
+        customerDocument.subject = customer;
+        mongo.getDatabase(database).getCollection(BillingCollections.CUSTOMERS, CustomerDocument.class)
+                .insertOne(customerDocument);
+        SubscriptionItemDocument item = new SubscriptionItemDocument();
+        item.id = "si_" + run;
+        item.priceId = "price_" + run;
+        item.meterEventName = "prepaid_minutes";
+        SubscriptionDocument subscriptionDocument = new SubscriptionDocument();
+        subscriptionDocument.id = subscription;
+        subscriptionDocument.customerId = stripeCustomer;
+        subscriptionDocument.status = "canceled";
+        subscriptionDocument.items.add(item);
+        var subscriptions = mongo.getDatabase(database)
+                .getCollection(BillingCollections.SUBSCRIPTIONS, SubscriptionDocument.class);
+        subscriptions.insertOne(subscriptionDocument);
+
+        await().atMost(WAIT).untilAsserted(() -> entitlement(reader, customer).then().statusCode(200)
+                .body("allowed", equalTo(false)).body("reason", equalTo("subscription_inactive"))
+                .body("subscriptionStatus", equalTo("canceled")).body("balance", equalTo(1000)));
+        // a meter the subscription does not bill, and no meter at all, are not affected
+        given().auth().oauth2(reader).get("/v1/entitlements/" + customer).then().statusCode(200)
+                .body("allowed", equalTo(true)).body("reason", equalTo("ok"));
+
+        for (String status : List.of("unpaid", "incomplete_expired", "paused")) {
+            subscriptions.updateOne(com.mongodb.client.model.Filters.eq("_id", subscription),
+                    new Document("$set", new Document("status", status)));
+            await().atMost(WAIT).untilAsserted(() -> entitlement(reader, customer).then()
+                    .body("allowed", equalTo(false)).body("reason", equalTo("subscription_inactive"))
+                    .body("subscriptionStatus", equalTo(status)));
+        }
+        // paid again: allowed again, as the balance permits
+        subscriptions.updateOne(com.mongodb.client.model.Filters.eq("_id", subscription),
+                new Document("$set", new Document("status", "active")));
+        await().atMost(WAIT).untilAsserted(() -> entitlement(reader, customer).then()
+                .body("allowed", equalTo(true)).body("reason", equalTo("ok")));
     }
 
     @Test

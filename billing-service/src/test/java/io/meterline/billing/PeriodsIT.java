@@ -314,6 +314,47 @@ class PeriodsIT {
     }
 
     @jakarta.inject.Inject
+    io.meterline.billing.notification.WebhookDispatcher dispatcher;
+
+    static double dryRunDeliveries() {
+        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        return metrics.lines().filter(line -> line.startsWith("meterline_webhook_deliveries_dry_run_total"))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
+    }
+
+    @Test
+    void withoutAnEnabledEndpointNotificationsAreDryRunAutomaticallyAndSaySo() {
+        // every endpoint off: this test's, and any other test's left in the shared database
+        for (String id : given().auth().oauth2(admin()).get("/admin/webhook-endpoints").then().statusCode(200)
+                .extract().jsonPath().getList("findAll { it.enabled }.id", String.class)) {
+            given().auth().oauth2(admin()).contentType("application/json").body(Map.of("enabled", false))
+                    .patch("/admin/webhook-endpoints/" + id).then().statusCode(200);
+        }
+        given().get("/q/health/ready").then()
+                .body("checks.find { it.name == 'period notifications' }.data.mode", equalTo("dry-run"))
+                .body("checks.find { it.name == 'period notifications' }.data.detail",
+                        equalTo("dry-run (no enabled endpoint)"));
+        String meter = meter("auto-dry", "SUM", "v");
+        Instant hour = Windows.hourStart(Instant.now()).minus(Duration.ofHours(7));
+        send(meter, "cust-a", hour.plusSeconds(5), 6, "a");
+        events.flush();
+        awaitHour(meter, "cust-a", hour, 6.0);
+        double recordedBefore = dryRunDeliveries();
+
+        try (LogCapture log = new LogCapture(io.meterline.billing.period.PeriodCloser.class)) {
+            assertThat(catchUp().getInt("closed")).isPositive();
+            assertThat(log.messages()).as("the run's log line").anyMatch(line -> line.startsWith("periods manual run:")
+                    && line.endsWith("notifications dry-run (no enabled endpoint)"));
+        }
+        List<JsonNode> onTopic = PeriodTopic.records(meter + "|");
+        assertThat(onTopic).as("the topic is written in dry-run too").isNotEmpty();
+        assertThat(dryRunDeliveries() - recordedBefore).as("recorded as would-be deliveries")
+                .isGreaterThanOrEqualTo(onTopic.size());
+        dispatcher.dispatchOnce();
+        assertThat(RECEIVER.all(meter + "|")).isEmpty();
+    }
+
+    @jakarta.inject.Inject
     io.meterline.billing.period.PeriodPublisher publisher;
     @jakarta.inject.Inject
     io.meterline.billing.period.PeriodRepository periods;

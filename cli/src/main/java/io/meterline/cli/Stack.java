@@ -40,6 +40,7 @@ public final class Stack implements AutoCloseable {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private String kafkaBootstrap;
     private String mongoConnectionString;
+    private String devStackHeap = "2g";
 
     private Stack(Path home) {
         this.home = home;
@@ -53,7 +54,13 @@ public final class Stack implements AutoCloseable {
 
     /** Starts the infrastructure only; services are started with {@link #startService}. */
     public static Stack startInfrastructure(Path home, List<String> devStackArgs) throws IOException {
+        return startInfrastructure(home, devStackArgs, "2g");
+    }
+
+    /** As above, with the dev stack's JVM heap (its in-memory Mongo-wire server holds every document there). */
+    public static Stack startInfrastructure(Path home, List<String> devStackArgs, String heap) throws IOException {
         Stack stack = new Stack(home);
+        stack.devStackHeap = heap;
         Runtime.getRuntime().addShutdownHook(new Thread(stack::close, "stack-shutdown"));
         if (devStackArgs.contains("--fresh")) {
             deleteRecursively(stack.stateDir.resolve("billing-streams"));
@@ -206,6 +213,12 @@ public final class Stack implements AutoCloseable {
         }
     }
 
+    /** CPU time a started process ({@code dev-stack}, {@code billing}, …) has used so far; zero when unknown. */
+    public Duration cpuTime(String name) {
+        Process process = processes.get(name);
+        return process == null ? Duration.ZERO : process.info().totalCpuDuration().orElse(Duration.ZERO);
+    }
+
     public Path logFile(String name) {
         return stateDir.resolve("logs").resolve(name + ".log");
     }
@@ -223,7 +236,7 @@ public final class Stack implements AutoCloseable {
         Files.createDirectories(stateDir.resolve("logs"));
         String classpath = home.resolve("dev-stack/target/dev-stack-0.1.0-SNAPSHOT.jar") + java.io.File.pathSeparator
                 + home.resolve("dev-stack/target/lib/*");
-        List<String> command = new ArrayList<>(List.of(javaBin(), "-Xmx2g", "-cp", classpath,
+        List<String> command = new ArrayList<>(List.of(javaBin(), "-Xmx" + devStackHeap, "-cp", classpath,
                 "io.meterline.devstack.DevStackMain", "--state-dir", stateDir.toString(),
                 "--kafka-port", String.valueOf(Ports.kafka()), "--mongo-port", String.valueOf(Ports.mongo()),
                 "--stripe-port", String.valueOf(Ports.stripe())));

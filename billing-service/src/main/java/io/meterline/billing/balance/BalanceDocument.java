@@ -43,6 +43,11 @@ public class BalanceDocument {
     public List<MovementDocument> pending = new ArrayList<>();
     /** Notifications written with the movement that caused them, removed once Kafka acknowledged them. */
     public List<Notification> outbox = new ArrayList<>();
+    /**
+     * Keys of every movement applied so far ({@link KeyFilter}, written with each movement); null for a balance
+     * created before filters, whose movements are then always looked up in the history.
+     */
+    public byte[] keyFilter;
     public Date updatedAt;
 
     /** Auto-recharge settings. */
@@ -108,6 +113,7 @@ public class BalanceDocument {
         }
         c.pending = new ArrayList<>(pending == null ? List.of() : pending);
         c.outbox = new ArrayList<>(outbox == null ? List.of() : outbox);
+        c.keyFilter = keyFilter; // never changed in place (KeyFilter.with copies)
         c.updatedAt = updatedAt;
         return c;
     }

@@ -197,9 +197,10 @@ public class BalanceService {
                 }
             }
             MovementDocument seen = pendingMovement(current, movement.key());
-            if (seen == null) {
+            if (seen == null && KeyFilter.mightContain(current.keyFilter, movement.key())) {
                 // not pending in the version read: applied before it only if already copied to history (a pending
-                // movement is dropped only after its copy exists), applied after it only if the version moved on
+                // movement is dropped only after its copy exists), applied after it only if the version moved on.
+                // The version's key filter proves most new keys new without this read (0114).
                 seen = repository.movement(account + "|" + movement.key());
             }
             if (seen != null) {
@@ -228,6 +229,7 @@ public class BalanceService {
             next.balance = applied.balanceAfter();
             next.unsettled = applied.unsettledAfter();
             next.movements++;
+            next.keyFilter = KeyFilter.with(next.keyFilter, movement.key());
             MovementDocument record = movementRecord(next, movement, fingerprint, applied, limit);
             List<MovementDocument> dropped = dropCopied(next);
             next.pending.add(record);
@@ -307,6 +309,7 @@ public class BalanceService {
         created.customer = customer;
         created.currency = currency;
         created.modes = new ArrayList<>(List.of("prepaid"));
+        created.keyFilter = KeyFilter.empty();
         created.updatedAt = new Date();
         if (repository.insert(created)) {
             latest.put(account, created);

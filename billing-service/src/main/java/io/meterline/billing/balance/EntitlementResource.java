@@ -5,6 +5,7 @@ import io.meterline.billing.problem.BillingException;
 import io.meterline.billing.problem.ErrorCode;
 import io.meterline.billing.security.CustomerScope;
 import io.meterline.model.Violation;
+import io.meterline.model.usage.MeterDefinition;
 import io.quarkus.security.Authenticated;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -39,13 +40,14 @@ public class EntitlementResource {
     public EntitlementResponse get(@PathParam("customer") String customer, @QueryParam("meter") String meter,
             @QueryParam("currency") String currency) {
         scope.require(customer, "usage:read", "reading entitlements");
-        if (meter != null && !meter.isBlank() && meters.find(meter) == null) {
+        MeterDefinition definition = meter == null || meter.isBlank() ? null : meters.find(meter);
+        if (meter != null && !meter.isBlank() && definition == null) {
             throw new BillingException(ErrorCode.METER_NOT_FOUND, "no meter with key " + meter,
                     List.of(new Violation("meter", "unknown", "no meter with key " + meter)));
         }
         if (currency != null && !currency.matches("[a-zA-Z]{3}")) {
             throw BillingException.invalidParameter("currency", "invalid", "currency must be a three-letter ISO 4217 code");
         }
-        return entitlements.check(customer, meter == null || meter.isBlank() ? null : meter, currency);
+        return entitlements.check(customer, definition == null ? null : meter, definition, currency);
     }
 }

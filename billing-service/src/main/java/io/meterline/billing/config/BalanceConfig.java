@@ -32,6 +32,13 @@ public interface BalanceConfig {
     @WithDefault("PT0.5S")
     Duration cacheRefresh();
 
+    /**
+     * How often entitlements re-read customers and subscriptions (as webhook-service keeps them) for
+     * {@code subscription_inactive}.
+     */
+    @WithDefault("PT1S")
+    Duration subscriptionRefresh();
+
     /** How often pending history copies, notifications, recharges and payment outcomes are swept. */
     @WithDefault("PT1S")
     Duration sweepInterval();

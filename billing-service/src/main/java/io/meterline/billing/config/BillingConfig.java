@@ -44,4 +44,7 @@ public interface BillingConfig {
 
     /** Usage providers that can list what they recorded ({@code billing.sources.<name>.*}). */
     Map<String, SourceConfig> sources();
+
+    /** Token verification (the verified-token cache). */
+    AuthConfig auth();
 }

@@ -49,6 +49,13 @@ public interface PeriodsConfig {
     @WithDefault("1000")
     int batchSize();
 
+    /**
+     * From this many series to read in one run, their hourly windows are read by one time-range query per meter
+     * (sorted by hour, streamed, merged in memory) instead of one {@code _id} lookup per series.
+     */
+    @WithDefault("20")
+    int rangeReadSeries();
+
     interface MeterPeriods {
         Optional<List<String>> sizes();
     }

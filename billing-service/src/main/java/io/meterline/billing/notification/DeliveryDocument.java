@@ -30,6 +30,8 @@ public class DeliveryDocument {
     public String payload;
     public String status;
     public int attempts;
+    /** Which claim (one per dispatched chunk) took the current attempt. */
+    public String claimedBy;
     public Date nextAttemptAt;
     public Date createdAt;
     public Date deliveredAt;

@@ -4,12 +4,16 @@ import com.mongodb.MongoBulkWriteException;
 import com.mongodb.bulk.BulkWriteError;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoCollection;
+import com.mongodb.client.model.BulkWriteOptions;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.IndexOptions;
 import com.mongodb.client.model.Indexes;
 import com.mongodb.client.model.InsertManyOptions;
+import com.mongodb.client.model.Projections;
 import com.mongodb.client.model.Sorts;
+import com.mongodb.client.model.UpdateOneModel;
 import com.mongodb.client.model.Updates;
+import com.mongodb.client.model.WriteModel;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.bson.Document;
 import org.bson.conversions.Bson;
@@ -17,7 +21,9 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.util.ArrayList;
 import java.util.Date;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /** Webhook deliveries, a typed collection: inserts are idempotent by {@code _id}, state changes compare-and-set. */
 @ApplicationScoped
@@ -59,15 +65,55 @@ public class DeliveryRepository {
                 .append("nextAttemptAt", new Document("$lte", now))).limit(limit).into(new ArrayList<>());
     }
 
-    /** Takes the delivery for one attempt: counts the attempt and hides it until {@code claimedUntil}. */
-    public boolean claim(DeliveryDocument delivery, Date claimedUntil) {
-        return deliveries.updateOne(cas(delivery.id, delivery.attempts),
-                Updates.combine(Updates.inc("attempts", 1), Updates.set("nextAttemptAt", claimedUntil)))
-                .getModifiedCount() == 1;
+    /**
+     * Takes a chunk of deliveries for one attempt each in two round trips: one unordered bulk of the same
+     * compare-and-set on {@code {_id, attempts}} as a single claim would (also stamping {@code claimedBy}), then one read by {@code _id} of which
+     * ones carry the token. Those this call took are returned with their attempt counted; the rest went to another
+     * instance (or changed) meanwhile.
+     */
+    public List<DeliveryDocument> claimAll(List<DeliveryDocument> chunk, Date claimedUntil, String claimToken) {
+        if (chunk.isEmpty()) {
+            return List.of();
+        }
+        List<WriteModel<DeliveryDocument>> claims = new ArrayList<>(chunk.size());
+        List<String> ids = new ArrayList<>(chunk.size());
+        for (DeliveryDocument delivery : chunk) {
+            claims.add(new UpdateOneModel<>(cas(delivery.id, delivery.attempts), Updates.combine(Updates.inc("attempts", 1),
+                    Updates.set("nextAttemptAt", claimedUntil), Updates.set("claimedBy", claimToken))));
+            ids.add(delivery.id);
+        }
+        deliveries.bulkWrite(claims, new BulkWriteOptions().ordered(false));
+        Map<String, DeliveryDocument> byId = new HashMap<>();
+        chunk.forEach(delivery -> byId.put(delivery.id, delivery));
+        List<DeliveryDocument> claimed = new ArrayList<>(chunk.size());
+        for (DeliveryDocument now : deliveries.find(Filters.in("_id", ids))
+                .projection(Projections.include("attempts", "claimedBy"))) {
+            DeliveryDocument read = byId.get(now.id);
+            if (claimToken.equals(now.claimedBy) && read != null && now.attempts == read.attempts + 1) {
+                claimed.add(read);
+            }
+        }
+        return claimed;
     }
 
-    /** Records the attempt's outcome unless the delivery was claimed again meanwhile. */
-    public void finish(String id, int attempt, DeliveryDocument.Attempt entry, String status, Date nextAttemptAt) {
+    /** An attempt's outcome, for {@link #finishAll}. */
+    public record Outcome(String id, int attempt, DeliveryDocument.Attempt entry, String status, Date nextAttemptAt) {
+    }
+
+    /** Records each attempt's outcome unless the delivery was claimed again meanwhile: one unordered bulk write. */
+    public void finishAll(List<Outcome> outcomes) {
+        if (outcomes.isEmpty()) {
+            return;
+        }
+        List<WriteModel<DeliveryDocument>> writes = new ArrayList<>(outcomes.size());
+        for (Outcome outcome : outcomes) {
+            writes.add(new UpdateOneModel<>(cas(outcome.id(), outcome.attempt()),
+                    finishing(outcome.entry(), outcome.status(), outcome.nextAttemptAt())));
+        }
+        deliveries.bulkWrite(writes, new BulkWriteOptions().ordered(false));
+    }
+
+    private static Bson finishing(DeliveryDocument.Attempt entry, String status, Date nextAttemptAt) {
         List<Bson> updates = new ArrayList<>(List.of(Updates.set("status", status), Updates.push("log", entry),
                 Updates.set("lastStatusCode", entry.statusCode), Updates.set("lastError", entry.error)));
         if (nextAttemptAt != null) {
@@ -76,7 +122,7 @@ public class DeliveryRepository {
         if (DeliveryDocument.DELIVERED.equals(status)) {
             updates.add(Updates.set("deliveredAt", entry.at));
         }
-        deliveries.updateOne(cas(id, attempt), Updates.combine(updates));
+        return Updates.combine(updates);
     }
 
     /** Puts a dead (or, with {@code anyStatus}, a delivered) delivery back in the queue with fresh attempts. */

@@ -18,6 +18,7 @@ import java.util.Date;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /** Reads the hourly windows ({@code usage_windows}, typed) that periods are merged from. */
 @ApplicationScoped
@@ -77,6 +78,24 @@ public class HourlySource {
             }
         }
         return found;
+    }
+
+    /** What merging needs of an hourly window: its identity, hour and mergeable state. */
+    private static final org.bson.conversions.Bson MERGE_FIELDS = Projections.fields(Projections.excludeId(),
+            Projections.include("meter", "subject", "organization", "groupKey", "group", "windowStart", "aggregation",
+                    "eventCount", "sum", "min", "max", "lastTime", "lastValue", "uniques"));
+
+    /**
+     * Streams every hourly window of a meter starting in {@code [from, to)}, in no particular order: one query and a
+     * few cursor batches instead of one lookup per series. Unsorted on purpose: sorting a month of windows by hour
+     * held the embedded dev server's collection lock for tens of seconds (its in-memory sort compares field paths
+     * split anew per comparison).
+     */
+    public void forEachHour(String meter, long fromMillis, long toMillis, Consumer<UsageWindowDocument> action) {
+        windows.find(new Document("meter", meter).append("windowStart",
+                        new Document("$gte", new Date(fromMillis)).append("$lt", new Date(toMillis))))
+                .projection(MERGE_FIELDS).batchSize(10_000)
+                .forEach(action);
     }
 
     static WindowState toState(UsageWindowDocument window) {

@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Date;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -192,31 +193,24 @@ public class PeriodCloser {
                 tally.alreadyClosed++;
                 continue;
             }
-            bySeries.computeIfAbsent(candidate.series.id.subject + "|" + candidate.series.id.groupKey,
+            bySeries.computeIfAbsent(seriesKey(candidate.series.id.subject, candidate.series.id.groupKey),
                     k -> new ArrayList<>()).add(candidate);
         }
+        Map<String, WindowState> merged = mergeHours(meter, bySeries);
         List<PeriodDocument> batch = new ArrayList<>();
         Date closedAt = Date.from(now);
         for (List<Candidate> series : bySeries.values()) {
-            long from = Long.MAX_VALUE;
-            long to = Long.MIN_VALUE;
             for (Candidate candidate : series) {
-                from = Math.min(from, candidate.period.start().toEpochMilli());
-                to = Math.max(to, candidate.period.end().toEpochMilli());
-            }
-            HourlySource.SeriesKey id = series.get(0).series.id;
-            List<WindowState> hours = source.hours(meter.key(), id.subject, id.groupKey, from, to);
-            for (Candidate candidate : series) {
-                WindowState merged = merge(meter, candidate, hours);
-                if (merged.count == 0) {
+                WindowState state = merged.get(candidate.key);
+                if (state == null || state.count == 0) {
                     continue;
                 }
                 PeriodDocument previous = latest.get(candidate.key);
-                if (previous != null && previous.value == merged.value() && previous.eventCount == merged.count) {
+                if (previous != null && previous.eventCount == state.count && sameValue(previous.value, state.value())) {
                     tally.alreadyClosed++;
                     continue;
                 }
-                batch.add(toDocument(meter, candidate, merged, previous, closedAt, trigger));
+                batch.add(toDocument(meter, candidate, state, previous, closedAt, trigger));
                 if (batch.size() >= config.periods().batchSize()) {
                     insert(batch, tally);
                     batch = new ArrayList<>();
@@ -224,6 +218,75 @@ public class PeriodCloser {
             }
         }
         insert(batch, tally);
+    }
+
+    /**
+     * Merges each candidate's hourly windows, keyed by candidate. Few series: their hours by {@code _id}, one query
+     * per series. Many (a catch-up, the end of a day or month): one time-range query over the meter, streamed and
+     * merged as it goes — a handful of round trips instead of one per series, nothing held but the sums.
+     */
+    private Map<String, WindowState> mergeHours(MeterDefinition meter, Map<String, List<Candidate>> bySeries) {
+        Map<String, WindowState> merged = new HashMap<>();
+        if (bySeries.size() < config.periods().rangeReadSeries()) {
+            for (List<Candidate> series : bySeries.values()) {
+                long from = Long.MAX_VALUE;
+                long to = Long.MIN_VALUE;
+                for (Candidate candidate : series) {
+                    from = Math.min(from, candidate.period.start().toEpochMilli());
+                    to = Math.max(to, candidate.period.end().toEpochMilli());
+                }
+                HourlySource.SeriesKey id = series.get(0).series.id;
+                for (WindowState hour : source.hours(meter.key(), id.subject, id.groupKey, from, to)) {
+                    mergeInto(merged, meter, series, hour);
+                }
+            }
+            return merged;
+        }
+        long from = Long.MAX_VALUE;
+        long to = Long.MIN_VALUE;
+        for (List<Candidate> series : bySeries.values()) {
+            for (Candidate candidate : series) {
+                from = Math.min(from, candidate.period.start().toEpochMilli());
+                to = Math.max(to, candidate.period.end().toEpochMilli());
+            }
+        }
+        source.forEachHour(meter.key(), from, to, window -> {
+            List<Candidate> series = bySeries.get(seriesKey(window.subject, window.groupKey));
+            if (series != null) {
+                mergeInto(merged, meter, series, HourlySource.toState(window));
+            }
+        });
+        return merged;
+    }
+
+    /**
+     * Hours are merged in the order they are read, which differs between runs, so a recomputed floating-point sum can
+     * differ in its last bits: that is not a change. A late event always changes the event count as well.
+     */
+    static boolean sameValue(double previous, double recomputed) {
+        return previous == recomputed
+                || Math.abs(previous - recomputed) <= 1e-9 * Math.max(1, Math.max(Math.abs(previous), Math.abs(recomputed)));
+    }
+
+    private static String seriesKey(String subject, String groupKey) {
+        return subject + "|" + groupKey;
+    }
+
+    /** Folds one hour into every candidate period of its series that contains it. */
+    private static void mergeInto(Map<String, WindowState> merged, MeterDefinition meter, List<Candidate> series,
+            WindowState hour) {
+        for (Candidate candidate : series) {
+            if (hour.windowStart >= candidate.period.start().toEpochMilli()
+                    && hour.windowStart < candidate.period.end().toEpochMilli()) {
+                WindowState state = merged.computeIfAbsent(candidate.key, key -> WindowState.empty(meter.key(),
+                        candidate.series.id.subject, candidate.series.id.groupKey, candidate.series.group,
+                        candidate.period.start().toEpochMilli(), meter.aggregation()));
+                state.merge(hour);
+                if (hour.organization != null) {
+                    state.organization = hour.organization;
+                }
+            }
+        }
     }
 
     private void insert(List<PeriodDocument> batch, Tally tally) {
@@ -240,22 +303,6 @@ public class PeriodCloser {
             }
         }
         publisher.publish(inserted);
-    }
-
-    private static WindowState merge(MeterDefinition meter, Candidate candidate, List<WindowState> hours) {
-        long start = candidate.period.start().toEpochMilli();
-        long end = candidate.period.end().toEpochMilli();
-        WindowState merged = WindowState.empty(meter.key(), candidate.series.id.subject, candidate.series.id.groupKey,
-                candidate.series.group, start, meter.aggregation());
-        for (WindowState hour : hours) {
-            if (hour.windowStart >= start && hour.windowStart < end) {
-                merged.merge(hour);
-                if (hour.organization != null) {
-                    merged.organization = hour.organization;
-                }
-            }
-        }
-        return merged;
     }
 
     private PeriodDocument toDocument(MeterDefinition meter, Candidate candidate, WindowState merged,

@@ -104,5 +104,6 @@ class PeriodCalendarTests {
         public Lookbacks lookback() { return null; }
         public Duration changeSlack() { return Duration.ZERO; }
         public int batchSize() { return 1; }
+        public int rangeReadSeries() { return 1; }
     }
 }

@@ -171,6 +171,7 @@ public final class BalancesBenchmark implements Benchmark {
             progress("entitlements: " + checksRate + "/s for " + checkSeconds + " s (+2 s warm-up)");
             Histogram latency = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
             AtomicLong checkErrors = new AtomicLong();
+            Map<String, AtomicLong> checkErrorKinds = new java.util.concurrent.ConcurrentSkipListMap<>();
             String producerToken = stack.jwt().token("bench-producer", Set.of("usage:read"), List.of(), Duration.ofHours(1));
             Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1));
             io.vertx.core.http.HttpClient client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true)
@@ -196,6 +197,7 @@ public final class BalancesBenchmark implements Benchmark {
                         .onComplete(answer -> {
                             if (answer.failed() || answer.result() != 200) {
                                 checkErrors.incrementAndGet();
+                                checkErrorKinds.computeIfAbsent(errorKind(answer), k -> new AtomicLong()).incrementAndGet();
                             }
                             if (measured) {
                                 synchronized (latency) {
@@ -259,6 +261,9 @@ public final class BalancesBenchmark implements Benchmark {
             result.put("entitlement_p99_ms", ms(latency.getValueAtPercentile(99)));
             result.put("entitlement_max_ms", ms(latency.getMaxValue()));
             result.put("entitlement_errors", checkErrors.get());
+            Map<String, Long> errorKinds = new LinkedHashMap<>();
+            checkErrorKinds.forEach((kind, count) -> errorKinds.put(kind, count.get()));
+            result.put("entitlement_errors_by_kind", errorKinds);
             result.put("recharges", recharges);
             result.put("recharges_credited_once", credited);
             result.put("charges_per_recharge", recharges == 0 ? 0 : round((double) intents / recharges));
@@ -266,6 +271,19 @@ public final class BalancesBenchmark implements Benchmark {
             result.put("cores", Runtime.getRuntime().availableProcessors());
         }
         return result;
+    }
+
+    /** Why a check failed: {@code timeout} (no answer within the client's 30 s), {@code connection}, or the status. */
+    private static String errorKind(io.vertx.core.AsyncResult<Integer> answer) {
+        if (answer.succeeded()) {
+            return "status_" + answer.result();
+        }
+        Throwable cause = answer.cause();
+        if (cause instanceof java.util.concurrent.TimeoutException
+                || cause.getClass().getSimpleName().contains("Timeout")) {
+            return "timeout";
+        }
+        return "connection_" + cause.getClass().getSimpleName();
     }
 
     private static long paymentIntents(HttpClient http, String stripeApiBase) throws Exception {

@@ -66,22 +66,25 @@ public final class PeriodsBenchmark implements Benchmark {
         days = Math.min(days, month.lengthOfMonth());
         Instant first = month.atStartOfDay(ZoneOffset.UTC).toInstant();
 
-        try (Stack stack = Stack.startInfrastructure(home, List.of("--fresh"));
+        // the in-memory Mongo-wire server keeps every window as a Java map: 2.16 M of them need more than the usual 2 GB
+        String heap = windowsHeap((long) customers * METERS.length * days * hoursPerDay);
+        try (Stack stack = Stack.startInfrastructure(home, List.of("--fresh"), heap);
              Receiver receiver = new Receiver()) {
             long windows = (long) customers * METERS.length * days * hoursPerDay;
             progress("writing " + windows + " hourly windows (" + customers + " customers × " + METERS.length
                     + " meters × " + days + " days × " + hoursPerDay + " hours) of " + month.getMonth() + " to MongoDB");
             long writeStart = System.nanoTime();
             writeWindows(stack.mongoConnectionString(), customers, days, hoursPerDay, first);
-            progress(String.format("written in %.1f s", (System.nanoTime() - writeStart) / 1e9));
+            progress(String.format("written in %.1f s (dev stack heap %s)", (System.nanoTime() - writeStart) / 1e9, heap));
 
             progress("starting billing-service (sizes day and month, catch-up triggered by the benchmark)");
-            stack.startService("billing", Map.of("billing.reporting.cron", "off", "quarkus.log.level", "WARN",
+            Map<String, String> billing = new LinkedHashMap<>(Map.of("billing.reporting.cron", "off", "quarkus.log.level", "WARN",
                     "quarkus.log.category.\"io.meterline\".level", "INFO",
                     "billing.periods.sizes", "day,month", "billing.periods.catch-up-every", "off",
                     "billing.periods.lookback.day", "P70D", "billing.periods.lookback.month", "P100D",
                     "billing.notifications.dispatch-every", "1s", "billing.notifications.concurrency", "32",
                     "kafka-streams.state.dir", stack.stateDir().resolve("streams-" + System.nanoTime()).toString()));
+            stack.startService("billing", billing);
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
             String token = stack.operatorToken();
             for (String[] meter : METERS) {
@@ -97,13 +100,19 @@ public final class PeriodsBenchmark implements Benchmark {
             receiver.secret = endpoint.path("secret").asText();
 
             progress("catch-up run: closing every complete day and month");
+            Duration billingCpu = stack.cpuTime("billing");
+            Duration mongoCpu = stack.cpuTime("dev-stack");
             long closeStart = System.nanoTime();
             JsonNode run = send(http, "POST", stack.billingUrl() + "/admin/periods/catch-up", token, null, 200);
             double closeSeconds = (System.nanoTime() - closeStart) / 1e9;
+            billingCpu = stack.cpuTime("billing").minus(billingCpu);
+            mongoCpu = stack.cpuTime("dev-stack").minus(mongoCpu);
             long closed = run.path("closed").asLong();
             long expected = (long) customers * METERS.length * (days + 1); // every day with usage, and the month
             progress(String.format("closed %d periods (expected %d) in %.1f s: %.0f periods/s", closed, expected,
                     closeSeconds, closed / closeSeconds));
+            progress(String.format("CPU during the close: billing-service %.1f s, dev stack (Mongo-wire, Kafka) %.1f s",
+                    billingCpu.toMillis() / 1e3, mongoCpu.toMillis() / 1e3));
 
             progress("waiting for every webhook delivery");
             long deliveryStart = System.nanoTime();
@@ -128,6 +137,10 @@ public final class PeriodsBenchmark implements Benchmark {
             result.put("periods_closed", closed);
             result.put("close_seconds", round(closeSeconds));
             result.put("periods_per_s", Math.round(closed / closeSeconds));
+            // load-independent: CPU per closed period, of billing-service and of the dev stack (the Mongo-wire server
+            // and Kafka share that JVM), while the catch-up ran (webhook deliveries going on meanwhile included)
+            result.put("billing_cpu_ms_per_period", closed == 0 ? 0 : Math.round(billingCpu.toMillis() * 1000.0 / closed) / 1000.0);
+            result.put("dev_stack_cpu_ms_per_period", closed == 0 ? 0 : Math.round(mongoCpu.toMillis() * 1000.0 / closed) / 1000.0);
             result.put("notifications_delivered", receiver.distinct.size());
             result.put("duplicates_delivered", receiver.accepted.get() - receiver.distinct.size());
             result.put("bad_signatures", receiver.badSignatures.get());
@@ -136,6 +149,10 @@ public final class PeriodsBenchmark implements Benchmark {
             result.put("delivery_seconds_after_close", round(deliverySeconds));
             return result;
         }
+    }
+
+    static String windowsHeap(long windows) {
+        return windows > 500_000 ? (2 + windows / 500_000) + "g" : "2g";
     }
 
     private static void writeWindows(String connection, int customers, int days, int hoursPerDay, Instant first)

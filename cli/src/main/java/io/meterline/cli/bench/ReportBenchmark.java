@@ -107,6 +107,8 @@ public final class ReportBenchmark implements Benchmark {
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
             String token = stack.operatorToken();
             StripeClient stripe = StripeClient.builder().setApiKey(Stack.STANDIN_API_KEY).setApiBase(stack.stripeApiBase())
+                    // a connection reset by the loaded stand-in is retried (stripe-java sends an idempotency key)
+                    .setMaxNetworkRetries(3)
                     .build();
 
             progress("Stripe account at the stand-in: 3 meters, metered prices, " + customers + " customers and subscriptions");
