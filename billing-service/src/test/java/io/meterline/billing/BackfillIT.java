@@ -1,25 +1,17 @@
 package io.meterline.billing;
 
-import com.mongodb.client.MongoClient;
 import com.stripe.param.billing.MeterCreateParams.DefaultAggregation.Formula;
-import io.meterline.devstack.testing.JwtResource;
-import io.meterline.devstack.testing.KafkaResource;
-import io.meterline.devstack.testing.MongoResource;
 import io.meterline.devstack.testing.SharedInfrastructure;
-import io.meterline.devstack.testing.StripeStandInResource;
 import io.meterline.model.billing.BillingCollections;
 import io.meterline.model.usage.Aggregation;
-import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
-import jakarta.inject.Inject;
 import org.bson.Document;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -27,23 +19,10 @@ import static org.hamcrest.Matchers.equalTo;
 
 /** The metered-item backfill against the stand-in, with its diagnostics. */
 @QuarkusTest
-@QuarkusTestResource(KafkaResource.class)
-@QuarkusTestResource(MongoResource.class)
-@QuarkusTestResource(JwtResource.class)
-@QuarkusTestResource(StreamsStateResource.class)
-@QuarkusTestResource(value = StripeStandInResource.class, restrictToAnnotatedClass = true)
-@QuarkusTestResource(ReportingTestResource.class)
-class BackfillIT {
-
-    @Inject
-    MongoClient mongo;
-
-    StripeSeed seed;
-    final String run = UUID.randomUUID().toString().substring(0, 8);
+class BackfillIT extends StripeReportingFixture {
 
     @BeforeEach
     void onlyThisTestsSubscriptions() {
-        seed = new StripeSeed(mongo);
         // the backfill looks at every subscription in Stripe and in MongoDB: start each test from none in both
         SharedInfrastructure.stripe().reset();
         seed.db.getCollection(BillingCollections.SUBSCRIPTIONS).deleteMany(new Document());

@@ -120,7 +120,7 @@ class BalanceCrashIT {
     }
 
     private BillingProcess start(String name, Map<String, String> config) {
-        BillingProcess process = new BillingProcess(name, config);
+        BillingProcess process = new BillingProcess(name, config, true);
         processes.add(process);
         process.start();
         return process;

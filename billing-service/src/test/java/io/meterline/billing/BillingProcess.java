@@ -27,13 +27,20 @@ final class BillingProcess {
 
     private final String name;
     private final Map<String, String> config;
+    private final boolean shortLived;
     private final int port = FreePorts.find();
     private Process process;
     private int starts;
 
     BillingProcess(String name, Map<String, String> config) {
+        this(name, config, false);
+    }
+
+    /** {@code shortLived}: the child answers a few requests and is stopped (started C1-only, quicker). */
+    BillingProcess(String name, Map<String, String> config, boolean shortLived) {
         this.name = name;
         this.config = new LinkedHashMap<>(config);
+        this.shortLived = shortLived;
     }
 
     /** Config every child needs, plus an isolated pipeline (topics, application id, database, state dir). */
@@ -74,6 +81,12 @@ final class BillingProcess {
             effective.putIfAbsent("kafka-streams.state.dir", stateDir.toAbsolutePath().toString());
             List<String> command = new ArrayList<>(List.of(
                     Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx384m", "-XX:+UseParallelGC"));
+            if (shortLived) {
+                // C1 only: a child that lives a few seconds spends them starting, and on two cores C2's compilations
+                // delayed every start; children that work through a backlog keep C2 (with C1 only, TwoInstancesIT's
+                // rebalance took longer than its minute on a loaded machine)
+                command.add("-XX:TieredStopAtLevel=1");
+            }
             effective.forEach((key, value) -> command.add("-D" + key + "=" + value));
             command.addAll(List.of("-jar", JAR.toString()));
             Path log = Path.of("target", "child-logs", name + "-" + (++starts) + ".log");

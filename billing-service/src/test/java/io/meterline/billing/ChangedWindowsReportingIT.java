@@ -1,23 +1,16 @@
 package io.meterline.billing;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.mongodb.client.MongoClient;
 import com.mongodb.client.model.Filters;
 import com.stripe.param.billing.MeterCreateParams.DefaultAggregation.Formula;
 import io.meterline.billing.usage.WindowChangeRepository;
-import io.meterline.devstack.testing.JwtResource;
-import io.meterline.devstack.testing.KafkaResource;
-import io.meterline.devstack.testing.MongoResource;
 import io.meterline.devstack.testing.SharedInfrastructure;
-import io.meterline.devstack.testing.StripeStandInResource;
 import io.meterline.model.Topics;
 import io.meterline.model.usage.Aggregation;
 import io.meterline.model.usage.UsageWindowDocument;
 import io.meterline.model.usage.WindowChangeDocument;
-import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
-import jakarta.inject.Inject;
 import org.bson.Document;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -40,26 +33,13 @@ import static org.hamcrest.Matchers.equalTo;
  * every mark is removed only once its window is settled at that version or later.
  */
 @QuarkusTest
-@QuarkusTestResource(KafkaResource.class)
-@QuarkusTestResource(MongoResource.class)
-@QuarkusTestResource(JwtResource.class)
-@QuarkusTestResource(StreamsStateResource.class)
-@QuarkusTestResource(value = StripeStandInResource.class, restrictToAnnotatedClass = true)
-@QuarkusTestResource(ReportingTestResource.class)
-class ChangedWindowsReportingIT {
+class ChangedWindowsReportingIT extends StripeReportingFixture {
 
     static final Instant H1 = Instant.now().truncatedTo(ChronoUnit.HOURS).minus(Duration.ofHours(4));
     static final Instant H2 = H1.plus(Duration.ofHours(1));
 
-    @Inject
-    MongoClient mongo;
-
-    StripeSeed seed;
-    final String run = UUID.randomUUID().toString().substring(0, 8);
-
     @BeforeEach
-    void seed() {
-        seed = new StripeSeed(mongo);
+    void fullRunFirst() {
         // a full run first, so the marks are complete whichever test class ran before
         given().auth().oauth2(BillingApi.admin()).post("/admin/report-runs?scope=full").then().statusCode(201)
                 .body("scope", equalTo("full"));

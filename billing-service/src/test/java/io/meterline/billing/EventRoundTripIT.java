@@ -91,7 +91,7 @@ class EventRoundTripIT {
         assertThat(refused).as("and refused ones").hasSizeGreaterThan(EVENTS / 10);
 
         var windows = mongo.getDatabase("meterline").getCollection(UsageWindowDocument.COLLECTION);
-        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() ->
+        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
                 assertThat(windows.countDocuments(Filters.eq("meter", meter))).isEqualTo(expected.size()));
         Map<String, Double> counted = new HashMap<>();
         for (Document window : windows.find(Filters.eq("meter", meter))) {

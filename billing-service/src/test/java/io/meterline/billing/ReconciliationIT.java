@@ -1,23 +1,15 @@
 package io.meterline.billing;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.mongodb.client.MongoClient;
 import com.stripe.param.billing.MeterCreateParams.DefaultAggregation.Formula;
 import io.meterline.billing.lease.LeaseRepository;
 import io.meterline.devstack.stripe.StripeStandIn;
-import io.meterline.devstack.testing.JwtResource;
-import io.meterline.devstack.testing.KafkaResource;
-import io.meterline.devstack.testing.MongoResource;
 import io.meterline.devstack.testing.SharedInfrastructure;
-import io.meterline.devstack.testing.StripeStandInResource;
 import io.meterline.model.Topics;
 import io.meterline.model.usage.Aggregation;
-import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import jakarta.inject.Inject;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -40,36 +32,14 @@ import static org.hamcrest.Matchers.hasItem;
  * changed at Stripe, summaries failing for one meter; corrections sent once, across a crash; the explain endpoint.
  */
 @QuarkusTest
-@QuarkusTestResource(KafkaResource.class)
-@QuarkusTestResource(MongoResource.class)
-@QuarkusTestResource(JwtResource.class)
-@QuarkusTestResource(StreamsStateResource.class)
-@QuarkusTestResource(value = StripeStandInResource.class, restrictToAnnotatedClass = true)
-@QuarkusTestResource(ReportingTestResource.class)
-class ReconciliationIT {
+class ReconciliationIT extends StripeReportingFixture {
 
     static final Instant H1 = Instant.now().truncatedTo(ChronoUnit.HOURS).minus(Duration.ofHours(4));
     static final Instant H2 = H1.plus(Duration.ofHours(1));
     static final Instant H3 = H1.plus(Duration.ofHours(2));
 
     @Inject
-    MongoClient mongo;
-    @Inject
     LeaseRepository lease;
-
-    StripeSeed seed;
-    final String run = UUID.randomUUID().toString().substring(0, 8);
-    final StripeStandIn standIn = SharedInfrastructure.stripe();
-
-    @BeforeEach
-    void seed() {
-        seed = new StripeSeed(mongo);
-    }
-
-    @AfterEach
-    void noFaultsLeft() {
-        standIn.faults().clear();
-    }
 
     /** Three paying subjects and one free-tier subject, each with usage in H1 and H2 on both meters, reported. */
     private record Setup(StripeSeed.Metered a, StripeSeed.Metered b, List<String> subjects, Map<String, String> customerOf) {

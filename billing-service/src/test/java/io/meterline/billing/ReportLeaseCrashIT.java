@@ -1,16 +1,8 @@
 package io.meterline.billing;
 
-import com.mongodb.client.MongoClient;
-import com.stripe.param.billing.MeterCreateParams.DefaultAggregation.Formula;
 import io.meterline.billing.reporting.ReportLeaseRepository;
-import io.meterline.devstack.stripe.StripeStandIn;
-import io.meterline.devstack.testing.JwtResource;
-import io.meterline.devstack.testing.KafkaResource;
-import io.meterline.devstack.testing.MongoResource;
-import io.meterline.devstack.testing.SharedInfrastructure;
 import io.meterline.devstack.testing.StripeStandInResource;
 import io.meterline.model.usage.Aggregation;
-import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 import jakarta.inject.Inject;
@@ -25,7 +17,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Map;
-import java.util.UUID;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -38,28 +29,17 @@ import static org.hamcrest.Matchers.equalTo;
  * lease over within seconds, ends the dead run as {@code aborted}/{@code owner_lost}, and Stripe's totals stay exact.
  */
 @QuarkusTest
-@QuarkusTestResource(KafkaResource.class)
-@QuarkusTestResource(MongoResource.class)
-@QuarkusTestResource(JwtResource.class)
-@QuarkusTestResource(StreamsStateResource.class)
-@QuarkusTestResource(value = StripeStandInResource.class, restrictToAnnotatedClass = true)
-@QuarkusTestResource(ReportingTestResource.class)
-class ReportLeaseCrashIT {
+class ReportLeaseCrashIT extends StripeReportingFixture {
 
     static final Instant H1 = Instant.now().truncatedTo(ChronoUnit.HOURS).minus(Duration.ofHours(2));
 
     @Inject
-    MongoClient mongo;
-    @Inject
     ReportLeaseRepository lease;
 
-    final String run = UUID.randomUUID().toString().substring(0, 8);
-    final StripeStandIn standIn = SharedInfrastructure.stripe();
     private BillingProcess other;
 
     @AfterEach
     void stop() {
-        standIn.faults().clear();
         if (other != null) {
             other.stop();
         }

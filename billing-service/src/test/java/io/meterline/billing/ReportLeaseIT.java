@@ -1,32 +1,20 @@
 package io.meterline.billing;
 
-import com.mongodb.client.MongoClient;
-import com.stripe.param.billing.MeterCreateParams.DefaultAggregation.Formula;
 import io.meterline.billing.lease.LeaseRepository;
 import io.meterline.billing.reporting.ReportLeaseRepository;
 import io.meterline.billing.reporting.ReportRunRepository;
-import io.meterline.devstack.stripe.StripeStandIn;
-import io.meterline.devstack.testing.JwtResource;
-import io.meterline.devstack.testing.KafkaResource;
-import io.meterline.devstack.testing.MongoResource;
-import io.meterline.devstack.testing.SharedInfrastructure;
-import io.meterline.devstack.testing.StripeStandInResource;
 import io.meterline.model.usage.Aggregation;
-import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
 import jakarta.inject.Inject;
 import org.bson.Document;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Date;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
 import static io.restassured.RestAssured.given;
@@ -40,34 +28,12 @@ import static org.hamcrest.Matchers.equalTo;
  * length, a run whose instance died is aborted as {@code owner_lost}, and an admin can break a dead holder's lease.
  */
 @QuarkusTest
-@QuarkusTestResource(KafkaResource.class)
-@QuarkusTestResource(MongoResource.class)
-@QuarkusTestResource(JwtResource.class)
-@QuarkusTestResource(StreamsStateResource.class)
-@QuarkusTestResource(value = StripeStandInResource.class, restrictToAnnotatedClass = true)
-@QuarkusTestResource(ReportingTestResource.class)
-class ReportLeaseIT {
+class ReportLeaseIT extends StripeReportingFixture {
 
     static final Instant H1 = Instant.now().truncatedTo(ChronoUnit.HOURS).minus(Duration.ofHours(2));
 
     @Inject
-    MongoClient mongo;
-    @Inject
     ReportLeaseRepository lease;
-
-    StripeSeed seed;
-    final String run = UUID.randomUUID().toString().substring(0, 8);
-    final StripeStandIn standIn = SharedInfrastructure.stripe();
-
-    @BeforeEach
-    void seed() {
-        seed = new StripeSeed(mongo);
-    }
-
-    @AfterEach
-    void noFaultsLeft() {
-        standIn.faults().clear();
-    }
 
     @Test
     void liveRunRenewsItsLeasePastItsLengthAndOthersAreToldWhenItLastRenewed() throws Exception {

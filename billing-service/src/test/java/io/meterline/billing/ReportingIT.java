@@ -1,29 +1,19 @@
 package io.meterline.billing;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.mongodb.client.MongoClient;
 import com.mongodb.client.model.Filters;
 import com.stripe.param.billing.MeterCreateParams.DefaultAggregation.Formula;
 import io.meterline.billing.reporting.ReportLeaseRepository;
-import io.meterline.devstack.stripe.StripeStandIn;
-import io.meterline.devstack.testing.JwtResource;
-import io.meterline.devstack.testing.KafkaResource;
-import io.meterline.devstack.testing.MongoResource;
 import io.meterline.devstack.testing.SharedInfrastructure;
-import io.meterline.devstack.testing.StripeStandInResource;
 import io.meterline.model.Topics;
 import io.meterline.model.report.MeterEventIdentifier;
 import io.meterline.model.usage.Aggregation;
 import io.meterline.model.usage.UsageWindowDocument;
-import io.meterline.model.usage.Windows;
-import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
 import jakarta.inject.Inject;
 import org.bson.Document;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -45,36 +35,14 @@ import static org.hamcrest.Matchers.equalTo;
 
 /** Reporting to the Stripe stand-in through stripe-java: exactness, skips, lost answers, faults, the lease. */
 @QuarkusTest
-@QuarkusTestResource(KafkaResource.class)
-@QuarkusTestResource(MongoResource.class)
-@QuarkusTestResource(JwtResource.class)
-@QuarkusTestResource(StreamsStateResource.class)
-@QuarkusTestResource(value = StripeStandInResource.class, restrictToAnnotatedClass = true)
-@QuarkusTestResource(ReportingTestResource.class)
-class ReportingIT {
+class ReportingIT extends StripeReportingFixture {
 
     static final Instant H1 = Instant.now().truncatedTo(ChronoUnit.HOURS).minus(Duration.ofHours(3));
     static final Instant H2 = H1.plus(Duration.ofHours(1));
     static final Instant H3 = H1.plus(Duration.ofHours(2));
 
     @Inject
-    MongoClient mongo;
-    @Inject
     ReportLeaseRepository lease;
-
-    StripeSeed seed;
-    final String run = UUID.randomUUID().toString().substring(0, 8);
-    final StripeStandIn standIn = SharedInfrastructure.stripe();
-
-    @BeforeEach
-    void seed() {
-        seed = new StripeSeed(mongo);
-    }
-
-    @AfterEach
-    void noFaultsLeft() {
-        standIn.faults().clear();
-    }
 
     @Test
     void generatedWorkloadIsReportedExactlyPerCustomerMeterAndHour() throws Exception {

@@ -1,26 +1,15 @@
 package io.meterline.billing;
 
-import com.mongodb.client.MongoClient;
 import com.stripe.param.billing.MeterCreateParams.DefaultAggregation.Formula;
-import io.meterline.devstack.stripe.StripeStandIn;
-import io.meterline.devstack.testing.JwtResource;
-import io.meterline.devstack.testing.KafkaResource;
-import io.meterline.devstack.testing.MongoResource;
-import io.meterline.devstack.testing.SharedInfrastructure;
-import io.meterline.devstack.testing.StripeStandInResource;
 import io.meterline.model.usage.Aggregation;
-import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
-import jakarta.inject.Inject;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Map;
-import java.util.UUID;
 
 import static io.meterline.billing.StripeSeed.report;
 import static io.restassured.RestAssured.given;
@@ -31,27 +20,9 @@ import static org.hamcrest.Matchers.equalTo;
 
 /** Meters checked against their Stripe billing meters: refused at declaration, flagged and skipped later, explained. */
 @QuarkusTest
-@QuarkusTestResource(KafkaResource.class)
-@QuarkusTestResource(MongoResource.class)
-@QuarkusTestResource(JwtResource.class)
-@QuarkusTestResource(StreamsStateResource.class)
-@QuarkusTestResource(value = StripeStandInResource.class, restrictToAnnotatedClass = true)
-@QuarkusTestResource(ReportingTestResource.class)
-class StripeMeterCheckIT {
+class StripeMeterCheckIT extends StripeReportingFixture {
 
     static final Instant H1 = Instant.now().truncatedTo(ChronoUnit.HOURS).minus(Duration.ofHours(2));
-
-    @Inject
-    MongoClient mongo;
-
-    StripeSeed seed;
-    final String run = UUID.randomUUID().toString().substring(0, 8);
-    final StripeStandIn standIn = SharedInfrastructure.stripe();
-
-    @BeforeEach
-    void seed() {
-        seed = new StripeSeed(mongo);
-    }
 
     @Test
     void countMeterMappedToAStripeCountMeterIsRefusedAtDeclarationWithTheFix() throws Exception {

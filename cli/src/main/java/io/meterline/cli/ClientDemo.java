@@ -32,7 +32,7 @@ final class ClientDemo {
 
     private final HttpClient http = HttpClient.newHttpClient();
 
-    void run(Stack stack, String runId) throws Exception {
+    void run(Stack stack, String runId, DemoResult result) throws Exception {
         Demo.step("24", "A Java service producing through meterline-client: " + EVENTS + " AI suggestions for "
                 + CUSTOMER + " and one dated tomorrow, while ingest-service is killed (kill -9) and restarted");
         long before = counted(stack);
@@ -80,6 +80,10 @@ final class ClientDemo {
         }
         System.out.printf("   ai-suggestions for %s counted by billing: %d → %d (+%d, each event once)%n", CUSTOMER,
                 before, after, after - before);
+        result.value("24 delivered", metrics.sent());
+        result.value("24 rejected", metrics.rejected());
+        result.value("24 still queued", metrics.queued());
+        result.value("24 counted", after - before);
     }
 
     private static MeterlineEvent suggestion(String runId, int n, Instant now) {

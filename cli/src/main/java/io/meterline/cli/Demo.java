@@ -39,6 +39,8 @@ final class Demo {
     private final Path home;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final String runId = UUID.randomUUID().toString().substring(0, 8);
+    /** What the steps answered, for the test that runs the demo; printing stays as it is. */
+    final DemoResult result = new DemoResult();
 
     Demo(Path home) {
         this.home = home;
@@ -67,7 +69,7 @@ final class Demo {
             }
             new ReconciliationDemo(this).run(stack);
             new StripeMeterCheckDemo(this, stack).run();
-            new ClientDemo().run(stack, runId);
+            new ClientDemo().run(stack, runId, result);
             System.out.println("\nDemo finished. Logs: " + stack.stateDir().resolve("logs"));
             return 0;
         }
@@ -97,6 +99,7 @@ final class Demo {
                 }
                 Thread.sleep(250);
             }
+            result.value("3 subscriptions", found.size());
             for (org.bson.Document subscription : found) {
                 System.out.printf("   %s (%s, customer %s)%n", subscription.getString("_id"),
                         subscription.getString("status"), subscription.getString("customerId"));
@@ -125,6 +128,7 @@ final class Demo {
             meter.put("valuePath", valuePath);
         }
         JsonNode answer = put(stack.billingUrl() + "/v1/meters/" + key, stack.operatorToken(), meter);
+        result.value("4 declare " + key, answer.path("_status").asInt());
         System.out.printf("   %-15s %-5s of %-14s → %s  (%d)%n", key, aggregation,
                 eventType + (valuePath == null ? "" : "." + valuePath), DemoStripeAccount.EVENT_NAMES.get(key),
                 answer.path("_status").asInt());
@@ -158,6 +162,7 @@ final class Demo {
             }
         }
         System.out.printf("   %d of %d accepted events counted (each once: the resends were dropped)%n", counted, accepted);
+        result.value("10 counted", counted);
     }
 
     private JsonNode usage(Stack stack, String meter, String customer) throws Exception {
@@ -174,6 +179,9 @@ final class Demo {
                 run.path("dryRun").asText(), run.path("total").asLong(), run.path("reported").asLong(),
                 run.path("failed").asLong(), run.path("skipped"));
         JsonNode again = post(stack.billingUrl() + "/admin/report-runs", stack.operatorToken(), JSON.createObjectNode());
+        result.value("11 reported", run.path("reported").asLong());
+        result.value("11 failed", run.path("failed").asLong());
+        result.value("11 reported again", again.path("reported").asLong());
         System.out.printf("   a second run right after: reported=%d (nothing new to send)%n", again.path("reported").asLong());
     }
 
@@ -187,6 +195,9 @@ final class Demo {
                     long start = Instant.parse(window.path("start").asText()).getEpochSecond();
                     double atStripe = stripe.stripeTotal(meter, customerId, start, start + 3600);
                     double local = Math.floor(window.path("value").asDouble());
+                    boolean billed = !(meter.equals("ai-suggestions") && entry.getKey().equals("globex"));
+                    result.total(new DemoResult.Total(meter, entry.getKey(), window.path("start").asText(), local,
+                            atStripe, billed));
                     System.out.printf("   %-15s %-7s → %-18s hour %s  Meterline %6s  Stripe %6s  %s%n", meter,
                             entry.getKey(), customerId, window.path("start").asText().substring(11, 16),
                             number(local), number(atStripe), atStripe == local ? "equal"
@@ -209,8 +220,8 @@ final class Demo {
         int accepted = 0;
 
         step("5", "One event through the ingest API: acme talked for 12 minutes");
-        JsonNode single = post(stack.ingestUrl() + "/v1/events", token,
-                event("call-1", "call.minutes", "acme", now.minusSeconds(30), Map.of("minutes", 12)));
+        JsonNode single = result.answer("5 one event", post(stack.ingestUrl() + "/v1/events", token,
+                event("call-1", "call.minutes", "acme", now.minusSeconds(30), Map.of("minutes", 12))));
         accepted += single.path("accepted").asInt();
         System.out.println("   → " + single.path("_status").asInt() + " " + single.path("results").path(0).path("status").asText());
 
@@ -231,7 +242,7 @@ final class Demo {
         batch.add(event("call-acme-0", "call.minutes", "acme", now, Map.of("minutes", 3)));
         batch.add(event("ai-globex-1", "ai.suggestion", "globex", now.minusSeconds(50), Map.of("model", "large")));
         batch.add(event("call-tomorrow", "call.minutes", "initech", now.plus(1, ChronoUnit.DAYS), Map.of("minutes", 7)));
-        JsonNode answer = post(stack.ingestUrl() + "/v1/events", token, batch);
+        JsonNode answer = result.answer("6 batch", post(stack.ingestUrl() + "/v1/events", token, batch));
         accepted += answer.path("accepted").asInt();
         System.out.printf("   → %d: %d accepted, %d duplicates in batch, %d rejected%n", answer.path("_status").asInt(),
                 answer.path("accepted").asInt(), answer.path("duplicates").asInt(), answer.path("rejected").asInt());
@@ -244,15 +255,15 @@ final class Demo {
 
         step("7", "A token scoped to acme tries to write usage for globex");
         String acmeOnly = stack.jwt().token("acme-app", Set.of("usage:write"), List.of("acme"), Duration.ofHours(1));
-        JsonNode scoped = post(stack.ingestUrl() + "/v1/events", acmeOnly,
-                event("sneaky-1", "call.minutes", "globex", now, Map.of("minutes", 99)));
+        JsonNode scoped = result.answer("7 other customer", post(stack.ingestUrl() + "/v1/events", acmeOnly,
+                event("sneaky-1", "call.minutes", "globex", now, Map.of("minutes", 99))));
         System.out.println("   → " + scoped.path("_status").asInt() + " "
                 + scoped.path("results").path(0).path("status").asText(scoped.path("title").asText())
                 + reasons(scoped.path("results").path(0)) + reasons(scoped));
 
         step("8", "No token at all");
-        JsonNode anonymous = post(stack.ingestUrl() + "/v1/events", null,
-                event("anon-1", "call.minutes", "acme", now, Map.of("minutes", 1)));
+        JsonNode anonymous = result.answer("8 no token", post(stack.ingestUrl() + "/v1/events", null,
+                event("anon-1", "call.minutes", "acme", now, Map.of("minutes", 1))));
         System.out.println("   → " + anonymous.path("_status").asInt() + " " + anonymous.path("title").asText());
         return accepted;
     }
@@ -284,6 +295,7 @@ final class Demo {
         perCustomer.forEach((customer, count) -> System.out.printf("   %-10s %3d records%n", customer, count));
         System.out.println("   by type: " + perType);
         System.out.printf("   %d records on the topic for %d events acknowledged with 202%n", seen, expected);
+        result.value("9 records", seen);
     }
 
     static ObjectNode event(String id, String type, String subject, Instant time, Map<String, Object> data) {

@@ -70,7 +70,7 @@ final class PeriodsDemo implements AutoCloseable {
             batch.add(Demo.event("period-call-" + i, "call.minutes", "initech",
                     hour.plus(Duration.ofHours(calls[i][0])).plusSeconds(60L * (i + 1)), Map.of("minutes", calls[i][1])));
         }
-        demo.post(stack.ingestUrl() + "/v1/events", producer, batch);
+        demo.result.answer("17 initech's past calls", demo.post(stack.ingestUrl() + "/v1/events", producer, batch));
         System.out.printf("   initech's calls two and one hours ago: 5 + 7 minutes in the %s hour, 9 in the next%n",
                 hour.toString().substring(11, 16));
         awaitWindow(hour, 12);
@@ -78,7 +78,8 @@ final class PeriodsDemo implements AutoCloseable {
 
         JsonNode run = demo.post(stack.billingUrl() + "/admin/periods/catch-up", admin, Demo.JSON.createObjectNode());
         System.out.printf("   catch-up run (every 5 minutes; here triggered): closed %d periods%n", run.path("closed").asInt());
-        drain(Duration.ofSeconds(20), 2);
+        demo.result.value("17 closed", run.path("closed").asInt());
+        demo.result.value("17 notifications", drain(Duration.ofSeconds(20), 2));
         Instant today = Instant.now().truncatedTo(ChronoUnit.DAYS);
         JsonNode open = demo.post(stack.billingUrl() + "/admin/periods/close", admin, Demo.JSON.createObjectNode()
                 .put("meter", "call-minutes").put("size", "day").put("from", today.toString())
@@ -94,10 +95,12 @@ final class PeriodsDemo implements AutoCloseable {
         awaitWindow(hour, 15);
         run = demo.post(stack.billingUrl() + "/admin/periods/catch-up", admin, Demo.JSON.createObjectNode());
         System.out.printf("   catch-up run: closed %d, revised %d%n", run.path("closed").asInt(), run.path("revised").asInt());
-        drain(Duration.ofSeconds(20), 1);
+        demo.result.value("18 revised", run.path("revised").asInt());
+        demo.result.value("18 notifications", drain(Duration.ofSeconds(20), 1));
         JsonNode periods = demo.get(stack.billingUrl() + "/v1/periods?meter=call-minutes&customer=initech&size=hour&from="
                 + hour + "&to=" + hour.plus(Duration.ofHours(2)), admin);
         System.out.println("   GET /v1/periods (every revision, the original stays):");
+        demo.result.value("18 revisions", periods.path("periods").size());
         for (JsonNode period : periods.path("periods")) {
             System.out.printf("     %s  revision %d  value %5s%s%n", period.path("start").asText(),
                     period.path("revision").asInt(), number(period.path("value").asDouble()),
@@ -118,21 +121,25 @@ final class PeriodsDemo implements AutoCloseable {
         throw new IllegalStateException("the " + hour + " window never reached " + value);
     }
 
-    /** Prints what the receiver got: at least {@code expected} notifications, then whatever follows within a second. */
-    private void drain(Duration timeout, int expected) throws InterruptedException {
+    /**
+     * Prints what the receiver got: at least {@code expected} notifications, then whatever follows within a second;
+     * returns how many were printed.
+     */
+    private int drain(Duration timeout, int expected) throws InterruptedException {
         int printed = 0;
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             String line = lines.poll(printed >= expected ? 1000 : 250, TimeUnit.MILLISECONDS);
             if (line == null) {
                 if (printed >= expected) {
-                    return;
+                    return printed;
                 }
                 continue;
             }
             System.out.println(line);
             printed++;
         }
+        return printed;
     }
 
     private static String number(double value) {

@@ -70,9 +70,10 @@ final class PrepaidDemo {
             batch.add(Demo.event("hooli-call-" + runId + "-" + i, "call.minutes", CUSTOMER, now.minusSeconds(60 - i),
                     Map.of("minutes", minutes[i])));
         }
-        JsonNode accepted = demo.post(stack.ingestUrl() + "/v1/events", producer, batch);
+        JsonNode accepted = demo.result.answer("14 hooli's calls", demo.post(stack.ingestUrl() + "/v1/events", producer, batch));
         System.out.printf("   4 calls (380 minutes) through the ingest API → %d%n", accepted.path("_status").asInt());
         JsonNode balance = waitFor(b -> b.path("balance").asLong() == 1000 - 760, operator);
+        demo.result.value("14 balance", balance.path("balance").asLong());
         System.out.printf("   balance %s after 380 minutes × 2¢ = $7.60; remaining debt capacity %s%n",
                 money(balance.path("balance").asLong()), money(balance.path("remainingDebtCapacity").asLong()));
         entitlement(producer);
@@ -84,6 +85,8 @@ final class PrepaidDemo {
                 money(refused.path("debtLimit").asLong()), money(refused.path("wouldBe").asLong()),
                 money(refused.path("remainingDebtCapacity").asLong()));
         JsonNode fits = move("debits", operator, 740, "porting-small-" + runId, "number porting (reduced)");
+        demo.result.value("15 refused", refused.path("_status").asInt() + " " + refused.path("code").asText());
+        demo.result.value("15 balance", fits.path("balance").asLong());
         System.out.printf("   POST …/debits 740 → %d: balance %s, exactly at the limit, remaining %s%n",
                 fits.path("_status").asInt(), money(fits.path("balance").asLong()),
                 money(fits.path("remainingDebtCapacity").asLong()));
@@ -108,8 +111,12 @@ final class PrepaidDemo {
         long intents = stripe.v1().paymentIntents().list(com.stripe.param.PaymentIntentListParams.builder()
                 .setCustomer(card.getId()).build()).getData().size();
         System.out.println("   PaymentIntents at Stripe for this card: " + intents);
+        demo.result.value("16 recharge", recovered.path("recharge").path("status").asText());
+        demo.result.value("16 balance", recovered.path("balance").asLong());
+        demo.result.value("16 payment intents", intents);
         entitlement(producer);
         JsonNode history = demo.get(billing + "/v1/balances/" + CUSTOMER + "/transactions", operator);
+        demo.result.value("16 history consistent", history.path("consistent").asBoolean());
         System.out.printf("   history: %d movements, recomputed balance %s = stored %s: %s%n",
                 history.path("transactions").size(), money(history.path("recomputedBalance").asLong()),
                 money(history.path("balance").asLong()), history.path("consistent").asBoolean() ? "consistent" : "MISMATCH");

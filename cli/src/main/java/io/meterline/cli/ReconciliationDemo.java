@@ -55,7 +55,9 @@ final class ReconciliationDemo {
             }
             System.out.printf("   %d calls made, %d webhooks delivered, %d lost (e.g. %s)%n", calls.made(),
                     calls.delivered(), calls.lostIds().size(), calls.lostIds().get(0));
-            awaitEvents(stack, token, hour, calls.delivered());
+            demo.result.value("19 delivered", calls.delivered());
+            demo.result.value("19 lost", calls.lostIds().size());
+            demo.result.value("19 counted", awaitEvents(stack, token, hour, calls.delivered()));
 
             Demo.step("20", "A usage-source run lists the provider's records (paged, bearer auth) and ingests what never"
                     + " arrived, flagged reconciled (POST /admin/reconciliations/sources/telephony/runs)");
@@ -66,7 +68,8 @@ final class ReconciliationDemo {
                             + " ≈ %.0f (minor units), %d pages%n", run.path("expected").asLong(), run.path("received").asLong(),
                     run.path("recovered").asLong(), run.path("reliability").asDouble() * 100, run.path("alert").asBoolean(),
                     run.path("estimatedRevenueRecovered").asDouble(), run.path("pages").asLong());
-            awaitEvents(stack, token, hour, calls.made());
+            demo.result.value("20 recovered", run.path("recovered").asLong());
+            demo.result.value("20 counted", awaitEvents(stack, token, hour, calls.made()));
             System.out.println("   every call now counted once: " + calls.made() + " events in the windows");
 
             Demo.step("21", "Reconciliation against Stripe (POST /admin/reconciliations): Meterline, the report ledger"
@@ -78,6 +81,7 @@ final class ReconciliationDemo {
             System.out.printf("   run %s: %s, corrected %d, %d summary lists%n", reconciliation.path("id").asText(),
                     reconciliation.path("counts"), reconciliation.path("corrected").asLong(),
                     reconciliation.path("summaryLists").asLong());
+            demo.result.value("21 corrected", reconciliation.path("corrected").asLong());
 
             JsonNode acme = demo.get(stack.billingUrl() + "/v1/usage?meter=call-minutes&customer=acme&from="
                     + encode(hour.minus(Duration.ofDays(1)).toString()) + "&to=" + encode(Instant.now().toString()), token);
@@ -111,7 +115,8 @@ final class ReconciliationDemo {
         return config;
     }
 
-    private void awaitEvents(Stack stack, String token, Instant hour, long expected) throws Exception {
+    /** Waits until billing counted {@code expected} events of the hour; returns what it counted. */
+    private long awaitEvents(Stack stack, String token, Instant hour, long expected) throws Exception {
         long deadline = System.currentTimeMillis() + 60_000;
         long counted = 0;
         while (System.currentTimeMillis() < deadline) {
@@ -124,11 +129,12 @@ final class ReconciliationDemo {
                 }
             }
             if (counted >= expected) {
-                return;
+                return counted;
             }
             Thread.sleep(500);
         }
         System.out.println("   (only " + counted + " of " + expected + " events in the windows after 60 s)");
+        return counted;
     }
 
     private static String encode(String value) {

@@ -86,12 +86,14 @@ public final class Stack implements AutoCloseable {
         this.mongoConnectionString = mongoConnectionString;
     }
 
-    /** Starts infrastructure and every service, waiting until each is ready. */
+    /** Starts infrastructure and every service, waiting until each is ready (the services start side by side). */
     public static Stack startAll(Path home) throws IOException {
         Stack stack = startInfrastructure(home, List.of("--fresh"));
-        for (String service : List.of("ingest", "billing", "webhook")) {
-            stack.startService(service, service.equals("billing") ? PrepaidDemo.BILLING_CONFIG : Map.of());
+        List<String> services = List.of("ingest", "billing", "webhook");
+        for (String service : services) {
+            stack.launch(service, service.equals("billing") ? PrepaidDemo.BILLING_CONFIG : Map.of());
         }
+        services.forEach(stack::waitUntilReady);
         return stack;
     }
 
@@ -145,6 +147,11 @@ public final class Stack implements AutoCloseable {
 
     /** Starts a packaged service with the stack's config plus {@code extraConfig}, and waits until it is ready. */
     public void startService(String service, Map<String, String> extraConfig) throws IOException {
+        launch(service, extraConfig);
+        waitUntilReady(service);
+    }
+
+    private void launch(String service, Map<String, String> extraConfig) throws IOException {
         Path jar = home.resolve(service + "-service/target/quarkus-app/quarkus-run.jar");
         if (!Files.exists(jar)) {
             throw new IllegalStateException(jar + " is missing: build first (./mvnw -DskipTests install)");
@@ -172,13 +179,18 @@ public final class Stack implements AutoCloseable {
         }
         config.putAll(extraConfig);
         ServiceLaunch launch = ServiceLaunch.of(javaBin(), jar, config);
-        ProcessBuilder builder = new ProcessBuilder(launch.command()).redirectErrorStream(true)
+        List<String> command = new ArrayList<>(launch.command());
+        // -Dmeterline.service-jvm-options="..." adds JVM options (DemoIT: C1 only, for quicker starts on two cores)
+        String jvmOptions = System.getProperty("meterline.service-jvm-options", "").trim();
+        if (!jvmOptions.isEmpty()) {
+            command.addAll(1, List.of(jvmOptions.split("\\s+")));
+        }
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(logFile(service).toFile());
         builder.environment().putAll(launch.environment());
         // a PEM has newlines: pass it through the environment rather than the command line
         builder.environment().put("MP_JWT_VERIFY_PUBLICKEY", jwt.publicKeyPem());
         processes.put(service, builder.start());
-        waitUntilReady(service);
     }
 
     /** Stops a service: gracefully, or abruptly ({@code kill -9}, no shutdown hooks) when {@code kill} is true. */

@@ -34,6 +34,7 @@ final class StripeMeterCheckDemo {
         ObjectNode meter = Demo.JSON.createObjectNode().put("eventType", "support.ticket").put("aggregation", "COUNT")
                 .put("stripeEventName", "support_tickets");
         JsonNode answer = demo.put(stack.billingUrl() + "/v1/meters/support-tickets", stack.operatorToken(), meter);
+        demo.result.value("23 declaration", answer.path("_status").asInt() + " " + answer.path("code").asText());
         System.out.printf("   PUT /v1/meters/support-tickets → %d %s%n", answer.path("_status").asInt(),
                 answer.path("code").asText());
         for (JsonNode error : answer.path("errors")) {

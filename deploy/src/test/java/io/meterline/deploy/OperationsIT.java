@@ -49,7 +49,7 @@ class OperationsIT {
         Set<String> needed = Monitoring.metricNames();
         assertThat(needed).hasSizeGreaterThan(15);
         // Kafka's per-partition client metrics are bound a little after partitions are assigned
-        await("metrics exported").atMost(Duration.ofSeconds(150)).pollInterval(Duration.ofSeconds(5))
+        await("metrics exported").atMost(Duration.ofSeconds(150)).pollInterval(Duration.ofSeconds(1))
                 .untilAsserted(() -> assertThat(exportedMetricNames()).containsAll(needed));
     }
 

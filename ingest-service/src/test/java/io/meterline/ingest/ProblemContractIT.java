@@ -4,7 +4,6 @@ import io.meterline.devstack.testing.JwtResource;
 import io.meterline.devstack.testing.KafkaResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.restassured.response.ValidatableResponse;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -12,9 +11,9 @@ import java.util.Set;
 
 import static io.meterline.ingest.TestEvents.token;
 import static io.meterline.ingest.TestEvents.writerToken;
+import static io.meterline.devstack.testing.ProblemAssertions.isProblem;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
-import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.not;
 
 /** Every refusal, from the security and routing layers too, is application/problem+json with a snake_case code. */
@@ -22,12 +21,6 @@ import static org.hamcrest.Matchers.not;
 @QuarkusTestResource(KafkaResource.class)
 @QuarkusTestResource(JwtResource.class)
 class ProblemContractIT {
-
-    static void isProblem(ValidatableResponse response, int status, String code) {
-        response.statusCode(status).contentType("application/problem+json")
-                .body("status", equalTo(status)).body("code", equalTo(code))
-                .body(not(containsString("Exception"))).body(not(containsString("io.meterline")));
-    }
 
     @Test
     void requestWithoutTokenIsUnauthenticatedProblem() {

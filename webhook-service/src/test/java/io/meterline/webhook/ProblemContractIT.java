@@ -6,16 +6,15 @@ import io.meterline.devstack.testing.SharedInfrastructure;
 import io.meterline.webhook.support.WebhookSecretsResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.restassured.response.ValidatableResponse;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 
+import static io.meterline.devstack.testing.ProblemAssertions.isProblem;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
-import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.not;
 
 /** Every refusal, from the security and routing layers too, is application/problem+json with a snake_case code. */
@@ -24,12 +23,6 @@ import static org.hamcrest.Matchers.not;
 @QuarkusTestResource(JwtResource.class)
 @QuarkusTestResource(value = WebhookSecretsResource.class, restrictToAnnotatedClass = true)
 class ProblemContractIT {
-
-    static void isProblem(ValidatableResponse response, int status, String code) {
-        response.statusCode(status).contentType("application/problem+json")
-                .body("status", equalTo(status)).body("code", equalTo(code))
-                .body(not(containsString("Exception"))).body(not(containsString("io.meterline")));
-    }
 
     private static String token(String role) {
         return SharedInfrastructure.jwt().token("problem-it", Set.of(role), List.of(), Duration.ofMinutes(5));

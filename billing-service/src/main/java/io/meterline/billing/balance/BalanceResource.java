@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeType;
 import io.meterline.billing.problem.BillingException;
 import io.meterline.billing.problem.ErrorCode;
-import io.meterline.model.api.CommonProblem;
 import io.meterline.billing.security.CustomerScope;
 import io.meterline.model.UsageEventJson;
 import io.meterline.model.Violation;
@@ -170,14 +169,7 @@ public class BalanceResource {
         if (customer == null || customer.isBlank() || customer.length() > 200) {
             throw invalid("customer", "invalid", "customer must have 1–200 characters");
         }
-        switch (scope.check(customer, role)) {
-            case OTHER_CUSTOMER -> throw new BillingException(ErrorCode.FORBIDDEN_CUSTOMER,
-                    "this token may act on " + scope.customers() + " only, not on " + customer);
-            case MISSING_ROLE -> throw new BillingException(CommonProblem.FORBIDDEN,
-                    (role.equals(WRITE_ROLE) ? "changing balances needs the " : "reading balances needs the ") + role
-                            + " or admin role");
-            case NONE -> { }
-        }
+        scope.require(customer, role, role.equals(WRITE_ROLE) ? "changing balances" : "reading balances");
     }
 
     private String currency(String requested) {

@@ -3,7 +3,6 @@ package io.meterline.billing.balance;
 import io.meterline.billing.meter.MeterService;
 import io.meterline.billing.problem.BillingException;
 import io.meterline.billing.problem.ErrorCode;
-import io.meterline.model.api.CommonProblem;
 import io.meterline.billing.security.CustomerScope;
 import io.meterline.model.Violation;
 import io.meterline.model.usage.MeterDefinition;
@@ -40,12 +39,7 @@ public class EntitlementResource {
     @GET
     public EntitlementResponse get(@PathParam("customer") String customer, @QueryParam("meter") String meter,
             @QueryParam("currency") String currency) {
-        switch (scope.check(customer, "usage:read")) {
-            case OTHER_CUSTOMER -> throw new BillingException(ErrorCode.FORBIDDEN_CUSTOMER,
-                    "this token may read " + scope.customers() + " only, not " + customer);
-            case MISSING_ROLE -> throw new BillingException(CommonProblem.FORBIDDEN, "entitlements need the usage:read or admin role");
-            case NONE -> { }
-        }
+        scope.require(customer, "usage:read", "reading entitlements");
         MeterDefinition definition = meter == null || meter.isBlank() ? null : meters.find(meter);
         if (meter != null && !meter.isBlank() && definition == null) {
             throw new BillingException(ErrorCode.METER_NOT_FOUND, "no meter with key " + meter,

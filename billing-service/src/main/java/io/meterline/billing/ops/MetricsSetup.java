@@ -1,17 +1,14 @@
 package io.meterline.billing.ops;
 
 import io.meterline.billing.config.BillingConfig;
+import io.meterline.model.metrics.ServiceMeters;
 import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.config.MeterFilter;
-import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
 import io.quarkus.runtime.Startup;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
-import java.util.List;
 import java.util.Set;
 
 /**
@@ -27,21 +24,8 @@ public class MetricsSetup {
 
     @Produces
     @Singleton
-    MeterFilter serviceTag() {
-        return MeterFilter.commonTags(List.of(Tag.of("service", SERVICE)));
-    }
-
-    @Produces
-    @Singleton
-    MeterFilter histograms() {
-        return new MeterFilter() {
-            @Override
-            public DistributionStatisticConfig configure(Meter.Id id, DistributionStatisticConfig config) {
-                return HISTOGRAMS.contains(id.getName())
-                        ? DistributionStatisticConfig.builder().percentilesHistogram(true).build().merge(config)
-                        : config;
-            }
-        };
+    MeterFilter serviceMeters() {
+        return ServiceMeters.filter(SERVICE, HISTOGRAMS);
     }
 
     /** 1 while billing reports without a Stripe key (dry-run), 0 when it talks to Stripe. */

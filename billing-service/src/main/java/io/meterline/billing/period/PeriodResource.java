@@ -3,21 +3,17 @@ package io.meterline.billing.period;
 import io.meterline.billing.meter.MeterService;
 import io.meterline.billing.problem.BillingException;
 import io.meterline.billing.problem.ErrorCode;
+import io.meterline.billing.security.CustomerScope;
 import io.meterline.model.Violation;
 import io.meterline.model.usage.MeterDefinition;
 import io.meterline.model.usage.WindowSize;
 import io.quarkus.security.Authenticated;
-import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.common.annotation.Blocking;
-import jakarta.json.JsonArray;
-import jakarta.json.JsonString;
-import jakarta.json.JsonValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
-import org.eclipse.microprofile.jwt.JsonWebToken;
 
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -50,14 +46,12 @@ public class PeriodResource {
 
     private final PeriodRepository periods;
     private final MeterService meters;
-    private final SecurityIdentity identity;
-    private final JsonWebToken jwt;
+    private final CustomerScope scope;
 
-    public PeriodResource(PeriodRepository periods, MeterService meters, SecurityIdentity identity, JsonWebToken jwt) {
+    public PeriodResource(PeriodRepository periods, MeterService meters, CustomerScope scope) {
         this.periods = periods;
         this.meters = meters;
-        this.identity = identity;
-        this.jwt = jwt;
+        this.scope = scope;
     }
 
     @GET
@@ -66,7 +60,7 @@ public class PeriodResource {
         if (customer == null || customer.isBlank()) {
             throw BillingException.invalidParameter("customer", "missing", "customer is required");
         }
-        authorize(customer);
+        scope.require(customer, "usage:read", "reading periods");
         MeterDefinition meter = meter(meters, meterKey);
         WindowSize size = size(sizeText == null || sizeText.isBlank() ? "day" : sizeText);
         Instant to = toText == null || toText.isBlank() ? Instant.now() : instant("to", toText);
@@ -113,24 +107,6 @@ public class PeriodResource {
         } catch (DateTimeParseException | NullPointerException e) {
             throw BillingException.invalidParameter(field, "invalid_time",
                     field + " must be an RFC 3339 timestamp such as 2026-01-31T00:00:00Z");
-        }
-    }
-
-    private void authorize(String customer) {
-        if (identity.hasRole("admin")) {
-            return;
-        }
-        Object claim = jwt.getClaim("customers");
-        List<String> scope = new ArrayList<>();
-        if (claim instanceof JsonArray array) {
-            for (JsonValue value : array) {
-                scope.add(value instanceof JsonString text ? text.getString() : value.toString());
-            }
-        } else if (claim instanceof String text) {
-            scope.add(text);
-        }
-        if (!scope.isEmpty() ? !scope.contains(customer) : !identity.hasRole("usage:read")) {
-            throw new BillingException(ErrorCode.FORBIDDEN_CUSTOMER, "this token may not read the periods of " + customer);
         }
     }
 }

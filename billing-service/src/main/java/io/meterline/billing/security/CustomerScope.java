@@ -1,5 +1,8 @@
 package io.meterline.billing.security;
 
+import io.meterline.billing.problem.BillingException;
+import io.meterline.billing.problem.ErrorCode;
+import io.meterline.model.api.CommonProblem;
 import io.meterline.model.security.CustomersClaim;
 
 import io.quarkus.security.identity.SecurityIdentity;
@@ -50,6 +53,21 @@ public class CustomerScope {
             return Denial.NONE;
         }
         return identity.hasRole(role) ? Denial.NONE : Denial.MISSING_ROLE;
+    }
+
+    /**
+     * Lets the call through when the token may use {@code customer} for an operation needing {@code role};
+     * otherwise throws {@code forbidden_customer} (another customer's data) or {@code forbidden} (the role is
+     * missing), the detail naming {@code operation} ("reading usage").
+     */
+    public void require(String customer, String role, String operation) {
+        switch (check(customer, role)) {
+            case OTHER_CUSTOMER -> throw new BillingException(ErrorCode.FORBIDDEN_CUSTOMER,
+                    "this token may act on " + customers() + " only, not on " + customer);
+            case MISSING_ROLE -> throw new BillingException(CommonProblem.FORBIDDEN,
+                    operation + " needs the " + role + " or admin role");
+            case NONE -> { }
+        }
     }
 
     /** The {@code customers} claim; empty when the token is not scoped. */

@@ -8,7 +8,6 @@ import io.meterline.model.usage.MeterDefinition;
 import io.meterline.model.usage.Windows;
 import io.quarkus.security.Authenticated;
 import io.meterline.billing.security.CustomerScope;
-import io.meterline.model.api.CommonProblem;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -48,13 +47,7 @@ public class UsageExplainResource {
         if (customer == null || customer.isBlank()) {
             throw BillingException.invalidParameter("customer", "missing", "customer is required");
         }
-        switch (scope.check(customer, "usage:read")) {
-            case OTHER_CUSTOMER -> throw new BillingException(ErrorCode.FORBIDDEN_CUSTOMER,
-                    "this token may read usage of " + scope.customers() + " only, not of " + customer);
-            case MISSING_ROLE -> throw new BillingException(CommonProblem.FORBIDDEN,
-                    "reading usage needs the usage:read or admin role");
-            case NONE -> { }
-        }
+        scope.require(customer, "usage:read", "reading usage");
         if (meterKey == null || meterKey.isBlank()) {
             throw BillingException.invalidParameter("meter", "missing", "meter is required");
         }

@@ -1,7 +1,6 @@
 package io.meterline.billing.usage;
 
 import io.meterline.billing.problem.ErrorCode;
-import io.meterline.model.api.CommonProblem;
 import io.meterline.billing.problem.BillingException;
 import io.meterline.billing.meter.MeterService;
 import io.meterline.billing.security.CustomerScope;
@@ -95,12 +94,7 @@ public class UsageResource {
     }
 
     private void authorize(String customer) {
-        switch (scope.check(customer, "usage:read")) {
-            case OTHER_CUSTOMER -> throw new BillingException(ErrorCode.FORBIDDEN_CUSTOMER,
-                    "this token may read usage of " + scope.customers() + " only, not of " + customer);
-            case MISSING_ROLE -> throw new BillingException(CommonProblem.FORBIDDEN, "reading usage needs the usage:read or admin role");
-            case NONE -> { }
-        }
+        scope.require(customer, "usage:read", "reading usage");
     }
 
     private static ZoneId zone(String tz) {
