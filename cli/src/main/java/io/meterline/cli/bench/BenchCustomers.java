@@ -4,6 +4,7 @@ import com.mongodb.MongoClientSettings;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.stripe.StripeClient;
+import com.stripe.net.RequestOptions;
 import com.stripe.model.Customer;
 import com.stripe.model.Subscription;
 import com.stripe.param.CustomerCreateParams;
@@ -32,6 +33,23 @@ final class BenchCustomers {
     private BenchCustomers() {
     }
 
+    /** A Stripe call that may meet a connection the stand-in reset (a pooled keep-alive connection it closed). */
+    private interface StripeCall<T> {
+        T call() throws com.stripe.exception.StripeException;
+    }
+
+    private static <T> T retried(StripeCall<T> call) throws com.stripe.exception.StripeException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return call.call();
+            } catch (com.stripe.exception.ApiConnectionException e) {
+                if (attempt == 5) {
+                    throw e;
+                }
+            }
+        }
+    }
+
     /** Creates {@code count} customers; answers their Stripe ids by subject index. */
     static String[] create(String mongoConnectionString, StripeClient stripe, int count, List<String> prices,
             Map<String, String> eventNameByMeterId) throws Exception {
@@ -48,11 +66,14 @@ final class BenchCustomers {
                 int index = c;
                 created.add(pool.submit(() -> {
                     String subject = ReportBenchmark.subject(index);
-                    Customer customer = stripe.v1().customers().create(CustomerCreateParams.builder().setName(subject)
-                            .putMetadata("meterline_subject", subject).build());
+                    // one idempotency key per creation, so a retry after a reset connection creates nothing twice
+                    Customer customer = retried(() -> stripe.v1().customers().create(CustomerCreateParams.builder()
+                            .setName(subject).putMetadata("meterline_subject", subject).build(),
+                            RequestOptions.builder().setIdempotencyKey("bench-customer-" + subject).build()));
                     SubscriptionCreateParams.Builder params = SubscriptionCreateParams.builder().setCustomer(customer.getId());
                     prices.forEach(p -> params.addItem(SubscriptionCreateParams.Item.builder().setPrice(p).build()));
-                    Subscription subscription = stripe.v1().subscriptions().create(params.build());
+                    Subscription subscription = retried(() -> stripe.v1().subscriptions().create(params.build(),
+                            RequestOptions.builder().setIdempotencyKey("bench-subscription-" + subject).build()));
                     CustomerDocument cd = new CustomerDocument();
                     cd.id = customer.getId();
                     cd.subject = subject;
