@@ -302,7 +302,7 @@ public class ReportingService {
         run.scope = scope.code();
         run.changedWindows = marked.size();
         Map<String, LedgerEntry> entries = scope == Scope.FULL ? ledger.loadSince(horizon) : ledger.load(marked.keySet());
-        // windows this run settles (nothing left to do unless they change again), and the versions it read
+        // windows this run settles (nothing left to do unless they change again), and the versions it read of marked ones
         Set<String> settled = new HashSet<>();
         Map<String, Long> versions = new HashMap<>();
 
@@ -319,7 +319,10 @@ public class ReportingService {
         Set<String> seen = new HashSet<>();
         ReportSourceRepository.WindowSink examine = (window, version) -> {
             String id = window.ledgerId();
-            versions.put(id, version);
+            if (marked.containsKey(id)) {
+                // only a marked window's mark can be settled; a full run need not hold every window's version
+                versions.put(id, version);
+            }
             seen.add(id);
             run.total++;
             Boolean earlier = resent.get(id);
