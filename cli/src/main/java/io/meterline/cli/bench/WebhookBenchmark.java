@@ -32,6 +32,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -79,6 +80,7 @@ public final class WebhookBenchmark implements Benchmark {
         double duplicateShare = Double.parseDouble(option(args, "--duplicates", "0.10"));
         int deliveriesTotal = rate * (seconds + warmup);
         int warmupDeliveries = rate * warmup;
+        double loadAvgStart = Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+")[0]);
 
         try (Stack stack = Stack.startInfrastructure(home, List.of("--fresh"))) {
             String secret = stack.webhookSecret();
@@ -110,6 +112,7 @@ public final class WebhookBenchmark implements Benchmark {
             long intervalNanos = TimeUnit.SECONDS.toNanos(1) / rate;
             int port = Ports.service("webhook");
 
+            Map<String, Double> serviceBefore = serviceCounters(http, stack.webhookUrl());
             progress("sending for " + (warmup + seconds) + " s at " + rate + "/s (" + warmup + " s warm-up)");
             long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);
             long measuredStart = start + warmupDeliveries * intervalNanos;
@@ -177,6 +180,7 @@ public final class WebhookBenchmark implements Benchmark {
                 boolean exact = checkState(db.getCollection("stripe_subscriptions"), db.getCollection("stripe_customers"),
                         workload, result);
                 long processedMetric = processedTotal(http, stack.webhookUrl());
+                Map<String, Double> serviceAfter = serviceCounters(http, stack.webhookUrl());
 
                 result.put("rate", rate);
                 result.put("seconds", seconds);
@@ -198,7 +202,14 @@ public final class WebhookBenchmark implements Benchmark {
                 result.put("lost", lost);
                 // an event applied more than once would count twice in processed_total (or need a second attempt)
                 result.put("duplicates_applied", Math.max(0, processedMetric - stored.size()) + reprocessed);
-                result.put("nproc", Runtime.getRuntime().availableProcessors());
+                // the machine is shared: work per delivery is the figure to compare across runs, not throughput
+                double deliveries = workload.schedule.size();
+                result.put("service_cpu_ms_per_delivery", Math.round((serviceAfter.get("cpu_ns") - serviceBefore.get("cpu_ns"))
+                        / deliveries / 1e3) / 1e3);
+                result.put("mongo_commands_per_delivery", Math.round((serviceAfter.get("mongo_commands")
+                        - serviceBefore.get("mongo_commands")) / deliveries * 1000) / 1000.0);
+                result.put("load_avg_start", loadAvgStart);
+                result.put("cores", Runtime.getRuntime().availableProcessors());
             }
             return result;
         }
@@ -248,6 +259,22 @@ public final class WebhookBenchmark implements Benchmark {
             }
         }
         return Math.round(total);
+    }
+
+    /** The service's CPU time (ns) and Mongo commands sent so far, from its Prometheus endpoint. */
+    private static Map<String, Double> serviceCounters(HttpClient http, String baseUrl) throws Exception {
+        String body = http.send(HttpRequest.newBuilder(URI.create(baseUrl + "/q/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        double cpu = 0;
+        double commands = 0;
+        for (String line : body.split("\n")) {
+            if (line.startsWith("process_cpu_time_ns_total")) {
+                cpu = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            } else if (line.startsWith("webhook_mongo_commands_total{")) {
+                commands += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return Map.of("cpu_ns", cpu, "mongo_commands", commands);
     }
 
     /** Distinct events per object in version order, delivered slightly shuffled, with redeliveries mixed in. */
