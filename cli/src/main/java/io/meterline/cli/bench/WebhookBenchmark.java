@@ -60,7 +60,8 @@ import java.util.concurrent.locks.LockSupport;
  * slow server cannot hide its queueing (no coordinated omission). Options: {@code --rate N} (1000 deliveries/s),
  * {@code --seconds S} (30), {@code --warmup S} (5, same rate, not in the latency figures),
  * {@code --objects N} (1000 subscriptions and customers), {@code --duplicates F} (0.10),
- * {@code --workers N} (webhook.processing.workers of the service; its default when absent).
+ * {@code --workers N} (webhook.processing.workers of the service; its default when absent),
+ * {@code --sweep R1,R2,…} and {@code --sweep-seconds S} (10): see {@link #sweep}.
  */
 public final class WebhookBenchmark implements Benchmark {
 
@@ -98,70 +99,25 @@ public final class WebhookBenchmark implements Benchmark {
                     workload.events.size(), objects, workload.redeliveries, workload.outOfOrder));
 
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-            // bounded keep-alive pool: a slow server makes requests wait (and that wait is measured), never
-            // makes the client open thousands of sockets
-            Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1));
-            io.vertx.core.http.HttpClient client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true)
-                    .setTcpNoDelay(true).setPipelining(false).setConnectTimeout(5000).setIdleTimeout(0),
-                    new PoolOptions().setHttp1MaxSize(64));
-            Histogram latency = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
-            Set<String> acked = ConcurrentHashMap.newKeySet();
-            AtomicLong errors = new AtomicLong();
-            AtomicLong answeredDuplicate = new AtomicLong();
-            CountDownLatch done = new CountDownLatch(workload.schedule.size());
-            long intervalNanos = TimeUnit.SECONDS.toNanos(1) / rate;
             int port = Ports.service("webhook");
-
             Map<String, Double> serviceBefore = serviceCounters(http, stack.webhookUrl());
             progress("sending for " + (warmup + seconds) + " s at " + rate + "/s (" + warmup + " s warm-up)");
-            long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);
-            long measuredStart = start + warmupDeliveries * intervalNanos;
-            for (int i = 0; i < workload.schedule.size(); i++) {
-                Event event = workload.schedule.get(i);
-                long intended = start + i * intervalNanos;
-                long wait;
-                while ((wait = intended - System.nanoTime()) > 0) {
-                    LockSupport.parkNanos(Math.min(wait, 200_000));
-                }
-                boolean measured = i >= warmupDeliveries;
-                MultiMap headers = MultiMap.caseInsensitiveMultiMap()
-                        .add("Content-Type", "application/json; charset=utf-8")
-                        .add("Stripe-Signature", sign(secret, event.body));
-                RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1")
-                        .setPort(port).setURI("/webhooks/stripe").setHeaders(headers).setTimeout(30_000);
-                client.request(options)
-                        .compose(request -> request.send(Buffer.buffer(event.body)))
-                        .compose(response -> response.body().map(body -> response.statusCode() == 200 ? body.toString() : null))
-                        .onComplete(answer -> {
-                            long took = System.nanoTime() - intended;
-                            if (answer.succeeded() && answer.result() != null) {
-                                acked.add(event.id);
-                                if (answer.result().contains("\"duplicate\":true")) {
-                                    answeredDuplicate.incrementAndGet();
-                                }
-                            } else {
-                                errors.incrementAndGet();
-                            }
-                            if (measured) {
-                                synchronized (latency) {
-                                    latency.recordValue(Math.min(took, latency.getHighestTrackableValue()));
-                                }
-                            }
-                            done.countDown();
-                        });
-            }
-            long sendEnd = System.nanoTime();
-            done.await(60, TimeUnit.SECONDS);
-            long ackEnd = System.nanoTime();
-            client.close();
-            vertx.close();
-            double acksPerSecond = (workload.schedule.size() - warmupDeliveries) / ((ackEnd - measuredStart) / 1e9);
+            Sent sent = send(port, secret, workload.schedule, rate, warmupDeliveries);
+            Set<String> acked = sent.acked;
+            Histogram latency = sent.latency;
+            AtomicLong errors = sent.errors;
+            AtomicLong answeredDuplicate = sent.answeredDuplicate;
+            long start = sent.start;
+            long sendEnd = sent.sendEnd;
+            long intervalNanos = TimeUnit.SECONDS.toNanos(1) / rate;
+            double acksPerSecond = sent.acksPerSecond;
 
             progress("waiting until every stored event is processed");
             Map<String, Object> result = new LinkedHashMap<>();
             try (MongoClient mongo = MongoClients.create(stack.mongoConnectionString())) {
                 var db = mongo.getDatabase("meterline");
                 MongoCollection<Document> events = db.getCollection("stripe_webhook_events");
+                long backlogAtSendEnd = acked.size() - events.countDocuments(Filters.eq("status", "processed"));
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
                 long processed = 0;
                 while (System.nanoTime() < deadline) {
@@ -172,6 +128,7 @@ public final class WebhookBenchmark implements Benchmark {
                     Thread.sleep(250);
                 }
                 double drainSeconds = (System.nanoTime() - start) / 1e9;
+                double drainAfterSend = (System.nanoTime() - sendEnd) / 1e9;
                 Set<String> stored = new HashSet<>();
                 events.find().projection(Projections.include("_id")).forEach(d -> stored.add(d.getString("_id")));
                 long lost = acked.stream().filter(id -> !stored.contains(id)).count();
@@ -197,6 +154,9 @@ public final class WebhookBenchmark implements Benchmark {
                 result.put("out_of_order", workload.outOfOrder);
                 result.put("processed", processed);
                 result.put("processed_per_s", round(processed / drainSeconds));
+                // processing keeps up when the backlog at the end of sending is small and drains within a second or so
+                result.put("backlog_at_send_end", backlogAtSendEnd);
+                result.put("drain_after_send_s", round(drainAfterSend));
                 result.put("dead", dead);
                 result.put("processed_exact", exact && processed >= acked.size() && dead == 0);
                 result.put("lost", lost);
@@ -210,9 +170,127 @@ public final class WebhookBenchmark implements Benchmark {
                         - serviceBefore.get("mongo_commands")) / deliveries * 1000) / 1000.0);
                 result.put("load_avg_start", loadAvgStart);
                 result.put("cores", Runtime.getRuntime().availableProcessors());
+
+                String sweep = option(args, "--sweep", null);
+                if (sweep != null) {
+                    sweep(sweep, intOption(args, "--sweep-seconds", 10), port, secret, objects, duplicateShare,
+                            (p99Of(result) <= 50 && errors.get() == 0) ? rate : 0, events, acked.size(), result);
+                }
             }
             return result;
         }
+    }
+
+    private static double p99Of(Map<String, Object> result) {
+        return (Double) result.get("ack_p99_ms");
+    }
+
+    /**
+     * {@code --sweep 1500,2000,3000}: after the main run, the same service is offered each rate in turn for
+     * {@code --sweep-seconds} (after a 1 s warm-up), each step once the previous step's backlog is processed, up to
+     * the first step whose ack p99 exceeds 50 ms or that has errors. {@code max_rate_p99_le_50ms} is the highest rate
+     * (the main run's included) that kept ack p99 within 50 ms without errors.
+     */
+    private static void sweep(String rates, int seconds, int port, String secret, int objects, double duplicateShare,
+                              int best, MongoCollection<Document> events, long ackedBefore, Map<String, Object> result)
+            throws Exception {
+        List<Map<String, Object>> steps = new ArrayList<>();
+        long acked = ackedBefore;
+        for (String item : rates.split(",")) {
+            int rate = Integer.parseInt(item.trim());
+            Workload workload = Workload.build(rate * (seconds + 1), objects, duplicateShare, new Random(rate));
+            progress("sweep: " + rate + "/s for " + seconds + " s");
+            Sent sent = send(port, secret, workload.schedule, rate, rate);
+            acked += sent.acked.size();
+            long backlog = acked - events.countDocuments(Filters.eq("status", "processed"));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            while (System.nanoTime() < deadline && events.countDocuments(Filters.eq("status", "processed")) < acked) {
+                Thread.sleep(250);
+            }
+            Map<String, Object> step = new LinkedHashMap<>();
+            double p99 = ms(sent.latency.getValueAtPercentile(99));
+            step.put("rate", rate);
+            step.put("acks_per_s", round(sent.acksPerSecond));
+            step.put("ack_p50_ms", ms(sent.latency.getValueAtPercentile(50)));
+            step.put("ack_p99_ms", p99);
+            step.put("errors", sent.errors.get());
+            step.put("backlog_at_send_end", backlog);
+            step.put("drain_after_send_s", round((System.nanoTime() - sent.sendEnd) / 1e9));
+            steps.add(step);
+            if (p99 > 50 || sent.errors.get() > 0) {
+                break;
+            }
+            best = Math.max(best, rate);
+        }
+        result.put("sweep", steps);
+        result.put("max_rate_p99_le_50ms", best);
+    }
+
+    /** What one open-loop sending phase saw. */
+    private record Sent(Set<String> acked, Histogram latency, AtomicLong errors, AtomicLong answeredDuplicate,
+                        long start, long sendEnd, double acksPerSecond) {
+    }
+
+    /**
+     * Sends {@code schedule} open loop at {@code rate}/s over a bounded keep-alive pool (a slow server makes requests
+     * wait, and that wait is measured, never makes the client open thousands of sockets); latency is measured from
+     * each delivery's scheduled time, for the deliveries after the first {@code warmupDeliveries}.
+     */
+    private static Sent send(int port, String secret, List<Event> schedule, int rate, int warmupDeliveries)
+            throws InterruptedException {
+        Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1));
+        io.vertx.core.http.HttpClient client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true)
+                .setTcpNoDelay(true).setPipelining(false).setConnectTimeout(5000).setIdleTimeout(0),
+                new PoolOptions().setHttp1MaxSize(64));
+        Histogram latency = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
+        Set<String> acked = ConcurrentHashMap.newKeySet();
+        AtomicLong errors = new AtomicLong();
+        AtomicLong answeredDuplicate = new AtomicLong();
+        CountDownLatch done = new CountDownLatch(schedule.size());
+        long intervalNanos = TimeUnit.SECONDS.toNanos(1) / rate;
+        long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);
+        long measuredStart = start + warmupDeliveries * intervalNanos;
+        for (int i = 0; i < schedule.size(); i++) {
+            Event event = schedule.get(i);
+            long intended = start + i * intervalNanos;
+            long wait;
+            while ((wait = intended - System.nanoTime()) > 0) {
+                LockSupport.parkNanos(Math.min(wait, 200_000));
+            }
+            boolean measured = i >= warmupDeliveries;
+            MultiMap headers = MultiMap.caseInsensitiveMultiMap()
+                    .add("Content-Type", "application/json; charset=utf-8")
+                    .add("Stripe-Signature", sign(secret, event.body));
+            RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1")
+                    .setPort(port).setURI("/webhooks/stripe").setHeaders(headers).setTimeout(30_000);
+            client.request(options)
+                    .compose(request -> request.send(Buffer.buffer(event.body)))
+                    .compose(response -> response.body().map(body -> response.statusCode() == 200 ? body.toString() : null))
+                    .onComplete(answer -> {
+                        long took = System.nanoTime() - intended;
+                        if (answer.succeeded() && answer.result() != null) {
+                            acked.add(event.id);
+                            if (answer.result().contains("\"duplicate\":true")) {
+                                answeredDuplicate.incrementAndGet();
+                            }
+                        } else {
+                            errors.incrementAndGet();
+                        }
+                        if (measured) {
+                            synchronized (latency) {
+                                latency.recordValue(Math.min(took, latency.getHighestTrackableValue()));
+                            }
+                        }
+                        done.countDown();
+                    });
+        }
+        long sendEnd = System.nanoTime();
+        done.await(60, TimeUnit.SECONDS);
+        long ackEnd = System.nanoTime();
+        client.close();
+        vertx.close();
+        double acksPerSecond = (schedule.size() - warmupDeliveries) / ((ackEnd - measuredStart) / 1e9);
+        return new Sent(acked, latency, errors, answeredDuplicate, start, sendEnd, acksPerSecond);
     }
 
     /** Final Mongo state equals the state of each object's newest event. */

@@ -26,6 +26,8 @@ public interface WebhookConfig {
 
     Processing processing();
 
+    Intake intake();
+
     CatchUp catchUp();
 
     SyncCheck syncCheck();
@@ -72,13 +74,38 @@ public interface WebhookConfig {
         @WithDefault("500")
         int sweepBatch();
 
-        /** Threads applying events. */
-        @WithDefault("4")
+        /** Threads applying events (each a round of up to {@link #batch()} events at a time). */
+        @WithDefault("2")
         int workers();
+
+        /**
+         * Events one worker claims, applies and marks per round: claims and completions are one bulk write per
+         * round, subscription states one bulk write (docs/decisions/0150).
+         */
+        @WithDefault("200")
+        int batch();
 
         /** How often the pending/dead gauges are recounted. */
         @WithDefault("5s")
         String gaugeRefreshEvery();
+    }
+
+    /** Group commit of deliveries (docs/decisions/0150). */
+    interface Intake {
+        /**
+         * How long the first delivery of a batch waits for others before the batch is written, when no batch is
+         * being written (while one is, the next batch fills up anyway). 0 = write at once.
+         */
+        @WithDefault("1ms")
+        Duration linger();
+
+        /** Deliveries stored by one {@code insertMany} at most. */
+        @WithDefault("500")
+        int maxBatch();
+
+        /** Deliveries waiting to be stored at most; beyond it a delivery is answered 503 at once (Stripe retries). */
+        @WithDefault("20000")
+        int maxWaiting();
     }
 
     interface CatchUp {

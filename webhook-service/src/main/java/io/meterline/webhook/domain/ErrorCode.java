@@ -12,7 +12,8 @@ public enum ErrorCode implements ProblemCode {
     EVENT_BEING_PROCESSED(409, "Event is being processed"),
     STRIPE_NOT_CONFIGURED(409, "Stripe API key not configured"),
     STRIPE_UNAVAILABLE(502, "Stripe unavailable"),
-    STORE_UNAVAILABLE(503, "Event store unavailable");
+    STORE_UNAVAILABLE(503, "Event store unavailable"),
+    EVENT_TOO_LARGE(413, "Event too large");
 
     ErrorCode(int status, String title) {
         ProblemCode.define(this, status, title);

@@ -1,6 +1,10 @@
 package io.meterline.webhook.repository;
 
+import com.mongodb.MongoBulkWriteException;
 import com.mongodb.client.MongoCollection;
+import com.mongodb.client.model.BulkWriteOptions;
+import com.mongodb.client.model.ReplaceOneModel;
+import com.mongodb.client.model.WriteModel;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.ReplaceOptions;
 import io.meterline.model.billing.BillingCollections;
@@ -10,6 +14,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.bson.conversions.Bson;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
@@ -28,16 +33,42 @@ public class SubscriptionRepository {
 
     /** Writes {@code doc} if its event ({@code doc.lastEventCreated}, {@code doc.lastEventId}) is newer than the stored one. */
     public GuardedWrite replaceIfNewer(SubscriptionDocument doc) {
-        Bson newer = Filters.or(
-                Filters.lt("lastEventCreated", doc.lastEventCreated),
-                // the same event again (a retry after a crash, a replay) rewrites the same state
-                Filters.and(Filters.eq("lastEventCreated", doc.lastEventCreated), Filters.eq("lastEventId", doc.lastEventId)));
-        if (replace(doc, newer)) {
+        if (replace(doc, newer(doc))) {
             return GuardedWrite.APPLIED;
         }
         SubscriptionDocument current = find(doc.id).orElse(null);
         return current != null && current.lastEventCreated == doc.lastEventCreated
                 && !doc.lastEventId.equals(current.lastEventId) ? GuardedWrite.TIE : GuardedWrite.STALE;
+    }
+
+    /**
+     * {@link #replaceIfNewer} for many subscriptions (distinct ids) in one unordered bulk write. Returns, per
+     * document in order, whether it was written; one not written (newer state stored, a tie, or any other error)
+     * is left for {@link #replaceIfNewer} to settle on its own.
+     */
+    public boolean[] replaceAllIfNewer(List<SubscriptionDocument> docs) {
+        boolean[] written = new boolean[docs.size()];
+        Arrays.fill(written, true);
+        if (docs.isEmpty()) {
+            return written;
+        }
+        List<WriteModel<SubscriptionDocument>> writes = new ArrayList<>(docs.size());
+        for (SubscriptionDocument doc : docs) {
+            writes.add(new ReplaceOneModel<>(MongoDatabases.withId(doc.id, newer(doc)), doc, new ReplaceOptions().upsert(true)));
+        }
+        try {
+            subscriptions.bulkWrite(writes, new BulkWriteOptions().ordered(false));
+        } catch (MongoBulkWriteException e) {
+            e.getWriteErrors().forEach(error -> written[error.getIndex()] = false);
+        }
+        return written;
+    }
+
+    private static Bson newer(SubscriptionDocument doc) {
+        return Filters.or(
+                Filters.lt("lastEventCreated", doc.lastEventCreated),
+                // the same event again (a retry after a crash, a replay) rewrites the same state
+                Filters.and(Filters.eq("lastEventCreated", doc.lastEventCreated), Filters.eq("lastEventId", doc.lastEventId)));
     }
 
     /** Writes {@code doc} unless strictly newer state is stored: for a same-second tie already settled. */

@@ -1,6 +1,13 @@
 package io.meterline.webhook.repository;
 
+import com.mongodb.ErrorCategory;
+import com.mongodb.MongoBulkWriteException;
+import com.mongodb.bulk.BulkWriteError;
 import com.mongodb.client.MongoCollection;
+import com.mongodb.client.model.BulkWriteOptions;
+import com.mongodb.client.model.InsertManyOptions;
+import com.mongodb.client.model.UpdateOneModel;
+import com.mongodb.client.model.WriteModel;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.FindOneAndUpdateOptions;
 import com.mongodb.client.model.IndexOptions;
@@ -22,9 +29,14 @@ import org.bson.conversions.Bson;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Date;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Stored Stripe events ({@code stripe_webhook_events}, {@code _id} = Stripe event id). Every state change is one
@@ -56,12 +68,32 @@ public class WebhookEventRepository {
         events.createIndex(Indexes.ascending("status", "leaseUntil"));
     }
 
-    /** Stores a new pending event; false when an event with that id is already stored (a redelivery). */
-    public Uni<Boolean> insertIfAbsent(ReceivedEvent event, String payload, String source) {
-        return reactiveEvents.insertOne(newEvent(event, payload, source, Instant.now()))
-                .map(result -> Boolean.TRUE)
-                .onFailure(MongoDatabases::isDuplicateKey).recoverWithItem(Boolean.FALSE);
+    /**
+     * Stores deliveries with one unordered {@code insertMany} (group commit): one answer per member, in order.
+     * A member whose id is stored already is a {@link BatchInsert#DUPLICATE}; a member the server refused for
+     * another reason is {@link BatchInsert#FAILED} alone. The Uni fails when the write as a whole failed (store
+     * unreachable): then nothing may be acknowledged, although some members may be stored (a retry finds them).
+     */
+    public Uni<List<BatchInsert>> insertBatch(List<ReceivedEvent> batch, List<String> payloads, String source) {
+        Instant now = Instant.now();
+        List<Document> docs = new ArrayList<>(batch.size());
+        for (int i = 0; i < batch.size(); i++) {
+            docs.add(newEvent(batch.get(i), payloads.get(i), source, now));
+        }
+        return reactiveEvents.insertMany(docs, new InsertManyOptions().ordered(false))
+                .map(result -> Collections.nCopies(batch.size(), BatchInsert.STORED))
+                .onFailure(MongoBulkWriteException.class).recoverWithItem(e -> {
+                    List<BatchInsert> answers = new ArrayList<>(Collections.nCopies(batch.size(), BatchInsert.STORED));
+                    for (BulkWriteError error : ((MongoBulkWriteException) e).getWriteErrors()) {
+                        answers.set(error.getIndex(), error.getCategory() == ErrorCategory.DUPLICATE_KEY
+                                ? BatchInsert.DUPLICATE : BatchInsert.FAILED);
+                    }
+                    return answers;
+                });
     }
+
+    /** One member's outcome in {@link #insertBatch}. */
+    public enum BatchInsert { STORED, DUPLICATE, FAILED }
 
     public boolean insertIfAbsentBlocking(ReceivedEvent event, String payload, String source) {
         try {
@@ -89,22 +121,99 @@ public class WebhookEventRepository {
     }
 
     /**
-     * Claims an event just stored by this process, without reading it first: version 0 is exactly "inserted and
-     * never touched" (pending, due now), so the compare-and-set alone decides. Saves a round trip per event.
+     * Claims events just stored by this process with one unordered bulk write of compare-and-sets, without reading
+     * them first: version 0 is exactly "inserted and never touched" (pending, due now). Returns the claimed ones; only when some compare-and-set did not match (another
+     * instance's sweep got there first) are they read back, by the claim token each claim writes as lease owner.
      */
-    public Optional<StoredEvent> claimNew(String id, Instant now, Duration lease, String owner) {
-        return claimVersion(id, held(id, 0L), now, lease, owner);
+    public List<StoredEvent> claimNewBatch(List<StoredEvent> fresh, Instant now, Duration lease, String token) {
+        if (fresh.isEmpty()) {
+            return List.of();
+        }
+        Bson claim = claimUpdate(now, lease, token);
+        List<WriteModel<Document>> writes = new ArrayList<>(fresh.size());
+        fresh.forEach(event -> writes.add(new UpdateOneModel<>(held(event.id(), 0L), claim)));
+        long matched = events.bulkWrite(writes, new BulkWriteOptions().ordered(false)).getMatchedCount();
+        List<StoredEvent> claimed = new ArrayList<>(fresh.size());
+        if (matched == fresh.size()) {
+            fresh.forEach(event -> claimed.add(new StoredEvent(event.id(), event.type(), event.created(), event.payload(), 1, 1L)));
+            return claimed;
+        }
+        Set<String> ours = new HashSet<>();
+        events.find(Filters.in("_id", fresh.stream().map(StoredEvent::id).toList()))
+                .projection(Projections.include("_id", "leaseOwner", "version"))
+                .forEach(doc -> {
+                    if (token.equals(doc.getString("leaseOwner")) && Long.valueOf(1L).equals(asLong(doc.get("version")))) {
+                        ours.add(doc.getString("_id"));
+                    }
+                });
+        fresh.stream().filter(event -> ours.contains(event.id()))
+                .forEach(event -> claimed.add(new StoredEvent(event.id(), event.type(), event.created(), event.payload(), 1, 1L)));
+        return claimed;
+    }
+
+    /**
+     * Marks a round of applied events processed with one unordered bulk write of compare-and-sets on the versions
+     * their claims hold. Returns the ids marked; a claim that was taken over (its lease expired) is not.
+     */
+    public Set<String> markProcessedBatch(List<Completed> completed, Instant now, String token) {
+        Set<String> marked = new HashSet<>();
+        if (completed.isEmpty()) {
+            return marked;
+        }
+        List<WriteModel<Document>> writes = new ArrayList<>(completed.size());
+        for (Completed done : completed) {
+            writes.add(new UpdateOneModel<>(held(done.id(), done.heldVersion()), Updates.combine(
+                    processedUpdate(done.outcome(), now), Updates.set("processedBy", token))));
+        }
+        long matched = events.bulkWrite(writes, new BulkWriteOptions().ordered(false)).getMatchedCount();
+        if (matched == completed.size()) {
+            completed.forEach(done -> marked.add(done.id()));
+            return marked;
+        }
+        Map<String, Long> expected = new HashMap<>();
+        completed.forEach(done -> expected.put(done.id(), done.heldVersion() + 1));
+        events.find(Filters.in("_id", new ArrayList<>(expected.keySet())))
+                .projection(Projections.include("_id", "processedBy", "version"))
+                .forEach(doc -> {
+                    String id = doc.getString("_id");
+                    if (token.equals(doc.getString("processedBy")) && expected.get(id).equals(asLong(doc.get("version")))) {
+                        marked.add(id);
+                    }
+                });
+        return marked;
+    }
+
+    /** An applied event of a round: the version its claim holds and what applying it did. */
+    public record Completed(String id, long heldVersion, ProcessingOutcome outcome) {
+    }
+
+    private static Bson claimUpdate(Instant now, Duration lease, String owner) {
+        return Updates.combine(
+                Updates.set("status", EventStatus.PROCESSING.wire()),
+                Updates.set("leaseUntil", Date.from(now.plus(lease))),
+                Updates.set("leaseOwner", owner),
+                Updates.inc("attempts", 1),
+                Updates.inc("version", 1L));
+    }
+
+    private static Bson processedUpdate(ProcessingOutcome outcome, Instant now) {
+        return Updates.combine(
+                Updates.inc("version", 1L),
+                Updates.set("status", EventStatus.PROCESSED.wire()),
+                Updates.set("outcome", outcome.wire()),
+                Updates.set("processedAt", Date.from(now)),
+                Updates.unset("leaseUntil"),
+                Updates.unset("leaseOwner"));
+    }
+
+    private static Long asLong(Object value) {
+        return value instanceof Number number ? number.longValue() : null;
     }
 
     private Optional<StoredEvent> claimVersion(String id, Bson expected, Instant now, Duration lease, String owner) {
         Document doc = events.findOneAndUpdate(
                 expected,
-                Updates.combine(
-                        Updates.set("status", EventStatus.PROCESSING.wire()),
-                        Updates.set("leaseUntil", Date.from(now.plus(lease))),
-                        Updates.set("leaseOwner", owner),
-                        Updates.inc("attempts", 1),
-                        Updates.inc("version", 1L)),
+                claimUpdate(now, lease, owner),
                 new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER));
         if (doc == null) {
             return Optional.empty(); // another worker changed it first
@@ -123,13 +232,7 @@ public class WebhookEventRepository {
     }
 
     public boolean markProcessed(String id, long heldVersion, ProcessingOutcome outcome, Instant now) {
-        return events.updateOne(held(id, heldVersion), Updates.combine(
-                Updates.inc("version", 1L),
-                Updates.set("status", EventStatus.PROCESSED.wire()),
-                Updates.set("outcome", outcome.wire()),
-                Updates.set("processedAt", Date.from(now)),
-                Updates.unset("leaseUntil"),
-                Updates.unset("leaseOwner"))).getModifiedCount() == 1;
+        return events.updateOne(held(id, heldVersion), processedUpdate(outcome, now)).getModifiedCount() == 1;
     }
 
     public boolean markRetry(String id, long heldVersion, Instant nextAttemptAt, String error) {

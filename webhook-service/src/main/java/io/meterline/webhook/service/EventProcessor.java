@@ -23,7 +23,14 @@ import org.jboss.logging.Logger;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Applies one stored Stripe event to billing's state. Idempotent (applying an event twice writes the same state)
@@ -55,6 +62,94 @@ public class EventProcessor {
         this.stripe = stripe;
         this.metrics = metrics;
     }
+
+    /** What applying one event of a round did. */
+    public sealed interface Result permits Applied, Failed {
+        StoredEvent event();
+    }
+
+    public record Applied(StoredEvent event, ProcessingOutcome outcome) implements Result {
+    }
+
+    public record Failed(StoredEvent event, RuntimeException error) implements Result {
+    }
+
+    /**
+     * Applies a round of claimed events, one result per event. Subscription events, the bulk of Stripe's traffic,
+     * are written with one bulk write per round: per subscription only the round's newest event is written (with
+     * the same guard as {@link #apply}); its older events in the round are {@code stale}, since a newer state is
+     * written, unless the newest fails, in which case they are applied one by one as before. Two events of one
+     * subscription with the same {@code created} (a tie) and every other type go one by one through {@link #apply}.
+     */
+    public List<Result> applyAll(List<StoredEvent> round) {
+        Map<String, Result> results = new HashMap<>();
+        Map<String, List<Parsed>> bySubscription = new LinkedHashMap<>();
+        for (StoredEvent event : round) {
+            if (!SUBSCRIPTION_TYPES.contains(event.type())) {
+                results.put(event.id(), applyOne(event));
+                continue;
+            }
+            try {
+                JsonNode object = read(event.payload()).path("data").path("object");
+                String id = StripeObjects.text(object, "id");
+                bySubscription.computeIfAbsent(id == null ? event.id() : id, k -> new ArrayList<>()).add(new Parsed(event, object));
+            } catch (RuntimeException e) {
+                results.put(event.id(), new Failed(event, e));
+            }
+        }
+        List<Parsed> newest = new ArrayList<>();
+        List<SubscriptionDocument> docs = new ArrayList<>();
+        for (List<Parsed> group : bySubscription.values()) {
+            group.sort(Comparator.comparingLong(p -> p.event.created()));
+            Parsed last = group.get(group.size() - 1);
+            boolean tie = group.size() > 1 && group.get(group.size() - 2).event.created() == last.event.created();
+            if (tie) {
+                group.forEach(p -> results.put(p.event.id(), applyOne(p.event)));
+                continue;
+            }
+            try {
+                docs.add(stamped(StripeObjects.subscription(last.object), last.event));
+                newest.add(last);
+            } catch (RuntimeException e) {
+                results.put(last.event.id(), new Failed(last.event, e));
+            }
+        }
+        boolean[] written = subscriptions.replaceAllIfNewer(docs);
+        for (int i = 0; i < newest.size(); i++) {
+            Parsed last = newest.get(i);
+            if (written[i]) {
+                results.put(last.event.id(), new Applied(last.event, ProcessingOutcome.APPLIED));
+            } else {
+                // newer state stored, a tie with a stored event, or an error: settled alone, as before
+                results.put(last.event.id(), applyOne(last.event));
+            }
+        }
+        for (List<Parsed> group : bySubscription.values()) {
+            Result last = results.get(group.get(group.size() - 1).event.id());
+            for (Parsed older : group.subList(0, group.size() - 1)) {
+                results.computeIfAbsent(older.event.id(), id -> last instanceof Applied
+                        ? new Applied(older.event, ProcessingOutcome.STALE) : applyOne(older.event));
+            }
+        }
+        List<Result> ordered = new ArrayList<>(round.size());
+        round.forEach(event -> ordered.add(results.get(event.id())));
+        return ordered;
+    }
+
+    private Result applyOne(StoredEvent event) {
+        try {
+            return new Applied(event, apply(event));
+        } catch (RuntimeException e) {
+            return new Failed(event, e);
+        }
+    }
+
+    private record Parsed(StoredEvent event, JsonNode object) {
+    }
+
+    private static final Set<String> SUBSCRIPTION_TYPES = Set.of("customer.subscription.created",
+            "customer.subscription.updated", "customer.subscription.deleted", "customer.subscription.paused",
+            "customer.subscription.resumed");
 
     public ProcessingOutcome apply(StoredEvent event) {
         JsonNode root = read(event.payload());

@@ -3,6 +3,7 @@ package io.meterline.webhook.service;
 import io.meterline.webhook.config.WebhookConfig;
 import io.meterline.webhook.domain.Backoff;
 import io.meterline.webhook.domain.ProcessingOutcome;
+import io.meterline.webhook.domain.ReceivedEvent;
 import io.meterline.webhook.domain.StoredEvent;
 import io.meterline.webhook.repository.WebhookEventRepository;
 import jakarta.annotation.PreDestroy;
@@ -11,23 +12,30 @@ import org.jboss.logging.Logger;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Optional;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Processes stored events at least once. An event is triggered in-process right after it is stored (and when its
- * retry is due); a periodic sweep finds whatever those triggers missed (a full queue, a restart, a worker that
- * crashed while holding a lease). Either way the event is first claimed with one atomic findOneAndUpdate, so two
- * triggers never process it at the same time, and a crash mid-processing leaves a lease that expires.
+ * Processes stored events at least once, in rounds (docs/decisions/0150). An event is triggered in-process right
+ * after it is stored (and when its retry is due); a periodic sweep finds whatever those triggers missed (a full
+ * queue, a restart, a worker that crashed while holding a lease). A worker takes up to {@code batch} triggered
+ * events per round, claims them (the ones just stored with one bulk compare-and-set on their version 0, others one
+ * by one), applies them ({@link EventProcessor#applyAll}) and marks the applied ones processed with one bulk
+ * compare-and-set on the claimed versions. A claim is atomic per event, so two workers (or instances) never
+ * process one event at the same time, and a crash mid-round leaves leases that expire.
  */
 @ApplicationScoped
 public class ProcessingWorker {
@@ -41,11 +49,30 @@ public class ProcessingWorker {
     private final int maxAttempts;
     private final Duration lease;
     private final int sweepBatch;
+    private final int batch;
     /** Identifies this process's claims: a lease held by another (crashed) owner is left until it expires. */
     private final String owner = "worker-" + UUID.randomUUID();
+    private final AtomicLong rounds = new AtomicLong();
     private final Set<String> queued = ConcurrentHashMap.newKeySet();
-    private final ThreadPoolExecutor executor;
+    // bounded: when it is full a trigger is dropped, the event stays pending in Mongo and the sweep finds it
+    private final BlockingQueue<Work> queue = new LinkedBlockingQueue<>(50_000);
+    private final ExecutorService workers;
     private final ScheduledExecutorService timers;
+    private volatile boolean running = true;
+
+    /** A triggered event: one this process has just stored (its content known, never touched), or an id that is due. */
+    private sealed interface Work permits Fresh, Due {
+        String id();
+    }
+
+    private record Fresh(StoredEvent event) implements Work {
+        public String id() {
+            return event.id();
+        }
+    }
+
+    private record Due(String id) implements Work {
+    }
 
     public ProcessingWorker(WebhookEventRepository events, EventProcessor processor, WebhookMetrics metrics,
                             WebhookConfig config) {
@@ -57,35 +84,29 @@ public class ProcessingWorker {
         this.maxAttempts = processing.maxAttempts();
         this.lease = processing.lease();
         this.sweepBatch = processing.sweepBatch();
+        this.batch = Math.max(1, processing.batch());
         AtomicInteger threads = new AtomicInteger();
-        // bounded queue: when it is full a trigger is dropped, the event stays pending in Mongo and the sweep finds it
-        this.executor = new ThreadPoolExecutor(processing.workers(), processing.workers(), 0, TimeUnit.MILLISECONDS,
-                new ArrayBlockingQueue<>(50_000), r -> daemon(r, "webhook-worker-" + threads.incrementAndGet()),
-                new ThreadPoolExecutor.AbortPolicy());
+        this.workers = Executors.newFixedThreadPool(processing.workers(),
+                r -> daemon(r, "webhook-worker-" + threads.incrementAndGet()));
+        for (int i = 0; i < processing.workers(); i++) {
+            workers.execute(this::work);
+        }
         this.timers = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "webhook-retry-timer"));
     }
 
     /** Asks for {@code eventId} to be processed soon; a no-op if it is already queued. */
     public void trigger(String eventId) {
-        trigger(eventId, false);
+        enqueue(new Due(eventId));
     }
 
-    /** Like {@link #trigger(String)} for an event this process has just stored (claimed without a read). */
-    public void triggerNew(String eventId) {
-        trigger(eventId, true);
+    /** Like {@link #trigger(String)} for an event this process has just stored: claimed without a read, in bulk. */
+    public void triggerNew(ReceivedEvent event, String payload) {
+        enqueue(new Fresh(new StoredEvent(event.id(), event.type(), event.created(), payload, 0, 0L)));
     }
 
-    private void trigger(String eventId, boolean justStored) {
-        if (!queued.add(eventId)) {
-            return;
-        }
-        try {
-            executor.execute(() -> {
-                queued.remove(eventId);
-                processOne(eventId, justStored);
-            });
-        } catch (RejectedExecutionException e) {
-            queued.remove(eventId);
+    private void enqueue(Work work) {
+        if (queued.add(work.id()) && !queue.offer(work)) {
+            queued.remove(work.id());
         }
     }
 
@@ -96,29 +117,66 @@ public class ProcessingWorker {
         return due.size();
     }
 
-    void processOne(String eventId, boolean justStored) {
-        Optional<StoredEvent> claimed;
-        try {
-            claimed = justStored ? events.claimNew(eventId, Instant.now(), lease, owner)
-                    : events.claim(eventId, Instant.now(), lease, owner);
-        } catch (RuntimeException e) {
-            LOG.warnf(e, "could not claim event %s; the sweep will retry", eventId);
-            return;
+    private void work() {
+        List<Work> round = new ArrayList<>(batch);
+        while (running) {
+            try {
+                round.add(queue.take());
+                queue.drainTo(round, batch - 1);
+                round.forEach(work -> queued.remove(work.id()));
+                processRound(round);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                // claims not completed expire and the sweep retries them: at least once still holds
+                LOG.warnf(e, "a processing round of %d events failed; the sweep will retry them", round.size());
+            } finally {
+                round.clear();
+            }
+        }
+    }
+
+    void processRound(List<Work> round) {
+        String token = owner + "/" + rounds.incrementAndGet();
+        Instant now = Instant.now();
+        List<StoredEvent> fresh = new ArrayList<>();
+        List<String> due = new ArrayList<>();
+        round.forEach(work -> {
+            if (work instanceof Fresh f) {
+                fresh.add(f.event());
+            } else {
+                due.add(work.id());
+            }
+        });
+        List<StoredEvent> claimed = new ArrayList<>(events.claimNewBatch(fresh, now, lease, token));
+        for (String id : due) {
+            try {
+                events.claim(id, now, lease, token).ifPresent(claimed::add);
+            } catch (RuntimeException e) {
+                LOG.warnf(e, "could not claim event %s; the sweep will retry", id);
+            }
         }
         if (claimed.isEmpty()) {
             return; // processed already, not due yet, or held by another worker
         }
-        StoredEvent event = claimed.get();
         long start = System.nanoTime();
-        try {
-            ProcessingOutcome outcome = processor.apply(event);
-            metrics.processingTime(System.nanoTime() - start);
-            if (events.markProcessed(event.id(), event.version(), outcome, Instant.now())) {
-                metrics.processed(outcome);
+        List<EventProcessor.Result> results = processor.applyAll(claimed);
+        long perEvent = (System.nanoTime() - start) / claimed.size();
+        List<WebhookEventRepository.Completed> completed = new ArrayList<>(results.size());
+        Map<String, ProcessingOutcome> outcomes = new HashMap<>();
+        for (EventProcessor.Result result : results) {
+            metrics.processingTime(perEvent);
+            if (result instanceof EventProcessor.Applied applied) {
+                completed.add(new WebhookEventRepository.Completed(applied.event().id(), applied.event().version(),
+                        applied.outcome()));
+                outcomes.put(applied.event().id(), applied.outcome());
+            } else if (result instanceof EventProcessor.Failed failed) {
+                failed(failed.event(), failed.error());
             }
-        } catch (RuntimeException e) {
-            metrics.processingTime(System.nanoTime() - start);
-            failed(event, e);
+        }
+        for (String id : events.markProcessedBatch(completed, Instant.now(), token)) {
+            metrics.processed(outcomes.get(id));
         }
     }
 
@@ -147,10 +205,11 @@ public class ProcessingWorker {
 
     @PreDestroy
     void stop() {
+        running = false;
         timers.shutdownNow();
-        executor.shutdown();
+        workers.shutdownNow();
         try {
-            executor.awaitTermination(5, TimeUnit.SECONDS);
+            workers.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
