@@ -101,6 +101,7 @@ public final class WebhookBenchmark implements Benchmark {
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
             int port = Ports.service("webhook");
             Map<String, Double> serviceBefore = serviceCounters(http, stack.webhookUrl());
+            long stackCpuBefore = devStackCpuNanos();
             progress("sending for " + (warmup + seconds) + " s at " + rate + "/s (" + warmup + " s warm-up)");
             Sent sent = send(port, secret, workload.schedule, rate, warmupDeliveries);
             Set<String> acked = sent.acked;
@@ -138,6 +139,7 @@ public final class WebhookBenchmark implements Benchmark {
                         workload, result);
                 long processedMetric = processedTotal(http, stack.webhookUrl());
                 Map<String, Double> serviceAfter = serviceCounters(http, stack.webhookUrl());
+                long stackCpuAfter = devStackCpuNanos();
 
                 result.put("rate", rate);
                 result.put("seconds", seconds);
@@ -166,6 +168,8 @@ public final class WebhookBenchmark implements Benchmark {
                 double deliveries = workload.schedule.size();
                 result.put("service_cpu_ms_per_delivery", Math.round((serviceAfter.get("cpu_ns") - serviceBefore.get("cpu_ns"))
                         / deliveries / 1e3) / 1e3);
+                // the dev stack's process holds the Mongo-wire server (and Kafka, idle here, and the Stripe stand-in)
+                result.put("devstack_cpu_ms_per_delivery", Math.round((stackCpuAfter - stackCpuBefore) / deliveries / 1e3) / 1e3);
                 result.put("mongo_commands_per_delivery", Math.round((serviceAfter.get("mongo_commands")
                         - serviceBefore.get("mongo_commands")) / deliveries * 1000) / 1000.0);
                 result.put("load_avg_start", loadAvgStart);
@@ -337,6 +341,14 @@ public final class WebhookBenchmark implements Benchmark {
             }
         }
         return Math.round(total);
+    }
+
+    /** CPU time used so far by the dev-stack process (a child of this one), 0 when the OS does not say. */
+    private static long devStackCpuNanos() {
+        return ProcessHandle.current().descendants()
+                .filter(p -> p.info().commandLine().map(c -> c.contains("io.meterline.devstack.DevStackMain")).orElse(false))
+                .mapToLong(p -> p.info().totalCpuDuration().map(Duration::toNanos).orElse(0L))
+                .sum();
     }
 
     /** The service's CPU time (ns) and Mongo commands sent so far, from its Prometheus endpoint. */
