@@ -6,6 +6,7 @@ import io.meterline.devstack.testing.MongoResource;
 import io.meterline.devstack.testing.SharedInfrastructure;
 import io.meterline.webhook.support.Deliveries;
 import io.meterline.webhook.support.WebhookSecretsResource;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -44,6 +45,9 @@ class RetryAndReplayIT {
     @Inject
     MongoClient mongo;
 
+    @Inject
+    MeterRegistry registry;
+
     @Test
     void failingEventIsRetriedWithBackoffThenDeadThenAppliedOnReplay() {
         String subject = "subject-" + id("s");
@@ -65,6 +69,11 @@ class RetryAndReplayIT {
         assertThat(byId(mongo, "stripe_customers", claimant)).isNull();
         given().auth().oauth2(adminToken()).queryParam("status", "dead").get("/admin/webhook-events")
                 .then().statusCode(200).body("status", equalTo("dead")).body("items.id", hasItem(claim));
+        // the gauges operators alert on see it (recounted every second in tests)
+        await().untilAsserted(() -> {
+            assertThat(registry.get("webhook.events.queue").tag("status", "dead").gauge().value()).isGreaterThanOrEqualTo(1);
+            assertThat(registry.get("webhook.events.dead").gauge().value()).isGreaterThanOrEqualTo(1);
+        });
 
         // the operator resolves the conflict in Stripe (the old customer is deleted), then replays
         String holderDeleted = id("evt");

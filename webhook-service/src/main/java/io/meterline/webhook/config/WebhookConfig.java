@@ -70,6 +70,14 @@ public interface WebhookConfig {
         @WithDefault("1s")
         String sweepEvery();
 
+        /**
+         * While deliveries keep arriving, the sweep scans at most this often (plus whenever a trigger was dropped):
+         * on the dev Mongo-wire server its query scans the whole events collection under the collection's lock,
+         * which delays every acknowledgement behind it. Idle, it scans every {@link #sweepEvery()}.
+         */
+        @WithDefault("10s")
+        Duration sweepWhileBusyEvery();
+
         /** Events claimed per sweep at most. */
         @WithDefault("500")
         int sweepBatch();

@@ -4,6 +4,8 @@ import com.mongodb.ErrorCategory;
 import com.mongodb.MongoBulkWriteException;
 import com.mongodb.bulk.BulkWriteError;
 import com.mongodb.client.MongoCollection;
+import com.mongodb.client.model.Accumulators;
+import com.mongodb.client.model.Aggregates;
 import com.mongodb.client.model.BulkWriteOptions;
 import com.mongodb.client.model.InsertManyOptions;
 import com.mongodb.client.model.UpdateOneModel;
@@ -31,6 +33,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Date;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -290,6 +293,21 @@ public class WebhookEventRepository {
         events.find(Filters.eq("status", status.wire())).projection(Projections.include("_id"))
                 .forEach(doc -> ids.add(doc.getString("_id")));
         return ids;
+    }
+
+    /**
+     * How many events are in each of {@code statuses} (0 for none), with one query: on the dev Mongo-wire server
+     * every count by status scans the collection under its lock, delaying acknowledgements behind it.
+     */
+    public Map<EventStatus, Long> countByStatus(List<EventStatus> statuses) {
+        Map<EventStatus, Long> counts = new EnumMap<>(EventStatus.class);
+        statuses.forEach(status -> counts.put(status, 0L));
+        events.aggregate(List.of(
+                Aggregates.match(Filters.in("status", statuses.stream().map(EventStatus::wire).toList())),
+                Aggregates.group("$status", Accumulators.sum("n", 1))))
+                .forEach(doc -> statuses.stream().filter(status -> status.wire().equals(doc.getString("_id")))
+                        .forEach(status -> counts.put(status, ((Number) doc.get("n")).longValue())));
+        return counts;
     }
 
     public long count(EventStatus status) {

@@ -21,11 +21,8 @@ public class GaugeRefreshJob {
     @Scheduled(identity = "webhook-gauges", every = "${webhook.processing.gauge-refresh-every:5s}", delayed = "5s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void refresh() {
-        java.util.Map<EventStatus, Long> counts = new java.util.EnumMap<>(EventStatus.class);
-        for (EventStatus status : WebhookMetrics.QUEUED) {
-            counts.put(status, events.count(status));
-            metrics.queueDepth(status, counts.get(status));
-        }
+        java.util.Map<EventStatus, Long> counts = events.countByStatus(WebhookMetrics.QUEUED);
+        counts.forEach(metrics::queueDepth);
         metrics.gauges(counts.get(EventStatus.PENDING), counts.get(EventStatus.DEAD));
     }
 }

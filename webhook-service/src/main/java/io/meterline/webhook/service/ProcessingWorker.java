@@ -25,6 +25,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -59,6 +60,11 @@ public class ProcessingWorker {
     private final ExecutorService workers;
     private final ScheduledExecutorService timers;
     private volatile boolean running = true;
+    private final long sweepWhileBusyNanos;
+    /** Set when this process stored a delivery, or dropped a trigger, since the last sweep tick. */
+    private final AtomicBoolean storedSinceSweep = new AtomicBoolean();
+    private final AtomicBoolean droppedSinceSweep = new AtomicBoolean();
+    private volatile long lastScan = System.nanoTime();
 
     /** A triggered event: one this process has just stored (its content known, never touched), or an id that is due. */
     private sealed interface Work permits Fresh, Due {
@@ -85,6 +91,7 @@ public class ProcessingWorker {
         this.lease = processing.lease();
         this.sweepBatch = processing.sweepBatch();
         this.batch = Math.max(1, processing.batch());
+        this.sweepWhileBusyNanos = processing.sweepWhileBusyEvery().toNanos();
         AtomicInteger threads = new AtomicInteger();
         this.workers = Executors.newFixedThreadPool(processing.workers(),
                 r -> daemon(r, "webhook-worker-" + threads.incrementAndGet()));
@@ -101,17 +108,29 @@ public class ProcessingWorker {
 
     /** Like {@link #trigger(String)} for an event this process has just stored: claimed without a read, in bulk. */
     public void triggerNew(ReceivedEvent event, String payload) {
+        storedSinceSweep.set(true);
         enqueue(new Fresh(new StoredEvent(event.id(), event.type(), event.created(), payload, 0, 0L)));
     }
 
     private void enqueue(Work work) {
         if (queued.add(work.id()) && !queue.offer(work)) {
             queued.remove(work.id());
+            droppedSinceSweep.set(true);
         }
     }
 
-    /** Triggers every due event the in-process triggers may have missed; returns how many were found. */
+    /**
+     * Triggers every due event the in-process triggers may have missed; returns how many were found. While
+     * deliveries keep arriving it scans only every {@code sweep-while-busy-every} (or after a dropped trigger):
+     * what it finds then is a restart's leftovers or another instance's expired leases, which can wait that long.
+     */
     public int sweep() {
+        long now = System.nanoTime();
+        boolean busy = storedSinceSweep.getAndSet(false);
+        if (busy && !droppedSinceSweep.getAndSet(false) && now - lastScan < sweepWhileBusyNanos) {
+            return 0;
+        }
+        lastScan = now;
         var due = events.dueIds(Instant.now(), sweepBatch);
         due.forEach(this::trigger);
         return due.size();
