@@ -71,12 +71,12 @@ public interface WebhookConfig {
         String sweepEvery();
 
         /**
-         * While deliveries keep arriving, the sweep scans at most this often (plus whenever a trigger was dropped):
-         * on the dev Mongo-wire server its query scans the whole events collection under the collection's lock,
-         * which delays every acknowledgement behind it. Idle, it scans every {@link #sweepEvery()}.
+         * While deliveries keep arriving, the jobs that scan the events collection — the sweep (unless a trigger was
+         * dropped) and the gauge recount — run at most this often: on the dev Mongo-wire server each scan holds
+         * the collection's lock, and every acknowledgement waits behind it. Idle, they keep their own schedules.
          */
         @WithDefault("10s")
-        Duration sweepWhileBusyEvery();
+        Duration scanWhileBusyEvery();
 
         /** Events claimed per sweep at most. */
         @WithDefault("500")

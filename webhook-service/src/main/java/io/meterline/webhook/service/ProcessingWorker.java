@@ -60,11 +60,12 @@ public class ProcessingWorker {
     private final ExecutorService workers;
     private final ScheduledExecutorService timers;
     private volatile boolean running = true;
-    private final long sweepWhileBusyNanos;
+    private final long scanWhileBusyNanos;
     /** Set when this process stored a delivery, or dropped a trigger, since the last sweep tick. */
     private final AtomicBoolean storedSinceSweep = new AtomicBoolean();
     private final AtomicBoolean droppedSinceSweep = new AtomicBoolean();
     private volatile long lastScan = System.nanoTime();
+    private volatile long lastStored = System.nanoTime() - TimeUnit.DAYS.toNanos(1);
 
     /** A triggered event: one this process has just stored (its content known, never touched), or an id that is due. */
     private sealed interface Work permits Fresh, Due {
@@ -91,7 +92,7 @@ public class ProcessingWorker {
         this.lease = processing.lease();
         this.sweepBatch = processing.sweepBatch();
         this.batch = Math.max(1, processing.batch());
-        this.sweepWhileBusyNanos = processing.sweepWhileBusyEvery().toNanos();
+        this.scanWhileBusyNanos = processing.scanWhileBusyEvery().toNanos();
         AtomicInteger threads = new AtomicInteger();
         this.workers = Executors.newFixedThreadPool(processing.workers(),
                 r -> daemon(r, "webhook-worker-" + threads.incrementAndGet()));
@@ -109,6 +110,7 @@ public class ProcessingWorker {
     /** Like {@link #trigger(String)} for an event this process has just stored: claimed without a read, in bulk. */
     public void triggerNew(ReceivedEvent event, String payload) {
         storedSinceSweep.set(true);
+        lastStored = System.nanoTime();
         enqueue(new Fresh(new StoredEvent(event.id(), event.type(), event.created(), payload, 0, 0L)));
     }
 
@@ -121,19 +123,27 @@ public class ProcessingWorker {
 
     /**
      * Triggers every due event the in-process triggers may have missed; returns how many were found. While
-     * deliveries keep arriving it scans only every {@code sweep-while-busy-every} (or after a dropped trigger):
+     * deliveries keep arriving it scans only every {@code scan-while-busy-every} (or after a dropped trigger):
      * what it finds then is a restart's leftovers or another instance's expired leases, which can wait that long.
      */
     public int sweep() {
         long now = System.nanoTime();
         boolean busy = storedSinceSweep.getAndSet(false);
-        if (busy && !droppedSinceSweep.getAndSet(false) && now - lastScan < sweepWhileBusyNanos) {
+        if (busy && !droppedSinceSweep.getAndSet(false) && now - lastScan < scanWhileBusyNanos) {
             return 0;
         }
         lastScan = now;
         var due = events.dueIds(Instant.now(), sweepBatch);
         due.forEach(this::trigger);
         return due.size();
+    }
+
+    /**
+     * Whether a collection scan last done {@code sinceLastScanNanos} ago should wait: deliveries are arriving (one
+     * was stored in the last second) and the scan is not yet {@code scan-while-busy-every} old.
+     */
+    public boolean deferScan(long sinceLastScanNanos) {
+        return System.nanoTime() - lastStored < TimeUnit.SECONDS.toNanos(1) && sinceLastScanNanos < scanWhileBusyNanos;
     }
 
     private void work() {
