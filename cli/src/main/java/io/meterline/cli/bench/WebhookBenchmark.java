@@ -172,6 +172,13 @@ public final class WebhookBenchmark implements Benchmark {
                 result.put("devstack_cpu_ms_per_delivery", Math.round((stackCpuAfter - stackCpuBefore) / deliveries / 1e3) / 1e3);
                 result.put("mongo_commands_per_delivery", Math.round((serviceAfter.get("mongo_commands")
                         - serviceBefore.get("mongo_commands")) / deliveries * 1000) / 1000.0);
+                // per distinct event processed: comparable across runs even when a loaded machine made the client
+                // give up on deliveries (errors), which the per-delivery figures still divide by
+                double processedEvents = Math.max(1, processed);
+                result.put("mongo_commands_per_processed_event", Math.round((serviceAfter.get("mongo_commands")
+                        - serviceBefore.get("mongo_commands")) / processedEvents * 1000) / 1000.0);
+                result.put("service_cpu_ms_per_processed_event", Math.round((serviceAfter.get("cpu_ns")
+                        - serviceBefore.get("cpu_ns")) / processedEvents / 1e3) / 1e3);
                 result.put("load_avg_start", loadAvgStart);
                 result.put("cores", Runtime.getRuntime().availableProcessors());
 
