@@ -95,9 +95,11 @@ public final class BalancesBenchmark implements Benchmark {
             io.vertx.core.http.HttpClient debitClient = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true)
                     .setTcpNoDelay(true).setConnectTimeout(5000), new PoolOptions().setHttp1MaxSize(threads));
             DebitLoad debits = new DebitLoad(debitClient, port, "Bearer " + token, names, seconds);
+            Map<String, Double> writesBefore = writeCounters(http, billing);
             Cpu debitCpu = Cpu.start(stack);
             DebitLoad.Totals totals = debits.run(threads);
             debitCpu = debitCpu.stop(stack);
+            Map<String, Double> writesAfter = writeCounters(http, billing);
             debitClient.close();
             double debitSeconds = totals.seconds();
             AtomicLongArray accepted = totals.accepted();
@@ -230,6 +232,15 @@ public final class BalancesBenchmark implements Benchmark {
             result.put("entitlement_errors_by_kind", errorKinds);
             // CPU per operation by process (ms): what the design costs, independent of how busy the machine is
             result.put("debit_cpu_ms", debitCpu.perOperation(totals.decided()));
+            // MongoDB round trips of the debit phase on balances and history (billing's counters, decision 0116)
+            Map<String, Object> writes = new LinkedHashMap<>();
+            for (String kind : List.of("replace", "history", "read")) {
+                double rounds = writesAfter.getOrDefault("rounds_" + kind, 0.0) - writesBefore.getOrDefault("rounds_" + kind, 0.0);
+                double documents = writesAfter.getOrDefault("writes_" + kind, 0.0) - writesBefore.getOrDefault("writes_" + kind, 0.0);
+                writes.put(kind + "_round_trips_per_debit", totals.decided() == 0 ? 0 : Math.round(rounds * 1000.0 / totals.decided()) / 1000.0);
+                writes.put(kind + "_documents_per_round_trip", rounds == 0 ? 0 : round(documents / rounds));
+            }
+            result.put("debit_mongo_round_trips", writes);
             result.put("entitlement_cpu_ms", checksCpu == null ? Map.of() : checksCpu.perOperation((long) checksRate * checkSeconds));
             result.put("recharges", recharges);
             result.put("recharges_credited_once", credited);
@@ -251,6 +262,19 @@ public final class BalancesBenchmark implements Benchmark {
             return "timeout";
         }
         return "connection_" + cause.getClass().getSimpleName();
+    }
+
+    /** billing's balance write counters from /q/metrics: {@code rounds_<kind>} and {@code writes_<kind>}. */
+    private static Map<String, Double> writeCounters(HttpClient http, String billing) throws Exception {
+        Map<String, Double> counters = new LinkedHashMap<>();
+        String metrics = http.send(HttpRequest.newBuilder(URI.create(billing + "/q/metrics")).GET().build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        java.util.regex.Matcher line = java.util.regex.Pattern.compile(
+                "(?m)^meterline_balance_(round_trips|batched_documents)_total\\{kind=\"(\\w+)\"[^}]*} (\\S+)$").matcher(metrics);
+        while (line.find()) {
+            counters.put((line.group(1).equals("batched_documents") ? "writes_" : "rounds_") + line.group(2), Double.parseDouble(line.group(3)));
+        }
+        return counters;
     }
 
     private static long paymentIntents(HttpClient http, String stripeApiBase) throws Exception {
