@@ -50,6 +50,57 @@ class BalanceCrashIT {
         movementSurvivesHaltAfter("history-written");
     }
 
+    @Test
+    void concurrentMovementsInterruptedAfterABatchedBalanceWriteAreEachAppliedOnce() throws Exception {
+        batchSurvivesHaltAfter("movement-applied");
+    }
+
+    @Test
+    void concurrentMovementsInterruptedAfterABatchedHistoryWriteAreEachAppliedOnce() throws Exception {
+        batchSurvivesHaltAfter("history-written");
+    }
+
+    /**
+     * Movements of different balances share one bulk write (and one history insert) per round (decision 0116): the
+     * process halts right after the first such write, whatever batch it held; every client then retries, and each
+     * movement is applied exactly once.
+     */
+    private void batchSurvivesHaltAfter(String step) throws Exception {
+        String run = "bbatch-" + UUID.randomUUID().toString().substring(0, 8);
+        Map<String, String> config = config(run);
+        int customers = 12;
+        BillingProcess dying = start(run + "-a", with(config, "billing.balance.halt-after", step));
+        java.util.concurrent.ExecutorService clients = java.util.concurrent.Executors.newFixedThreadPool(customers);
+        try {
+            List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
+            for (int c = 0; c < customers; c++) {
+                int customer = c;
+                sent.add(clients.submit(() -> catchThrowable(() -> move(dying, "batch-" + customer, "credits", 100 + customer, "top-up"))));
+            }
+            for (java.util.concurrent.Future<?> answer : sent) {
+                answer.get();
+            }
+        } finally {
+            clients.shutdownNow();
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> !dying.alive());
+
+        BillingProcess restarted = start(run + "-b", config);
+        for (int c = 0; c < customers; c++) {
+            move(restarted, "batch-" + c, "credits", 100 + c, "top-up").then().statusCode(200);
+            move(restarted, "batch-" + c, "debits", 10, "call").then().statusCode(200);
+        }
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            for (int c = 0; c < customers; c++) {
+                JsonPath history = request(restarted).get("/v1/balances/batch-" + c + "/transactions").then()
+                        .statusCode(200).extract().jsonPath();
+                assertThat(history.getLong("balance")).as("batch-" + c).isEqualTo(100 + c - 10);
+                assertThat(history.getBoolean("consistent")).isTrue();
+                assertThat(history.getList("transactions.idempotencyKey")).containsExactly("top-up", "call");
+            }
+        });
+    }
+
     private void movementSurvivesHaltAfter(String step) {
         String run = "bcrash-" + UUID.randomUUID().toString().substring(0, 8);
         String customer = "acme";
@@ -57,7 +108,10 @@ class BalanceCrashIT {
 
         BillingProcess dying = start(run + "-a", with(config, "billing.balance.halt-after", step));
         Throwable lost = catchThrowable(() -> move(dying, customer, "credits", 100, "top-up-1"));
-        assertThat(lost).as("the answer is lost: the process halted after " + step).isNotNull();
+        if (step.equals("movement-applied")) {
+            assertThat(lost).as("the answer is lost: the process halted after " + step).isNotNull();
+        }
+        // the history copy is batched after the answer (0116): the answer may or may not have left before the halt
         await().atMost(Duration.ofSeconds(30)).until(() -> !dying.alive());
 
         BillingProcess restarted = start(run + "-b", config);
@@ -68,7 +122,10 @@ class BalanceCrashIT {
         restarted.kill();
 
         BillingProcess dyingAgain = start(run + "-c", with(config, "billing.balance.halt-after", step));
-        assertThat(catchThrowable(() -> move(dyingAgain, customer, "debits", 30, "call-1"))).isNotNull();
+        Throwable lostAgain = catchThrowable(() -> move(dyingAgain, customer, "debits", 30, "call-1"));
+        if (step.equals("movement-applied")) {
+            assertThat(lostAgain).isNotNull();
+        }
         await().atMost(Duration.ofSeconds(30)).until(() -> !dyingAgain.alive());
 
         BillingProcess last = start(run + "-d", config);

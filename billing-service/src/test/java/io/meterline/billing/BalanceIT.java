@@ -234,6 +234,12 @@ class BalanceIT {
                 .then().statusCode(403).body("code", equalTo("forbidden"));
         given().auth().oauth2(reader).get("/v1/entitlements/" + customer + "?meter=no-such-meter")
                 .then().statusCode(404).body("errors[0].field", equalTo("meter"));
+        given().auth().oauth2(reader).get("/v1/entitlements/" + customer + "?currency=dollars")
+                .then().statusCode(400).contentType("application/problem+json").body("errors[0].field", equalTo("currency"));
+        given().get("/v1/entitlements/" + customer).then().statusCode(401).contentType("application/problem+json")
+                .header("WWW-Authenticate", "Bearer").body("code", equalTo("unauthenticated"));
+        given().auth().oauth2(reader + "x").get("/v1/entitlements/" + customer).then().statusCode(401)
+                .contentType("application/problem+json");
     }
 
     @Test

@@ -31,6 +31,10 @@ public class BalanceMetrics {
         for (String outcome : new String[] {"requested", "succeeded", "failed"}) {
             recharges(outcome);
         }
+        for (String kind : new String[] {"replace", "history", "read"}) {
+            rounds(kind);
+            writes(kind);
+        }
     }
 
     void debitRefused() {
@@ -43,6 +47,25 @@ public class BalanceMetrics {
 
     void notificationPublished() {
         notifications.increment();
+    }
+
+    /**
+     * One MongoDB round trip of the batched balance path (0116): {@code kind} {@code replace}, {@code history} or
+     * {@code read}, carrying {@code documents} balances or movements.
+     */
+    void roundTrip(String kind, int documents) {
+        rounds(kind).increment();
+        writes(kind).increment(documents);
+    }
+
+    private Counter rounds(String kind) {
+        return Counter.builder("meterline_balance_round_trips_total").tag("kind", kind)
+                .description("Round trips to MongoDB of the batched balance path, by kind").register(registry);
+    }
+
+    private Counter writes(String kind) {
+        return Counter.builder("meterline_balance_batched_documents_total").tag("kind", kind)
+                .description("Balances and movements carried by those round trips, by kind").register(registry);
     }
 
     /** Auto-recharges by outcome: {@code requested} (PaymentIntent created), {@code succeeded}, {@code failed}. */

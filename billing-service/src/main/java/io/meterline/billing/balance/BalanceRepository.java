@@ -1,11 +1,17 @@
 package io.meterline.billing.balance;
 
 import com.mongodb.ErrorCategory;
+import com.mongodb.MongoBulkWriteException;
 import com.mongodb.MongoWriteException;
+import com.mongodb.bulk.BulkWriteError;
 import com.mongodb.client.MongoCollection;
+import com.mongodb.client.model.BulkWriteOptions;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.IndexOptions;
 import com.mongodb.client.model.Indexes;
+import com.mongodb.client.model.InsertManyOptions;
+import com.mongodb.client.model.ReplaceOneModel;
+import com.mongodb.client.model.ReplaceOptions;
 import io.meterline.billing.config.MongoCollections;
 import io.meterline.model.billing.BillingCollections;
 import io.meterline.model.billing.RechargePaymentDocument;
@@ -51,6 +57,22 @@ public class BalanceRepository {
         return balances.find(new Document("_id", id)).first();
     }
 
+    /** The stored balances among {@code ids}, by id, in one query ({@code $in} on {@code _id} is served by its index). */
+    public java.util.Map<String, BalanceDocument> findAll(List<String> ids) {
+        java.util.Map<String, BalanceDocument> found = new java.util.HashMap<>();
+        if (ids.size() == 1) {
+            BalanceDocument document = find(ids.get(0));
+            if (document != null) {
+                found.put(document.id, document);
+            }
+            return found;
+        }
+        for (BalanceDocument document : balances.find(Filters.in("_id", ids))) {
+            found.put(document.id, document);
+        }
+        return found;
+    }
+
     public List<BalanceDocument> all() {
         return balances.find().into(new ArrayList<>());
     }
@@ -74,19 +96,58 @@ public class BalanceRepository {
                 .getMatchedCount() == 1;
     }
 
+    /**
+     * Several compare-and-set replaces in one unordered bulk write; answer {@code i} says whether replace {@code i}
+     * matched. The write protocol reports only totals for matches, so each replace is an upsert: one whose
+     * {@code {_id, version}} no longer matches tries to insert a second document with that {@code _id}, which the
+     * unique {@code _id} index refuses with a duplicate-key error naming that replace's index — a lost
+     * compare-and-set, and nothing written. (A balance is never deleted, so the insert never succeeds.) Any other
+     * error fails the call.
+     */
+    public List<Boolean> replaceAll(List<BalanceDocument> documents, List<Long> expectedVersions) {
+        List<Boolean> applied = new ArrayList<>(java.util.Collections.nCopies(documents.size(), Boolean.TRUE));
+        if (documents.size() == 1) {
+            applied.set(0, replace(documents.get(0), expectedVersions.get(0)));
+            return applied;
+        }
+        List<ReplaceOneModel<BalanceDocument>> writes = new ArrayList<>(documents.size());
+        ReplaceOptions upsert = new ReplaceOptions().upsert(true);
+        for (int i = 0; i < documents.size(); i++) {
+            BalanceDocument document = documents.get(i);
+            writes.add(new ReplaceOneModel<>(new Document("_id", document.id).append("version", expectedVersions.get(i)),
+                    document, upsert));
+        }
+        try {
+            balances.bulkWrite(writes, new BulkWriteOptions().ordered(false));
+        } catch (MongoBulkWriteException e) {
+            for (BulkWriteError error : e.getWriteErrors()) {
+                if (ErrorCategory.fromErrorCode(error.getCode()) != ErrorCategory.DUPLICATE_KEY) {
+                    throw e;
+                }
+                applied.set(error.getIndex(), Boolean.FALSE);
+            }
+        }
+        return applied;
+    }
+
     // ------------------------------------------------------------------ history
 
     public MovementDocument movement(String id) {
         return history.find(new Document("_id", id)).first();
     }
 
-    /** Appends a movement; a second copy of the same movement (same id) is a no-op. */
-    public void append(MovementDocument movement) {
+    /** Appends movements in one unordered insert; copies already there (same id) are skipped, not errors. */
+    public void appendAll(List<MovementDocument> movements) {
+        if (movements.isEmpty()) {
+            return;
+        }
         try {
-            history.insertOne(movement);
-        } catch (MongoWriteException e) {
-            if (e.getError().getCategory() != ErrorCategory.DUPLICATE_KEY) {
-                throw e;
+            history.insertMany(movements, new InsertManyOptions().ordered(false));
+        } catch (MongoBulkWriteException e) {
+            for (BulkWriteError error : e.getWriteErrors()) {
+                if (ErrorCategory.fromErrorCode(error.getCode()) != ErrorCategory.DUPLICATE_KEY) {
+                    throw e;
+                }
             }
         }
     }

@@ -82,6 +82,7 @@ public class BalanceService {
     }
 
     private final BalanceRepository repository;
+    private final BalanceWriter writer;
     private final BalanceConfig config;
     private final EntitlementCache cache;
     private final BalanceMetrics metrics;
@@ -97,9 +98,10 @@ public class BalanceService {
      */
     private final Object[] locks = new Object[1024];
 
-    public BalanceService(BalanceRepository repository, BillingConfig config, EntitlementCache cache,
+    public BalanceService(BalanceRepository repository, BalanceWriter writer, BillingConfig config, EntitlementCache cache,
             BalanceMetrics metrics, Event<OutboxWork> outbox) {
         this.repository = repository;
+        this.writer = writer;
         this.config = config.balance();
         this.cache = cache;
         this.metrics = metrics;
@@ -240,7 +242,8 @@ public class BalanceService {
                     metrics.usageUnsettled();
                 }
                 halt("movement-applied");
-                copyToHistory(next, List.of(record));
+                // the answer does not wait for the history copy: until it exists the movement stays in pending
+                writer.copyLater(record, this::copied);
                 return new Result(record, false, view(next));
             }
             latest.remove(account);
@@ -262,11 +265,17 @@ public class BalanceService {
         return history;
     }
 
-    /** Copies pending movements of every balance to history and drops them (after a crash, or idle accounts). */
+    /**
+     * Copies to history and drops the pending movements older than one sweep interval (left by a crash or a failed
+     * copy, or on an account with no movement since). Younger ones are the batched copy's and the next movement's.
+     */
     public void sweepPending() {
+        long cutoff = System.currentTimeMillis() - config.sweepInterval().toMillis();
         for (BalanceDocument document : repository.all()) {
-            if (!document.pending.isEmpty()) {
-                copyToHistory(document, document.pending);
+            List<MovementDocument> stale = document.pending.stream()
+                    .filter(m -> m.createdAt == null || m.createdAt.getTime() < cutoff).toList();
+            if (!stale.isEmpty()) {
+                copyToHistory(document, stale.stream().filter(m -> !copied.contains(m.id)).toList());
                 compactPending(document.id);
             }
         }
@@ -299,7 +308,7 @@ public class BalanceService {
     // ------------------------------------------------------------------ internals
 
     private BalanceDocument load(String account, String customer, String currency) {
-        BalanceDocument current = repository.find(account);
+        BalanceDocument current = writer.read(account);
         if (current != null) {
             latest.put(account, current);
             return current;
@@ -401,7 +410,7 @@ public class BalanceService {
     private boolean write(BalanceDocument next, long expectedVersion) {
         next.version = expectedVersion + 1;
         next.updatedAt = new Date();
-        if (!repository.replace(next, expectedVersion)) {
+        if (!writer.replace(next, expectedVersion)) {
             return false;
         }
         latest.put(next.id, next);
@@ -412,13 +421,19 @@ public class BalanceService {
         return true;
     }
 
+    /** A movement's history copy exists: the next write of its balance drops it from pending. */
+    private void copied(MovementDocument movement) {
+        copied.add(movement.id);
+        halt("history-written");
+    }
+
     private void copyToHistory(BalanceDocument document, List<MovementDocument> movements) {
+        if (movements.isEmpty()) {
+            return;
+        }
         try {
-            for (MovementDocument movement : movements) {
-                repository.append(movement);
-                copied.add(movement.id);
-            }
-            halt("history-written");
+            repository.appendAll(movements);
+            movements.forEach(this::copied);
         } catch (RuntimeException e) {
             // the movement is durable in the balance document; the sweep copies it later
             LOG.warnf("copying movements of %s to history failed (%s); the sweep retries", document.id, e.getMessage());

@@ -41,6 +41,11 @@ public class CustomerScope {
 
     /** Whether the token may use {@code customer} for an operation needing {@code role} (admin always may). */
     public Denial check(String customer, String role) {
+        return check(identity, jwt, customer, role);
+    }
+
+    /** As {@link #check(String, String)}, for callers outside a CDI request (plain Vert.x routes). */
+    public static Denial check(SecurityIdentity identity, JsonWebToken jwt, String customer, String role) {
         if (identity.hasRole("admin")) {
             return Denial.NONE;
         }
@@ -61,9 +66,14 @@ public class CustomerScope {
      * missing), the detail naming {@code operation} ("reading usage").
      */
     public void require(String customer, String role, String operation) {
-        switch (check(customer, role)) {
+        require(identity, jwt, customer, role, operation);
+    }
+
+    /** As {@link #require(String, String, String)}, for callers outside a CDI request (plain Vert.x routes). */
+    public static void require(SecurityIdentity identity, JsonWebToken jwt, String customer, String role, String operation) {
+        switch (check(identity, jwt, customer, role)) {
             case OTHER_CUSTOMER -> throw new BillingException(ErrorCode.FORBIDDEN_CUSTOMER,
-                    "this token may act on " + customers() + " only, not on " + customer);
+                    "this token may act on " + customers(jwt) + " only, not on " + customer);
             case MISSING_ROLE -> throw new BillingException(CommonProblem.FORBIDDEN,
                     operation + " needs the " + role + " or admin role");
             case NONE -> { }
@@ -72,6 +82,10 @@ public class CustomerScope {
 
     /** The {@code customers} claim; empty when the token is not scoped. */
     public Set<String> customers() {
+        return customers(jwt);
+    }
+
+    private static Set<String> customers(JsonWebToken jwt) {
         Object claim = jwt.getClaim(CUSTOMERS_CLAIM);
         Set<String> customers = new LinkedHashSet<>();
         if (claim instanceof JsonArray array) {

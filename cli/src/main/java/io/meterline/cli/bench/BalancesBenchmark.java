@@ -29,13 +29,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
-import java.util.concurrent.locks.LockSupport;
 
 import static io.meterline.cli.bench.BenchArgs.intOption;
 
@@ -57,8 +53,8 @@ import static io.meterline.cli.bench.BenchArgs.intOption;
 public final class BalancesBenchmark implements Benchmark {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final long START_BALANCE = 5_000;
-    private static final long DEBT_LIMIT = 500;
+    private static final long START_BALANCE = DebitLoad.START_BALANCE;
+    private static final long DEBT_LIMIT = DebitLoad.DEBT_LIMIT;
 
     @Override
     public Map<String, Object> run(Path home, List<String> args) throws Exception {
@@ -91,63 +87,22 @@ public final class BalancesBenchmark implements Benchmark {
             }
 
             // ---------------------------------------------------------------- debits
-            progress("debits: " + threads + " threads for " + seconds + " s");
-            AtomicLongArray accepted = new AtomicLongArray(customers);
-            AtomicLongArray estimate = new AtomicLongArray(customers);
-            for (int i = 0; i < customers; i++) {
-                estimate.set(i, START_BALANCE);
-            }
-            AtomicLong ok = new AtomicLong();
-            AtomicLong refused = new AtomicLong();
-            AtomicLong errors = new AtomicLong();
-            AtomicLong sequence = new AtomicLong();
-            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-            ExecutorService pool = Executors.newFixedThreadPool(threads);
-            long started = System.nanoTime();
-            CountDownLatch finished = new CountDownLatch(threads);
-            for (int t = 0; t < threads; t++) {
-                pool.execute(() -> {
-                    ThreadLocalRandom random = ThreadLocalRandom.current();
-                    try {
-                        while (System.nanoTime() < end) {
-                            int c = random.nextInt(customers);
-                            long capacity = estimate.get(c) + DEBT_LIMIT;
-                            long amount = random.nextDouble() < 0.2
-                                    ? Math.max(1, capacity - 20 + random.nextInt(41))   // near the limit
-                                    : 1 + random.nextInt(60);
-                            HttpResponse<String> answer = send(http, "POST", billing + "/v1/balances/" + names.get(c) + "/debits",
-                                    token, Map.of("amount", amount, "idempotencyKey", "d" + sequence.incrementAndGet(),
-                                            "reason", "bench"));
-                            if (answer.statusCode() == 200) {
-                                ok.incrementAndGet();
-                                accepted.addAndGet(c, amount);
-                                estimate.set(c, JSON.readTree(answer.body()).path("balance").asLong());
-                            } else if (answer.statusCode() == 402) {
-                                refused.incrementAndGet();
-                                estimate.set(c, JSON.readTree(answer.body()).path("balance").asLong());
-                            } else {
-                                errors.incrementAndGet();
-                            }
-                            // top the balance up now and then, so that the run keeps debiting rather than refusing
-                            if (random.nextInt(100) == 0) {
-                                HttpResponse<String> credit = send(http, "POST", billing + "/v1/balances/" + names.get(c) + "/credits",
-                                        token, Map.of("amount", 1000, "idempotencyKey", "c" + sequence.incrementAndGet(),
-                                                "reason", "bench"));
-                                if (credit.statusCode() == 200) {
-                                    accepted.addAndGet(c, -1000);
-                                }
-                            }
-                        }
-                    } catch (Exception e) {
-                        errors.incrementAndGet();
-                    } finally {
-                        finished.countDown();
-                    }
-                });
-            }
-            finished.await();
-            double debitSeconds = (System.nanoTime() - started) / 1e9;
-            pool.shutdown();
+            // HTTP/1.1 keep-alive on one Vert.x event loop, each of the --threads clients an asynchronous closed loop
+            // (java.net.http's client spoke h2c to billing and cost the load generator more CPU than billing spent)
+            progress("debits: " + threads + " closed-loop clients for " + seconds + " s");
+            Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1));
+            int port = URI.create(billing).getPort();
+            io.vertx.core.http.HttpClient debitClient = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true)
+                    .setTcpNoDelay(true).setConnectTimeout(5000), new PoolOptions().setHttp1MaxSize(threads));
+            DebitLoad debits = new DebitLoad(debitClient, port, "Bearer " + token, names, seconds);
+            Map<String, Double> writesBefore = writeCounters(http, billing);
+            Cpu debitCpu = Cpu.start(stack);
+            DebitLoad.Totals totals = debits.run(threads);
+            debitCpu = debitCpu.stop(stack);
+            Map<String, Double> writesAfter = writeCounters(http, billing);
+            debitClient.close();
+            double debitSeconds = totals.seconds();
+            AtomicLongArray accepted = totals.accepted();
 
             progress("checking every balance against its history");
             long violations = 0;
@@ -173,41 +128,52 @@ public final class BalancesBenchmark implements Benchmark {
             AtomicLong checkErrors = new AtomicLong();
             Map<String, AtomicLong> checkErrorKinds = new java.util.concurrent.ConcurrentSkipListMap<>();
             String producerToken = stack.jwt().token("bench-producer", Set.of("usage:read"), List.of(), Duration.ofHours(1));
-            Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1));
+            // 8 keep-alive connections, up to 32 requests pipelined on each: a producer fleet's requests share
+            // connections; one request per connection round trip cost both sides a read and a write system call each
             io.vertx.core.http.HttpClient client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true)
-                    .setTcpNoDelay(true).setConnectTimeout(5000), new PoolOptions().setHttp1MaxSize(64));
+                    .setPipelining(true).setPipeliningLimit(32).setTcpNoDelay(true).setConnectTimeout(5000),
+                    new PoolOptions().setHttp1MaxSize(8));
             int warmup = checksRate * 2;
             int total = checksRate * checkSeconds + warmup;
             CountDownLatch checked = new CountDownLatch(total);
             long interval = TimeUnit.SECONDS.toNanos(1) / checksRate;
             long checkStart = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);
-            int port = URI.create(stack.billingUrl()).getPort();
             MultiMap headers = MultiMap.caseInsensitiveMultiMap().add("Authorization", "Bearer " + producerToken);
-            for (int i = 0; i < total; i++) {
-                long intended = checkStart + i * interval;
-                long wait;
-                while ((wait = intended - System.nanoTime()) > 0) {
-                    LockSupport.parkNanos(Math.min(wait, 200_000));
-                }
-                boolean measured = i >= warmup;
-                RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1").setPort(port)
-                        .setURI("/v1/entitlements/" + names.get(i % customers)).setHeaders(headers).setTimeout(30_000);
-                client.request(options).compose(request -> request.send())
-                        .compose(response -> response.body().map(body -> response.statusCode()))
-                        .onComplete(answer -> {
-                            if (answer.failed() || answer.result() != 200) {
-                                checkErrors.incrementAndGet();
-                                checkErrorKinds.computeIfAbsent(errorKind(answer), k -> new AtomicLong()).incrementAndGet();
-                            }
-                            if (measured) {
-                                synchronized (latency) {
+            Cpu[] checkCpu = new Cpu[1];
+            // The schedule is fixed in advance (request i is due at checkStart + i·interval) and latency is measured
+            // from that time, so a slow answer cannot delay the next request's clock (no coordinated omission). A
+            // 1 ms timer on the client's event loop sends whatever is due: no cross-thread hand-off per request.
+            int[] next = {0};
+            vertx.setPeriodic(1, 1, timer -> {
+                long now = System.nanoTime();
+                while (next[0] < total && checkStart + next[0] * interval <= now) {
+                    int i = next[0]++;
+                    long intended = checkStart + i * interval;
+                    boolean measured = i >= warmup;
+                    if (i == warmup) {
+                        checkCpu[0] = Cpu.start(stack);
+                    }
+                    RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1").setPort(port)
+                            .setURI("/v1/entitlements/" + names.get(i % customers)).setHeaders(headers).setTimeout(30_000);
+                    client.request(options).compose(request -> request.send())
+                            .compose(response -> response.body().map(body -> response.statusCode()))
+                            .onComplete(answer -> {
+                                if (answer.failed() || answer.result() != 200) {
+                                    checkErrors.incrementAndGet();
+                                    checkErrorKinds.computeIfAbsent(errorKind(answer), k -> new AtomicLong()).incrementAndGet();
+                                }
+                                if (measured) {
                                     latency.recordValue(Math.min(System.nanoTime() - intended, latency.getHighestTrackableValue()));
                                 }
-                            }
-                            checked.countDown();
-                        });
-            }
+                                checked.countDown();
+                            });
+                }
+                if (next[0] >= total) {
+                    vertx.cancelTimer(timer);
+                }
+            });
             checked.await(60, TimeUnit.SECONDS);
+            Cpu checksCpu = checkCpu[0] == null ? null : checkCpu[0].stop(stack);
             client.close();
             vertx.close();
 
@@ -247,11 +213,11 @@ public final class BalancesBenchmark implements Benchmark {
             result.put("threads", threads);
             result.put("customers", customers);
             result.put("seconds", seconds);
-            result.put("debits", ok.get() + refused.get());
-            result.put("debits_per_s", round((ok.get() + refused.get()) / debitSeconds));
-            result.put("debits_accepted", ok.get());
-            result.put("debits_refused", refused.get());
-            result.put("errors", errors.get());
+            result.put("debits", totals.decided());
+            result.put("debits_per_s", round(totals.decided() / debitSeconds));
+            result.put("debits_accepted", totals.ok());
+            result.put("debits_refused", totals.refused());
+            result.put("errors", totals.errors());
             result.put("limit_violations", violations);
             result.put("balance_equals_history", equalsHistory);
             result.put("balance_equals_accepted", equalsAccepted);
@@ -264,6 +230,18 @@ public final class BalancesBenchmark implements Benchmark {
             Map<String, Long> errorKinds = new LinkedHashMap<>();
             checkErrorKinds.forEach((kind, count) -> errorKinds.put(kind, count.get()));
             result.put("entitlement_errors_by_kind", errorKinds);
+            // CPU per operation by process (ms): what the design costs, independent of how busy the machine is
+            result.put("debit_cpu_ms", debitCpu.perOperation(totals.decided()));
+            // MongoDB round trips of the debit phase on balances and history (billing's counters, decision 0116)
+            Map<String, Object> writes = new LinkedHashMap<>();
+            for (String kind : List.of("replace", "history", "read")) {
+                double rounds = writesAfter.getOrDefault("rounds_" + kind, 0.0) - writesBefore.getOrDefault("rounds_" + kind, 0.0);
+                double documents = writesAfter.getOrDefault("writes_" + kind, 0.0) - writesBefore.getOrDefault("writes_" + kind, 0.0);
+                writes.put(kind + "_round_trips_per_debit", totals.decided() == 0 ? 0 : Math.round(rounds * 1000.0 / totals.decided()) / 1000.0);
+                writes.put(kind + "_documents_per_round_trip", rounds == 0 ? 0 : round(documents / rounds));
+            }
+            result.put("debit_mongo_round_trips", writes);
+            result.put("entitlement_cpu_ms", checksCpu == null ? Map.of() : checksCpu.perOperation((long) checksRate * checkSeconds));
             result.put("recharges", recharges);
             result.put("recharges_credited_once", credited);
             result.put("charges_per_recharge", recharges == 0 ? 0 : round((double) intents / recharges));
@@ -284,6 +262,19 @@ public final class BalancesBenchmark implements Benchmark {
             return "timeout";
         }
         return "connection_" + cause.getClass().getSimpleName();
+    }
+
+    /** billing's balance write counters from /q/metrics: {@code rounds_<kind>} and {@code writes_<kind>}. */
+    private static Map<String, Double> writeCounters(HttpClient http, String billing) throws Exception {
+        Map<String, Double> counters = new LinkedHashMap<>();
+        String metrics = http.send(HttpRequest.newBuilder(URI.create(billing + "/q/metrics")).GET().build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        java.util.regex.Matcher line = java.util.regex.Pattern.compile(
+                "(?m)^meterline_balance_(round_trips|batched_documents)_total\\{kind=\"(\\w+)\"[^}]*} (\\S+)$").matcher(metrics);
+        while (line.find()) {
+            counters.put((line.group(1).equals("batched_documents") ? "writes_" : "rounds_") + line.group(2), Double.parseDouble(line.group(3)));
+        }
+        return counters;
     }
 
     private static long paymentIntents(HttpClient http, String stripeApiBase) throws Exception {
