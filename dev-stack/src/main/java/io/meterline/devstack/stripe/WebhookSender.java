@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -34,15 +35,24 @@ final class WebhookSender implements AutoCloseable {
     private static final int MAX_ATTEMPTS = 6;
 
     private final List<Endpoint> endpoints = new CopyOnWriteArrayList<>();
-    private final List<WebhookDelivery> deliveries = new CopyOnWriteArrayList<>();
+    /** Every attempt, oldest first: appended once per attempt (a copy-on-write list copied itself on every one). */
+    private final java.util.Queue<WebhookDelivery> deliveries = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2, r -> {
         Thread t = new Thread(r, "stripe-standin-webhooks");
         t.setDaemon(true);
         return t;
     });
+    /**
+     * At most this many deliveries in flight; the others wait their turn on the scheduler. Unbounded, a burst of
+     * events to an endpoint that refused connections (webhook-service not started) opened sockets and threads until
+     * the process ran out of file descriptors, and Kafka, in the same process, halted on its next file operation.
+     */
+    private static final int MAX_IN_FLIGHT = 64;
+
+    private final Semaphore inFlight = new Semaphore(MAX_IN_FLIGHT);
     private final HttpClient http = HttpClient.newBuilder()
             .connectTimeout(Duration.ofSeconds(2))
-            .executor(Executors.newCachedThreadPool(r -> {
+            .executor(Executors.newFixedThreadPool(4, r -> {
                 Thread t = new Thread(r, "stripe-standin-webhook-http");
                 t.setDaemon(true);
                 return t;
@@ -87,7 +97,14 @@ final class WebhookSender implements AutoCloseable {
                 .header("Stripe-Signature", signatureHeader(endpoint.secret(), timestamp, payload))
                 .POST(HttpRequest.BodyPublishers.ofString(payload, StandardCharsets.UTF_8))
                 .build();
+        if (!inFlight.tryAcquire()) {
+            if (!scheduler.isShutdown()) {
+                scheduler.schedule(() -> attempt(endpoint, eventId, type, payload, attempt), 20, TimeUnit.MILLISECONDS);
+            }
+            return;
+        }
         http.sendAsync(request, HttpResponse.BodyHandlers.discarding()).whenComplete((response, failure) -> {
+            inFlight.release();
             int status = failure == null ? response.statusCode() : -1;
             deliveries.add(new WebhookDelivery(eventId, type, endpoint.url(), attempt, status, Instant.now()));
             boolean delivered = status >= 200 && status < 300;
