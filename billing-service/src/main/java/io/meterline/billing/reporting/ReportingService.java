@@ -205,9 +205,10 @@ public class ReportingService {
             metrics.record(run);
             lastRun = run;
         }
-        LOG.infof("report run %s %s: dryRun=%s total=%d reported=%d skipped=%s failed=%d calls=%d in %d ms", run.id,
+        LOG.infof("report run %s %s: dryRun=%s total=%d reported=%d skipped=%s failed=%d calls=%d in %d ms%s", run.id,
                 run.status, run.dryRun, run.total, run.reported, run.skipped, run.failed, run.stripeCalls,
-                Duration.between(run.started, run.finished).toMillis());
+                Duration.between(run.started, run.finished).toMillis(), streaming ? " (v2 stream: accepted=" + run.accepted
+                        + " confirmed=" + run.confirmed + " refusedLater=" + run.refusedLater + ")" : "");
         return new Ran(run);
     }
 

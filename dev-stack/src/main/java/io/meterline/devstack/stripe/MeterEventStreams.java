@@ -66,6 +66,11 @@ final class MeterEventStreams {
         this.errorReportDelay = delay;
     }
 
+    void expireAll() {
+        long now = System.currentTimeMillis();
+        sessions.replaceAll((token, expires) -> Math.min(expires, now));
+    }
+
     /** {@code POST /v2/billing/meter_event_session}. */
     ObjectNode createSession() {
         Instant created = Instant.now();

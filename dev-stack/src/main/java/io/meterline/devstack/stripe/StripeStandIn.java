@@ -138,6 +138,11 @@ public final class StripeStandIn implements AutoCloseable {
         state.meterEventStreams().sessionTtl(ttl);
     }
 
+    /** Ends every meter event session now, as time would (their tokens answer {@code billing_meter_event_session_expired}). */
+    public void expireMeterEventSessions() {
+        state.meterEventStreams().expireAll();
+    }
+
     /** How long after a v2 stream request its invalid events are reported (a thin error report event). */
     public void meterEventErrorReportDelay(java.time.Duration delay) {
         state.meterEventStreams().errorReportDelay(delay);
