@@ -97,7 +97,9 @@ public final class ReportBenchmark implements Benchmark {
         boolean direct = option(args, "--source", "pipeline").equals("direct");
         Instant firstHour = Instant.now().truncatedTo(ChronoUnit.HOURS).minus(Duration.ofHours(hours + 1L));
 
-        try (Stack stack = Stack.startInfrastructure(home, List.of("--fresh"))) {
+        // the in-memory Mongo-wire server holds every window (and the stand-in every customer) on the dev stack's heap
+        String heap = PeriodsBenchmark.windowsHeap((long) customers * METERS.length * hours);
+        try (Stack stack = Stack.startInfrastructure(home, List.of("--fresh"), heap)) {
             progress("starting billing-service (no rate limit, no schedule)");
             stack.startService("billing", Map.of("billing.stripe.rate-limit", "0", "billing.reporting.cron", "off",
                     "billing.reporting.batch-size", "1000", "quarkus.log.level", "WARN",
