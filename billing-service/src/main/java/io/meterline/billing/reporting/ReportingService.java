@@ -329,7 +329,7 @@ public class ReportingService {
         if (!run.dryRun) {
             List<LedgerEntry> pending = entries.values().stream().filter(e -> e.pending != null).toList();
             run.pendingResent = pending.size();
-            deliver(run, pending, active, false, resent, null);
+            deliver(run, pending, active, false, resent, null, marked.keySet());
         }
 
         List<LedgerEntry> toSend = new ArrayList<>();
@@ -403,7 +403,7 @@ public class ReportingService {
             }
         });
         if (!run.dryRun) {
-            deliver(run, toSend, active, true, null, settled);
+            deliver(run, toSend, active, true, null, settled, marked.keySet());
             settle(marked, settled, versions);
             if (scope == Scope.FULL) {
                 changes.completed(java.util.Date.from(run.started));
@@ -428,7 +428,7 @@ public class ReportingService {
      * outcomes. For re-sent deltas ({@code resent} not null) outcomes go to that map instead of the counts.
      */
     private void deliver(ReportRun run, List<LedgerEntry> entries, ActiveRun active, boolean recordPending,
-            Map<String, Boolean> resent, Set<String> settled) {
+            Map<String, Boolean> resent, Set<String> settled, Set<String> marked) {
         if (entries.isEmpty()) {
             return;
         }
@@ -442,7 +442,7 @@ public class ReportingService {
                 ledger.saveAll(batch);
             }
             if (streaming) {
-                stream(run, batch, resent);
+                stream(run, batch, resent, marked);
                 ledger.saveAll(batch);
                 continue;
             }
@@ -492,7 +492,7 @@ public class ReportingService {
      * The v2 transport: requests of up to 100 events sent concurrently; an accepted delta is recorded as
      * {@code accepted} (counted, awaiting Stripe's validation) and its window stays marked until it is confirmed.
      */
-    private void stream(ReportRun run, List<LedgerEntry> batch, Map<String, Boolean> resent) {
+    private void stream(ReportRun run, List<LedgerEntry> batch, Map<String, Boolean> resent, Set<String> marked) {
         int size = Math.max(1, Math.min(StripeMeterStream.MAX_EVENTS, streamConfig.batchSize()));
         List<List<LedgerEntry>> requests = new ArrayList<>();
         List<Future<Delivery>> outcomes = new ArrayList<>();
@@ -530,6 +530,15 @@ public class ReportingService {
                 }
             }
         }
+        // an accepted delta's window must be looked at again (to confirm or re-plan it) even if nothing marked it,
+        // e.g. after a full run: a mark at version 0 is read by the next run and settled by any version it reads
+        List<WindowChangeRepository.Mark> again = new ArrayList<>();
+        for (LedgerEntry entry : batch) {
+            if (!entry.accepted.isEmpty() && !marked.contains(entry.id)) {
+                again.add(new WindowChangeRepository.Mark(entry.id, 0, entry.windowStart * 1000));
+            }
+        }
+        changes.mark(again);
     }
 
     private Delivery sendStream(List<StripeMeterGateway.MeterEvent> events) {
