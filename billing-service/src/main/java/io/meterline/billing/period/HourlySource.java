@@ -7,6 +7,7 @@ import com.mongodb.client.model.Aggregates;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.Projections;
 import io.meterline.billing.aggregation.WindowState;
+import io.meterline.billing.config.MongoCollections;
 import io.meterline.model.usage.UsageWindowDocument;
 import io.meterline.model.usage.Windows;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -67,17 +68,18 @@ public class HourlySource {
     /** The hourly windows of one series starting in {@code [from, to)}, looked up by {@code _id}. */
     public List<WindowState> hours(String meter, String subject, String groupKey, long fromMillis, long toMillis) {
         List<WindowState> found = new ArrayList<>();
-        List<String> ids = new ArrayList<>(1024);
+        forEachHourOf(meter, subject, groupKey, fromMillis, toMillis, window -> found.add(toState(window)));
+        return found;
+    }
+
+    /** Streams the hourly windows of one series starting in {@code [from, to)}, looked up by {@code _id}. */
+    public void forEachHourOf(String meter, String subject, String groupKey, long fromMillis, long toMillis,
+            Consumer<UsageWindowDocument> action) {
+        List<String> ids = new ArrayList<>();
         for (long hour = Windows.hourStartMillis(fromMillis); hour < toMillis; hour += Windows.HOUR_MILLIS) {
             ids.add(UsageWindowDocument.idOf(meter, subject, groupKey, hour / 1000));
-            if (ids.size() == 1000 || hour + Windows.HOUR_MILLIS >= toMillis) {
-                for (UsageWindowDocument window : windows.find(Filters.in("_id", ids))) {
-                    found.add(toState(window));
-                }
-                ids = new ArrayList<>(1024);
-            }
         }
-        return found;
+        MongoCollections.forEachById(windows, ids, null, action);
     }
 
     /** What merging needs of an hourly window: its identity, hour and mergeable state. */

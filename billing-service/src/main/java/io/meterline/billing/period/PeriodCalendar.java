@@ -84,6 +84,14 @@ public final class PeriodCalendar {
         return customerZones.getOrDefault(customer, defaultZone);
     }
 
+    /** Every billing zone in use: the default and each customer's override. */
+    public java.util.Set<ZoneId> zones() {
+        java.util.Set<ZoneId> zones = new java.util.LinkedHashSet<>();
+        zones.add(defaultZone);
+        zones.addAll(customerZones.values());
+        return zones;
+    }
+
     public Duration grace() {
         return grace;
     }

@@ -79,30 +79,32 @@ public class PeriodCloser {
             }
             Instant completedAfter = checkpoint == null ? null : checkpoint.horizon.toInstant();
             List<WindowSize> sizes = calendar.sizesFor(meter.key());
-            Map<String, Candidate> candidates = new LinkedHashMap<>();
-            Date from = Date.from(now.minus(calendar.longestLookback(sizes)));
-            for (HourlySource.Series series : source.series(meter.key(), from)) {
-                ZoneId zone = calendar.zoneFor(series.id.subject);
+            DuePeriods due = new DuePeriods(meter, sizes);
+            // the periods that became complete since the last run, in every zone in use
+            for (ZoneId zone : calendar.zones()) {
                 for (WindowSize size : sizes) {
-                    for (Period period : calendar.completePeriods(size, zone, series.first.toInstant(),
-                            series.last.toInstant(), now, completedAfter)) {
-                        add(candidates, meter, series, zone, period, false);
+                    for (Period period : calendar.completePeriods(size, zone, now.minus(calendar.lookback(size)), now,
+                            now, completedAfter)) {
+                        due.completed(zone, period);
                     }
                 }
             }
+            // closed periods whose hours changed since the last run (late events): looked at again
             if (checkpoint != null) {
                 for (UsageWindowDocument hour : source.changedSince(meter.key(), checkpoint.changedSince)) {
-                    HourlySource.Series series = seriesOf(hour);
                     ZoneId zone = calendar.zoneFor(hour.subject);
                     for (WindowSize size : sizes) {
                         Period period = PeriodCalendar.containing(hour.windowStart.toInstant(), size, zone);
                         if (calendar.complete(period, now) && calendar.withinLookback(period, now)) {
-                            add(candidates, meter, series, zone, period, true);
+                            due.recheck(hour.subject, hour.groupKey, period);
                         }
                     }
                 }
             }
-            process(meter, candidates, now, trigger, tally);
+            if (!due.isEmpty()) {
+                due.readHours();
+                settle(meter, due.candidates, due.merged, now, trigger, tally);
+            }
             repository.advance(meter.key(), checkpoint, Date.from(now),
                     new Date(wallStart.getTime() - config.periods().changeSlack().toMillis()));
         }
@@ -110,6 +112,105 @@ public class PeriodCloser {
         LOG.infof("periods %s run: closed=%d revised=%d alreadyClosed=%d lost=%d; notifications %s", trigger,
                 result.closed(), result.revised(), result.alreadyClosed(), result.lost(), publisher.modeLine());
         return result;
+    }
+
+    /**
+     * The periods of one meter a catch-up run closes, and their merged hours. Which periods are due is known without
+     * reading anything (those that became complete since the last run, per zone and size, plus the keys late events
+     * touched); the hours are then read once, by time range, and each is folded into the due periods that contain it.
+     * A period without hours gets no state and is not closed.
+     */
+    private final class DuePeriods {
+        private final MeterDefinition meter;
+        private final List<WindowSize> sizes;
+        /** By zone and size: the starts (epoch ms) of the periods that became complete. */
+        private final Map<ZoneId, Map<WindowSize, Set<Long>>> completed = new HashMap<>();
+        /** Period keys to look at again, with their period. */
+        private final Map<String, Period> rechecks = new HashMap<>();
+        /** The series of the rechecks, with the hours {@code [from, to)} to read of each. */
+        private final Map<String, long[]> recheckedSeries = new HashMap<>();
+        final Map<String, Candidate> candidates = new LinkedHashMap<>();
+        final Map<String, WindowState> merged = new HashMap<>();
+        long from = Long.MAX_VALUE;
+        long to = Long.MIN_VALUE;
+
+        DuePeriods(MeterDefinition meter, List<WindowSize> sizes) {
+            this.meter = meter;
+            this.sizes = sizes;
+        }
+
+        boolean isEmpty() {
+            return from == Long.MAX_VALUE;
+        }
+
+        void completed(ZoneId zone, Period period) {
+            completed.computeIfAbsent(zone, z -> new java.util.EnumMap<>(WindowSize.class))
+                    .computeIfAbsent(period.size(), s -> new java.util.HashSet<>()).add(period.start().toEpochMilli());
+            cover(period);
+        }
+
+        void recheck(String subject, String groupKey, Period period) {
+            rechecks.put(key(meter, subject, groupKey, period), period);
+            cover(period);
+            recheckedSeries.merge(subject + "|" + groupKey, new long[] {period.start().toEpochMilli(),
+                    period.end().toEpochMilli()}, (a, b) -> new long[] {Math.min(a[0], b[0]), Math.max(a[1], b[1])});
+        }
+
+        /**
+         * Reads the hours of every due period once and folds each into the due periods that contain it: one time-range
+         * query when periods became complete (or many series changed); the few series late events touched, when that
+         * is all, by {@code _id}, which reads nothing outside them.
+         */
+        void readHours() {
+            if (completed.isEmpty() && recheckedSeries.size() < config.periods().rangeReadSeries()) {
+                for (Map.Entry<String, long[]> series : recheckedSeries.entrySet()) {
+                    String[] id = series.getKey().split("\\|", 2);
+                    source.forEachHourOf(meter.key(), id[0], id[1], series.getValue()[0], series.getValue()[1], this::fold);
+                }
+            } else {
+                source.forEachHour(meter.key(), from, to, this::fold);
+            }
+        }
+
+        private void cover(Period period) {
+            from = Math.min(from, period.start().toEpochMilli());
+            to = Math.max(to, period.end().toEpochMilli());
+        }
+
+        void fold(UsageWindowDocument window) {
+            ZoneId zone = calendar.zoneFor(window.subject);
+            Map<WindowSize, Set<Long>> completedInZone = completed.getOrDefault(zone, Map.of());
+            Instant hour = window.windowStart.toInstant();
+            WindowState state = null;
+            for (WindowSize size : sizes) {
+                Period period = PeriodCalendar.containing(hour, size, zone);
+                String key = key(meter, window.subject, window.groupKey, period);
+                boolean recheck = rechecks.containsKey(key);
+                if (!recheck && !completedInZone.getOrDefault(size, Set.of()).contains(period.start().toEpochMilli())) {
+                    continue;
+                }
+                if (state == null) {
+                    state = HourlySource.toState(window);
+                }
+                WindowState sum = merged.get(key);
+                if (sum == null) {
+                    candidates.put(key, new Candidate(seriesOf(window), zone, period, key, recheck));
+                    sum = WindowState.empty(meter.key(), window.subject, window.groupKey,
+                            window.group == null ? Map.of() : window.group, period.start().toEpochMilli(),
+                            meter.aggregation());
+                    merged.put(key, sum);
+                }
+                sum.merge(state);
+                if (state.organization != null) {
+                    sum.organization = state.organization;
+                }
+            }
+        }
+    }
+
+    private static String key(MeterDefinition meter, String subject, String groupKey, Period period) {
+        return PeriodIds.periodKey(meter.key(), subject, groupKey, PeriodCalendar.sizeName(period.size()),
+                period.start().getEpochSecond());
     }
 
     /** Manual close of one meter's periods of one size in {@code [from, to)}: complete ones only. */
@@ -180,6 +281,7 @@ public class PeriodCloser {
         }
     }
 
+    /** The manual close: skips periods closed already, merges the hours of the others, closes what changed. */
     private void process(MeterDefinition meter, Map<String, Candidate> candidates, Instant now, String trigger,
             Tally tally) {
         if (candidates.isEmpty()) {
@@ -188,33 +290,52 @@ public class PeriodCloser {
         Map<String, PeriodDocument> latest = repository.latest(candidates.keySet());
         // the periods whose hours must be read, by series
         Map<String, List<Candidate>> bySeries = new LinkedHashMap<>();
+        Map<String, Candidate> toMerge = new LinkedHashMap<>();
         for (Candidate candidate : candidates.values()) {
             if (latest.containsKey(candidate.key) && !candidate.recheck) {
                 tally.alreadyClosed++;
                 continue;
             }
+            toMerge.put(candidate.key, candidate);
             bySeries.computeIfAbsent(seriesKey(candidate.series.id.subject, candidate.series.id.groupKey),
                     k -> new ArrayList<>()).add(candidate);
         }
-        Map<String, WindowState> merged = mergeHours(meter, bySeries);
+        decide(meter, toMerge, mergeHours(meter, bySeries), latest, now, trigger, tally);
+    }
+
+    /** Closes the merged candidates that are not closed yet, and revises those whose hours changed. */
+    private void settle(MeterDefinition meter, Map<String, Candidate> candidates, Map<String, WindowState> merged,
+            Instant now, String trigger, Tally tally) {
+        Map<String, PeriodDocument> latest = repository.latest(candidates.keySet());
+        Map<String, Candidate> open = new LinkedHashMap<>();
+        for (Candidate candidate : candidates.values()) {
+            if (latest.containsKey(candidate.key) && !candidate.recheck) {
+                tally.alreadyClosed++;
+            } else {
+                open.put(candidate.key, candidate);
+            }
+        }
+        decide(meter, open, merged, latest, now, trigger, tally);
+    }
+
+    private void decide(MeterDefinition meter, Map<String, Candidate> candidates, Map<String, WindowState> merged,
+            Map<String, PeriodDocument> latest, Instant now, String trigger, Tally tally) {
         List<PeriodDocument> batch = new ArrayList<>();
         Date closedAt = Date.from(now);
-        for (List<Candidate> series : bySeries.values()) {
-            for (Candidate candidate : series) {
-                WindowState state = merged.get(candidate.key);
-                if (state == null || state.count == 0) {
-                    continue;
-                }
-                PeriodDocument previous = latest.get(candidate.key);
-                if (previous != null && previous.eventCount == state.count && sameValue(previous.value, state.value())) {
-                    tally.alreadyClosed++;
-                    continue;
-                }
-                batch.add(toDocument(meter, candidate, state, previous, closedAt, trigger));
-                if (batch.size() >= config.periods().batchSize()) {
-                    insert(batch, tally);
-                    batch = new ArrayList<>();
-                }
+        for (Candidate candidate : candidates.values()) {
+            WindowState state = merged.get(candidate.key);
+            if (state == null || state.count == 0) {
+                continue;
+            }
+            PeriodDocument previous = latest.get(candidate.key);
+            if (previous != null && previous.eventCount == state.count && sameValue(previous.value, state.value())) {
+                tally.alreadyClosed++;
+                continue;
+            }
+            batch.add(toDocument(meter, candidate, state, previous, closedAt, trigger));
+            if (batch.size() >= config.periods().batchSize()) {
+                insert(batch, tally);
+                batch = new ArrayList<>();
             }
         }
         insert(batch, tally);

@@ -132,9 +132,8 @@ public class UsageWindowRepository {
         if (ids.isEmpty()) {
             return versions;
         }
-        for (UsageWindowDocument document : windows.find(Filters.in("_id", ids)).projection(new Document("version", 1))) {
-            versions.put(document.id, document.version);
-        }
+        MongoCollections.forEachById(windows, ids, new Document("version", 1),
+                document -> versions.put(document.id, document.version));
         return versions;
     }
 

@@ -107,10 +107,10 @@ final class BillingMeters implements StripeResource {
     public JsonNode update(String id, Params p, Ctx ctx) {
         synchronized (store.lock()) {
             ObjectNode meter = meters.get(id, "id");
-            ObjectNode before = meter.deepCopy();
-            putIfPresent(meter, p, "display_name");
-            meter.put("updated", now());
-            store.emit("billing.meter.updated", meter, diff(before, meter), ctx);
+            store.update("billing.meter.updated", meter, ctx, m -> {
+                putIfPresent(m, p, "display_name");
+                m.put("updated", now());
+            });
             return meter.deepCopy();
         }
     }

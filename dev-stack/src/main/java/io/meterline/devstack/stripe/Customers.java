@@ -80,14 +80,11 @@ final class Customers implements StripeResource {
     public JsonNode update(String id, Params p, Ctx ctx) {
         synchronized (store.lock()) {
             ObjectNode c = customers.get(id, "id");
-            ObjectNode before = c.deepCopy();
-            putIfPresent(c, p, "email", "name", "description", "phone");
-            applyMetadata(c, p);
-            PaymentIntents.applyInvoiceSettings(c, p);
-            ObjectNode previous = diff(before, c);
-            if (!previous.isEmpty()) {
-                store.emit("customer.updated", c, previous, ctx);
-            }
+            store.update("customer.updated", c, ctx, changed -> {
+                putIfPresent(changed, p, "email", "name", "description", "phone");
+                applyMetadata(changed, p);
+                PaymentIntents.applyInvoiceSettings(changed, p);
+            });
             return c.deepCopy();
         }
     }

@@ -138,13 +138,13 @@ final class Prices implements StripeResource {
     public JsonNode update(String id, Params p, Ctx ctx) {
         synchronized (store.lock()) {
             ObjectNode price = prices.get(id, "id");
-            ObjectNode before = price.deepCopy();
-            putIfPresent(price, p, "lookup_key", "nickname");
-            if (p.has("active")) {
-                price.put("active", p.bool("active"));
-            }
-            applyMetadata(price, p);
-            store.emit("price.updated", price, diff(before, price), ctx);
+            store.update("price.updated", price, ctx, changed -> {
+                putIfPresent(changed, p, "lookup_key", "nickname");
+                if (p.has("active")) {
+                    changed.put("active", p.bool("active"));
+                }
+                applyMetadata(changed, p);
+            });
             return price.deepCopy();
         }
     }

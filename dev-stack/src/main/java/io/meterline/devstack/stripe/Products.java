@@ -81,10 +81,10 @@ final class Products implements StripeResource {
     public JsonNode update(String id, Params p, Ctx ctx) {
         synchronized (store.lock()) {
             ObjectNode product = products.get(id, "id");
-            ObjectNode before = product.deepCopy();
-            putIfPresent(product, p, "name", "description", "unit_label");
-            applyMetadata(product, p);
-            store.emit("product.updated", product, diff(before, product), ctx);
+            store.update("product.updated", product, ctx, changed -> {
+                putIfPresent(changed, p, "name", "description", "unit_label");
+                applyMetadata(changed, p);
+            });
             return product.deepCopy();
         }
     }

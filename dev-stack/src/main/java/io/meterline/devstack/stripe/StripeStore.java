@@ -165,6 +165,20 @@ final class StripeStore {
         webhooks.send(id, type, event.toString());
     }
 
+    /**
+     * Applies {@code change} to a stored object and, when it changed anything, records {@code type} with the top-level
+     * fields it changed as {@code previous_attributes} (Stripe sends no event for an update that changes nothing).
+     * Call under the lock.
+     */
+    void update(String type, ObjectNode object, StripeResource.Ctx ctx, java.util.function.Consumer<ObjectNode> change) {
+        ObjectNode before = object.deepCopy();
+        change.accept(object);
+        ObjectNode previous = diff(before, object);
+        if (!previous.isEmpty()) {
+            emit(type, object, previous, ctx);
+        }
+    }
+
     /** The event log, oldest first. Call under the lock. */
     List<ObjectNode> events() {
         return events;

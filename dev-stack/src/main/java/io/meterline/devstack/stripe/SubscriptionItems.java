@@ -36,13 +36,13 @@ final class SubscriptionItems implements StripeResource {
             if (!LIVE_STATUSES.contains(sub.get("status").asText())) {
                 throw StripeError.invalid("This subscription is canceled and cannot be modified.", "subscription");
             }
-            ObjectNode before = sub.deepCopy();
             ArrayNode data = items(sub);
             ObjectNode item = subscriptions.newItem(subscriptionId, p, "", data);
-            data.add(item);
-            ((ObjectNode) sub.get("items")).put("total_count", data.size());
+            store.update("customer.subscription.updated", sub, ctx, changed -> {
+                data.add(item);
+                ((ObjectNode) changed.get("items")).put("total_count", data.size());
+            });
             subscriptions.itemAdded(item.get("id").asText(), subscriptionId);
-            store.emit("customer.subscription.updated", sub, diff(before, sub), ctx);
             return item.deepCopy();
         }
     }
@@ -70,12 +70,8 @@ final class SubscriptionItems implements StripeResource {
         synchronized (store.lock()) {
             ObjectNode item = item(id);
             ObjectNode sub = subscriptions.subscriptionOfItem(id);
-            ObjectNode before = sub.deepCopy();
-            subscriptions.updateItemFields(item, p, "", items(sub));
-            ObjectNode previous = diff(before, sub);
-            if (!previous.isEmpty()) {
-                store.emit("customer.subscription.updated", sub, previous, ctx);
-            }
+            store.update("customer.subscription.updated", sub, ctx,
+                    changed -> subscriptions.updateItemFields(item, p, "", items(changed)));
             return item.deepCopy();
         }
     }
@@ -84,12 +80,12 @@ final class SubscriptionItems implements StripeResource {
     public JsonNode delete(String id, Params p, Ctx ctx) {
         synchronized (store.lock()) {
             ObjectNode sub = subscriptions.subscriptionOfItem(id);
-            ObjectNode before = sub.deepCopy();
-            ArrayNode data = items(sub);
-            data.remove(Subscriptions.itemIndex(data, id, "id"));
-            ((ObjectNode) sub.get("items")).put("total_count", data.size());
+            store.update("customer.subscription.updated", sub, ctx, changed -> {
+                ArrayNode data = items(changed);
+                data.remove(Subscriptions.itemIndex(data, id, "id"));
+                ((ObjectNode) changed.get("items")).put("total_count", data.size());
+            });
             subscriptions.itemRemoved(id);
-            store.emit("customer.subscription.updated", sub, diff(before, sub), ctx);
             ObjectNode deleted = store.fixture("deleted_subscription_item");
             deleted.put("id", id);
             return deleted;

@@ -141,47 +141,47 @@ final class Subscriptions implements StripeResource {
     public JsonNode update(String id, Params p, Ctx ctx) {
         synchronized (store.lock()) {
             ObjectNode sub = subscriptions.get(id, "id");
-            ObjectNode before = sub.deepCopy();
             if (sub.get("status").asText().equals("canceled")) {
                 throw StripeError.invalid("A canceled subscription can only update its cancellation_details and metadata.",
                         null);
             }
-            ArrayNode data = (ArrayNode) sub.get("items").get("data");
-            List<Params> items = p.paramsList("items");
-            for (int i = 0; i < items.size(); i++) {
-                Params itemParams = items.get(i);
-                String prefix = "items[" + i + "]";
-                String itemId = itemParams.str("id");
-                if (itemId == null) {
-                    ObjectNode item = newItem(id, itemParams, prefix, data);
-                    data.add(item);
-                    itemToSubscription.put(item.get("id").asText(), id);
-                    continue;
-                }
-                int index = itemIndex(data, itemId, prefix + "[id]");
-                if (Boolean.TRUE.equals(itemParams.bool("deleted"))) {
-                    data.remove(index);
-                    itemToSubscription.remove(itemId);
-                    continue;
-                }
-                updateItemFields((ObjectNode) data.get(index), itemParams, prefix, data);
-            }
-            ((ObjectNode) sub.get("items")).put("total_count", data.size());
-            if (p.has("cancel_at_period_end")) {
-                sub.put("cancel_at_period_end", Boolean.TRUE.equals(p.bool("cancel_at_period_end")));
-            }
-            if ("now".equals(p.str("trial_end")) && sub.get("status").asText().equals("trialing")) {
-                sub.put("status", "active");
-                sub.put("trial_end", now());
-            }
-            putIfPresent(sub, p, "description");
-            applyMetadata(sub, p);
-            ObjectNode previous = diff(before, sub);
-            if (!previous.isEmpty()) {
-                store.emit("customer.subscription.updated", sub, previous, ctx);
-            }
+            store.update("customer.subscription.updated", sub, ctx, changed -> applyUpdate(id, changed, p));
             return sub.deepCopy();
         }
+    }
+
+    /** The changes of {@code POST /v1/subscriptions/{id}}: items added, updated or deleted, and the top-level fields. */
+    private void applyUpdate(String id, ObjectNode sub, Params p) {
+        ArrayNode data = (ArrayNode) sub.get("items").get("data");
+        List<Params> items = p.paramsList("items");
+        for (int i = 0; i < items.size(); i++) {
+            Params itemParams = items.get(i);
+            String prefix = "items[" + i + "]";
+            String itemId = itemParams.str("id");
+            if (itemId == null) {
+                ObjectNode item = newItem(id, itemParams, prefix, data);
+                data.add(item);
+                itemToSubscription.put(item.get("id").asText(), id);
+                continue;
+            }
+            int index = itemIndex(data, itemId, prefix + "[id]");
+            if (Boolean.TRUE.equals(itemParams.bool("deleted"))) {
+                data.remove(index);
+                itemToSubscription.remove(itemId);
+                continue;
+            }
+            updateItemFields((ObjectNode) data.get(index), itemParams, prefix, data);
+        }
+        ((ObjectNode) sub.get("items")).put("total_count", data.size());
+        if (p.has("cancel_at_period_end")) {
+            sub.put("cancel_at_period_end", Boolean.TRUE.equals(p.bool("cancel_at_period_end")));
+        }
+        if ("now".equals(p.str("trial_end")) && sub.get("status").asText().equals("trialing")) {
+            sub.put("status", "active");
+            sub.put("trial_end", now());
+        }
+        putIfPresent(sub, p, "description");
+        applyMetadata(sub, p);
     }
 
     /** {@code DELETE /v1/subscriptions/{id}} cancels at once. */
@@ -218,14 +218,13 @@ final class Subscriptions implements StripeResource {
     ObjectNode setStatus(String id, String status) {
         synchronized (store.lock()) {
             ObjectNode sub = subscriptions.get(id, "id");
-            ObjectNode before = sub.deepCopy();
-            sub.put("status", status);
             if (status.equals("canceled")) {
+                sub.put("status", status);
                 sub.put("canceled_at", now());
                 sub.put("ended_at", now());
                 store.emit("customer.subscription.deleted", sub, null, Ctx.NONE);
             } else {
-                store.emit("customer.subscription.updated", sub, diff(before, sub), Ctx.NONE);
+                store.update("customer.subscription.updated", sub, Ctx.NONE, changed -> changed.put("status", status));
             }
             return sub.deepCopy();
         }
