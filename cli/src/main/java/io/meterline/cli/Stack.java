@@ -166,6 +166,10 @@ public final class Stack implements AutoCloseable {
         if (!service.equals("ingest")) {
             // Stripe: the stand-in, with a test-mode-looking key (billing and webhook read <service>.stripe.*)
             config.put(service + ".stripe.api-base", stripeApiBase());
+            if (service.equals("billing")) {
+                // the v2 meter event stream's base (Stripe: meter-events.stripe.com) is the stand-in too
+                config.put("billing.stripe.meter-event-stream.base", stripeApiBase());
+            }
             config.put(service + ".stripe.api-key", STANDIN_API_KEY);
         }
         if (service.equals("webhook")) {

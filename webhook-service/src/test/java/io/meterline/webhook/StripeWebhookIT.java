@@ -240,6 +240,8 @@ class StripeWebhookIT {
             assertThat(report.getString("summary")).contains("could not be processed");
             assertThat(report.getList("errorTypes", Document.class).get(0).getString("code"))
                     .isEqualTo("meter_event_customer_not_found");
+            // billing re-plans a delta its v2 stream had accepted when its identifier is named here
+            assertThat(report.getList("identifiers", String.class)).containsExactly("ml-123");
         });
         assertThat(registry.counter("webhook.meter_error_reports").count() - before).isEqualTo(1.0);
         assertThat(event(mongo, eventId).getLong("created")).isEqualTo(Instant.parse("2026-01-02T03:04:05Z").getEpochSecond());

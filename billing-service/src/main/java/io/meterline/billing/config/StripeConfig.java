@@ -15,6 +15,21 @@ public interface StripeConfig {
     @WithDefault("https://api.stripe.com")
     String apiBase();
 
+    /**
+     * How meter events reach Stripe: {@code v1} (one call per event, answered at once) or {@code v2} (meter event
+     * streams: 100 events a call, validated later; {@link #meterEventStream()}).
+     */
+    @WithDefault("v1")
+    MeterEventsTransport meterEvents();
+
+    /** Stripe's v2 meter event streams ({@code billing.stripe.meter-event-stream.*}). */
+    MeterEventStreamConfig meterEventStream();
+
+    /** The meter event transports. */
+    enum MeterEventsTransport {
+        v1, v2
+    }
+
     /** Secret key ({@code sk_test_…}/{@code rk_…}); a secret, so no default: it comes from the environment. */
     Optional<String> apiKey();
 

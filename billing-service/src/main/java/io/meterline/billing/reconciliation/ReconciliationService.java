@@ -281,8 +281,9 @@ public class ReconciliationService {
             g.billable = g.gauge ? Math.max(g.billable, billable) : g.billable + billable;
             long reported = entry == null ? 0 : entry.reported;
             g.reported = g.gauge ? Math.max(g.reported, reported) : g.reported + reported;
-            g.pending |= (entry != null && entry.pending != null) || plan instanceof DeltaPlanner.Send
-                    || pendingCorrections.contains(g.key());
+            // a delta a v2 stream accepted may not be in Stripe's summaries yet: in flight, like a pending one
+            g.pending |= (entry != null && (entry.pending != null || !entry.accepted.isEmpty()))
+                    || plan instanceof DeltaPlanner.Send || pendingCorrections.contains(g.key());
             if (entry != null && entry.lastIdentifier != null) {
                 g.lastIdentifier = entry.lastIdentifier;
             }

@@ -27,7 +27,18 @@ public class LedgerEntry {
     /** Deltas Stripe has for this window, oldest first (recorded since reconciliation; at most {@value #HISTORY}). */
     public java.util.List<Delta> history = new java.util.ArrayList<>();
 
+    /**
+     * Deltas a v2 meter event stream accepted and Stripe has not yet validated (state {@code accepted}): already
+     * counted in {@code reported}, confirmed into {@code history} once past the error window without an error report,
+     * or taken back out of {@code reported} when a report names their identifier (docs/decisions/0141).
+     */
+    public java.util.List<Accepted> accepted = new java.util.ArrayList<>();
+
     static final int HISTORY = 50;
+
+    /** A delta accepted by the stream: as {@link Delta}, plus what {@code reported} was before it. */
+    public record Accepted(String identifier, long amount, long timestamp, long acceptedAt, long previousReported) {
+    }
 
     /** One delivered delta: its identifier, amount, event timestamp (epoch s) and when Stripe took it (epoch ms). */
     public record Delta(String identifier, long amount, long timestamp, long deliveredAt) {
@@ -49,10 +60,45 @@ public class LedgerEntry {
 
     /** Stripe has the pending delta (accepted now, or earlier: a duplicate identifier). */
     public void delivered() {
-        history.add(new Delta(pending.identifier(), pending.amount(), pending.timestamp(), System.currentTimeMillis()));
+        remember(new Delta(pending.identifier(), pending.amount(), pending.timestamp(), System.currentTimeMillis()));
+        advance();
+    }
+
+    /** A v2 stream took the pending delta; Stripe validates it later. Counted as reported until an error report says not. */
+    public void accepted(long nowMillis) {
+        accepted.add(new Accepted(pending.identifier(), pending.amount(), pending.timestamp(), nowMillis, reported));
+        advance();
+    }
+
+    /** No error report named the accepted delta within the error window: Stripe has it. */
+    public void confirmed(Accepted delta) {
+        accepted.remove(delta);
+        remember(new Delta(delta.identifier(), delta.amount(), delta.timestamp(), delta.acceptedAt()));
+    }
+
+    /**
+     * Stripe reported the accepted delta as invalid: it did not count, so its amount goes back to planning. The
+     * sequence stays advanced, so the next delta of this window gets a new identifier (Stripe ignores a known one).
+     * For a gauge only the latest value matters: a refused older value changes nothing.
+     */
+    public void refused(Accepted delta, boolean gauge, String error) {
+        accepted.remove(delta);
+        if (!gauge) {
+            reported -= delta.amount();
+        } else if (delta.identifier().equals(lastIdentifier)) {
+            reported = delta.previousReported();
+        }
+        lastError = error;
+    }
+
+    private void remember(Delta delta) {
+        history.add(delta);
         if (history.size() > HISTORY) {
             history.remove(0);
         }
+    }
+
+    private void advance() {
         reported = pending.newReported();
         sequence = pending.newSequence();
         lastIdentifier = pending.identifier();

@@ -50,6 +50,14 @@ public class ReportRun {
     public long pendingResent;
     /** Stripe's "already exists" answers: deltas Stripe already had, counted as delivered. */
     public long duplicates;
+    /** {@code v1} (a call per delta) or {@code v2} (meter event streams; docs/decisions/0141). */
+    public String transport;
+    /** v2: deltas the stream accepted in this run (state {@code accepted}: Stripe validates them later). */
+    public long accepted;
+    /** v2: accepted deltas of earlier runs confirmed as delivered (past the error window, no error report). */
+    public long confirmed;
+    /** v2: accepted deltas of earlier runs an error report named: sent back to planning with a new identifier. */
+    public long refusedLater;
     /** HTTP calls to Stripe during the run, retries included. */
     public long stripeCalls;
     public List<ReportError> errors = new ArrayList<>();

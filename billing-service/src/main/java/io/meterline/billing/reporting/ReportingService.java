@@ -1,7 +1,9 @@
 package io.meterline.billing.reporting;
 
 import io.meterline.billing.config.BillingConfig;
+import io.meterline.billing.config.MeterEventStreamConfig;
 import io.meterline.billing.config.ReportingConfig;
+import io.meterline.billing.config.StripeConfig;
 import io.meterline.billing.lease.LeaseRepository;
 import io.meterline.billing.meter.MeterCheckService;
 import io.meterline.billing.meter.MeterRepository;
@@ -9,7 +11,9 @@ import io.meterline.billing.problem.BillingException;
 import io.meterline.billing.problem.ErrorCode;
 import io.meterline.billing.stripe.StripeCallException;
 import io.meterline.billing.stripe.StripeMeterGateway;
+import io.meterline.billing.stripe.StripeMeterStream;
 import io.meterline.billing.usage.WindowChangeRepository;
+import io.meterline.model.usage.Aggregation;
 import io.meterline.model.usage.MeterDefinition;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
@@ -60,14 +64,23 @@ public class ReportingService {
     private final CustomerSyncCheck customerSync;
     private final WindowChangeRepository changes;
     private final ExecutorService calls;
+    private final StripeMeterStream stream;
+    private final MeterErrorReports errorReports;
+    private final boolean streaming;
+    private final MeterEventStreamConfig streamConfig;
     private volatile ReportRun lastRun;
     private volatile ActiveRun activeRun;
 
     public ReportingService(BillingConfig config, StripeMeterGateway stripe, MeterRepository meters,
             ReportSourceRepository sources, ReportLedgerRepository ledger, ReportLeaseRepository lease,
             ReportRunRepository runs, ReportMetrics metrics, @StripeCalls ExecutorService calls,
-            MeterCheckService meterChecks, CustomerSyncCheck customerSync, WindowChangeRepository changes) {
+            MeterCheckService meterChecks, CustomerSyncCheck customerSync, WindowChangeRepository changes,
+            StripeMeterStream stream, MeterErrorReports errorReports) {
         this.config = config.reporting();
+        this.stream = stream;
+        this.errorReports = errorReports;
+        this.streaming = config.stripe().meterEvents() == StripeConfig.MeterEventsTransport.v2;
+        this.streamConfig = config.stripe().meterEventStream();
         this.stripe = stripe;
         this.meters = meters;
         this.sources = sources;
@@ -157,6 +170,7 @@ public class ReportingService {
         run.status = "running";
         run.started = Instant.now();
         run.dryRun = dryRun();
+        run.transport = streaming ? "v2" : "v1";
         run.stripeApiBase = run.dryRun ? null : stripe.apiBase();
         long callsBefore = stripe.calls();
         ActiveRun active = new ActiveRun(owner);
@@ -191,9 +205,10 @@ public class ReportingService {
             metrics.record(run);
             lastRun = run;
         }
-        LOG.infof("report run %s %s: dryRun=%s total=%d reported=%d skipped=%s failed=%d calls=%d in %d ms", run.id,
+        LOG.infof("report run %s %s: dryRun=%s total=%d reported=%d skipped=%s failed=%d calls=%d in %d ms%s", run.id,
                 run.status, run.dryRun, run.total, run.reported, run.skipped, run.failed, run.stripeCalls,
-                Duration.between(run.started, run.finished).toMillis());
+                Duration.between(run.started, run.finished).toMillis(), streaming ? " (v2 stream: accepted=" + run.accepted
+                        + " confirmed=" + run.confirmed + " refusedLater=" + run.refusedLater + ")" : "");
         return new Ran(run);
     }
 
@@ -305,13 +320,16 @@ public class ReportingService {
         // windows this run settles (nothing left to do unless they change again), and the versions it read of marked ones
         Set<String> settled = new HashSet<>();
         Map<String, Long> versions = new HashMap<>();
+        if (!run.dryRun) {
+            resolveAccepted(run, entries.values(), meterByKey, now);
+        }
 
         // deltas an earlier run recorded as pending: send them first, exactly as recorded
         Map<String, Boolean> resent = new HashMap<>();
         if (!run.dryRun) {
             List<LedgerEntry> pending = entries.values().stream().filter(e -> e.pending != null).toList();
             run.pendingResent = pending.size();
-            deliver(run, pending, active, false, resent, null);
+            deliver(run, pending, active, false, resent, null, marked.keySet());
         }
 
         List<LedgerEntry> toSend = new ArrayList<>();
@@ -337,7 +355,8 @@ public class ReportingService {
             LedgerEntry entry = entries.get(id);
             DeltaPlanner.Plan plan = planner.plan(window, meterByKey.get(window.meter()), entry, directory, now);
             if (plan instanceof DeltaPlanner.Skip skip) {
-                if (skip.reason().settles()) {
+                // a window with deltas awaiting Stripe's validation stays marked, so a later run confirms or re-plans them
+                if (skip.reason().settles() && (entry == null || entry.accepted.isEmpty())) {
                     settled.add(id);
                 }
                 if (Boolean.TRUE.equals(earlier)) {
@@ -384,7 +403,7 @@ public class ReportingService {
             }
         });
         if (!run.dryRun) {
-            deliver(run, toSend, active, true, null, settled);
+            deliver(run, toSend, active, true, null, settled, marked.keySet());
             settle(marked, settled, versions);
             if (scope == Scope.FULL) {
                 changes.completed(java.util.Date.from(run.started));
@@ -409,7 +428,7 @@ public class ReportingService {
      * outcomes. For re-sent deltas ({@code resent} not null) outcomes go to that map instead of the counts.
      */
     private void deliver(ReportRun run, List<LedgerEntry> entries, ActiveRun active, boolean recordPending,
-            Map<String, Boolean> resent, Set<String> settled) {
+            Map<String, Boolean> resent, Set<String> settled, Set<String> marked) {
         if (entries.isEmpty()) {
             return;
         }
@@ -421,6 +440,11 @@ public class ReportingService {
             List<LedgerEntry> batch = entries.subList(from, Math.min(entries.size(), from + config.batchSize()));
             if (recordPending) {
                 ledger.saveAll(batch);
+            }
+            if (streaming) {
+                stream(run, batch, resent, marked);
+                ledger.saveAll(batch);
+                continue;
             }
             List<Future<Delivery>> outcomes = new ArrayList<>(batch.size());
             for (LedgerEntry entry : batch) {
@@ -462,6 +486,117 @@ public class ReportingService {
             }
             ledger.saveAll(batch);
         }
+    }
+
+    /**
+     * The v2 transport: requests of up to 100 events sent concurrently; an accepted delta is recorded as
+     * {@code accepted} (counted, awaiting Stripe's validation) and its window stays marked until it is confirmed.
+     */
+    private void stream(ReportRun run, List<LedgerEntry> batch, Map<String, Boolean> resent, Set<String> marked) {
+        int size = Math.max(1, Math.min(StripeMeterStream.MAX_EVENTS, streamConfig.batchSize()));
+        List<List<LedgerEntry>> requests = new ArrayList<>();
+        List<Future<Delivery>> outcomes = new ArrayList<>();
+        for (int from = 0; from < batch.size(); from += size) {
+            List<LedgerEntry> request = batch.subList(from, Math.min(batch.size(), from + size));
+            List<StripeMeterGateway.MeterEvent> events = new ArrayList<>(request.size());
+            for (LedgerEntry entry : request) {
+                LedgerEntry.Pending p = entry.pending;
+                events.add(new StripeMeterGateway.MeterEvent(p.eventName(), p.customerId(), p.amount(), p.identifier(),
+                        p.timestamp()));
+            }
+            requests.add(request);
+            outcomes.add(calls.submit(LogContext.propagate(() -> sendStream(events))));
+        }
+        for (int i = 0; i < requests.size(); i++) {
+            Delivery outcome = await(outcomes.get(i));
+            long now = System.currentTimeMillis();
+            for (LedgerEntry entry : requests.get(i)) {
+                if (outcome instanceof Delivered) {
+                    long amount = entry.pending.amount();
+                    entry.accepted(now);
+                    run.accepted++;
+                    if (resent == null) {
+                        run.reported++;
+                        run.reportedValue += amount;
+                    }
+                } else if (outcome instanceof Failed failed) {
+                    recordFailure(run, entry, failed.error(), failed.message());
+                    if (resent == null) {
+                        run.failed++;
+                    }
+                }
+                if (resent != null) {
+                    resent.put(entry.id, outcome instanceof Delivered);
+                }
+            }
+        }
+        // an accepted delta's window must be looked at again (to confirm or re-plan it) even if nothing marked it,
+        // e.g. after a full run: a mark at version 0 is read by the next run and settled by any version it reads
+        List<WindowChangeRepository.Mark> again = new ArrayList<>();
+        for (LedgerEntry entry : batch) {
+            if (!entry.accepted.isEmpty() && !marked.contains(entry.id)) {
+                again.add(new WindowChangeRepository.Mark(entry.id, 0, entry.windowStart * 1000));
+            }
+        }
+        changes.mark(again);
+    }
+
+    private Delivery sendStream(List<StripeMeterGateway.MeterEvent> events) {
+        try {
+            stream.send(events);
+            return new Delivered(StripeMeterGateway.Outcome.ACCEPTED);
+        } catch (StripeCallException e) {
+            return new Failed(e, e.getMessage());
+        } catch (RuntimeException e) {
+            return new Failed(null, e.toString());
+        }
+    }
+
+    /**
+     * Deltas a v2 stream accepted earlier: those an error report names go back to planning (their amount leaves
+     * {@code reported}); those past the error window without one are confirmed as delivered.
+     */
+    private void resolveAccepted(ReportRun run, java.util.Collection<LedgerEntry> entries,
+            Map<String, MeterDefinition> meterByKey, Instant now) {
+        List<LedgerEntry> waiting = entries.stream().filter(e -> !e.accepted.isEmpty()).toList();
+        if (waiting.isEmpty()) {
+            return;
+        }
+        Set<String> identifiers = new HashSet<>();
+        long oldest = Long.MAX_VALUE;
+        for (LedgerEntry entry : waiting) {
+            for (LedgerEntry.Accepted delta : entry.accepted) {
+                identifiers.add(delta.identifier());
+                oldest = Math.min(oldest, delta.acceptedAt());
+            }
+        }
+        // a report cannot come before the delta it names was sent; a minute of slack for clocks
+        Map<String, String> refused = errorReports.refused(identifiers, oldest - 60_000);
+        long confirmBefore = now.minus(streamConfig.errorWindow()).toEpochMilli();
+        List<LedgerEntry> changed = new ArrayList<>();
+        for (LedgerEntry entry : waiting) {
+            MeterDefinition meter = meterByKey.get(entry.meter);
+            boolean gauge = meter != null && meter.aggregation() == Aggregation.LAST;
+            boolean touched = false;
+            for (LedgerEntry.Accepted delta : List.copyOf(entry.accepted)) {
+                String error = refused.get(delta.identifier());
+                if (error != null) {
+                    entry.refused(delta, gauge, error);
+                    run.refusedLater++;
+                    touched = true;
+                    LOG.warnf("delta %s of window %s was refused by Stripe after the stream accepted it: re-planned (%s)",
+                            delta.identifier(), entry.id, error);
+                } else if (delta.acceptedAt() <= confirmBefore) {
+                    entry.confirmed(delta);
+                    run.confirmed++;
+                    touched = true;
+                }
+            }
+            if (touched) {
+                changed.add(entry);
+            }
+        }
+        ledger.saveAll(changed);
     }
 
     private Delivery send(StripeMeterGateway.MeterEvent event) {

@@ -6,6 +6,7 @@ import io.meterline.billing.config.StripeConfig;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import org.jboss.logging.Logger;
 
@@ -41,13 +42,18 @@ public class StripeCaller {
     private final long intervalNanos;
     private long nextSlot;
 
+    @Inject
     public StripeCaller(BillingConfig config, MeterRegistry registry) {
-        this.config = config.stripe();
+        this(config.stripe(), registry, config.stripe().rateLimit());
+    }
+
+    /** A caller with its own rate limit (the v2 meter event stream counts requests of up to 100 events). */
+    StripeCaller(StripeConfig config, MeterRegistry registry, double rate) {
+        this.config = config;
         this.registry = registry;
         for (String operation : List.of("meter_event", "subscription_item")) {
             KNOWN_CODES.forEach(code -> errors(operation, code));
         }
-        double rate = this.config.rateLimit();
         this.intervalNanos = rate <= 0 ? 0 : (long) (1_000_000_000L / rate);
     }
 

@@ -230,4 +230,48 @@ class DeltaPlannerTests {
         assertThat(plan).isInstanceOf(DeltaPlanner.Send.class);
         assertThat(((DeltaPlanner.Send) plan).pending().amount()).isEqualTo(9_007_199_254_740_991L);
     }
+
+    @Test
+    void aDeltaRefusedAfterTheStreamAcceptedItIsPlannedAgainUnderANewIdentifier() {
+        WindowView w = window("calls", "acme", null, 30);
+        LedgerEntry entry = reported(10, 1);
+        entry.pending = ((DeltaPlanner.Send) plan(w, CALLS, entry)).pending();
+        String refused = entry.pending.identifier();
+        entry.accepted(1_000L);
+        assertThat(plan(w, CALLS, entry)).isEqualTo(new DeltaPlanner.Skip(SkipReason.COUNTED));
+
+        entry.refused(entry.accepted.get(0), false, "Stripe error report evt_1: 1 meter event could not be processed");
+        DeltaPlanner.Send again = (DeltaPlanner.Send) plan(w, CALLS, entry);
+        assertThat(again.pending().amount()).as("the refused amount is owed again").isEqualTo(20);
+        // Stripe ignores an identifier it has seen, valid or not: the same one would be dropped
+        assertThat(again.pending().identifier()).isNotEqualTo(refused);
+        assertThat(entry.accepted).isEmpty();
+    }
+
+    @Test
+    void anAcceptedDeltaConfirmedPastTheErrorWindowJoinsTheHistory() {
+        WindowView w = window("calls", "acme", null, 12);
+        LedgerEntry entry = reported(0, 0);
+        entry.pending = ((DeltaPlanner.Send) plan(w, CALLS, entry)).pending();
+        entry.accepted(5_000L);
+        entry.confirmed(entry.accepted.get(0));
+        assertThat(entry.accepted).isEmpty();
+        assertThat(entry.history).singleElement().satisfies(d -> {
+            assertThat(d.amount()).isEqualTo(12);
+            assertThat(d.deliveredAt()).isEqualTo(5_000L);
+        });
+        assertThat(plan(w, CALLS, entry)).isEqualTo(new DeltaPlanner.Skip(SkipReason.COUNTED));
+    }
+
+    @Test
+    void aRefusedGaugeValueFallsBackToTheValueBeforeIt() {
+        WindowView w = new WindowView("storage", "acme", null, HOUR, 9, Aggregation.LAST);
+        LedgerEntry entry = reported(4, 1);
+        entry.pending = ((DeltaPlanner.Send) plan(w, STORAGE, entry)).pending();
+        entry.accepted(1L);
+        entry.refused(entry.accepted.get(0), true, "refused");
+        DeltaPlanner.Send again = (DeltaPlanner.Send) plan(w, STORAGE, entry);
+        assertThat(again.pending().amount()).isEqualTo(9);
+        assertThat(again.pending().newSequence()).isEqualTo(3);
+    }
 }

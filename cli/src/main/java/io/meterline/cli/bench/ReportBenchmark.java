@@ -95,6 +95,9 @@ public final class ReportBenchmark implements Benchmark {
         int hours = intOption(args, "--hours", 24);
         int events = intOption(args, "--events", 1_000_000);
         boolean direct = option(args, "--source", "pipeline").equals("direct");
+        // v1: a call per delta; v2: meter event streams, 100 deltas a request (docs/decisions/0141)
+        String transport = option(args, "--transport", "v1");
+        boolean v2 = transport.equals("v2");
         Instant firstHour = Instant.now().truncatedTo(ChronoUnit.HOURS).minus(Duration.ofHours(hours + 1L));
 
         // the in-memory Mongo-wire server holds every window, and the stand-in every customer, subscription and event
@@ -102,11 +105,17 @@ public final class ReportBenchmark implements Benchmark {
         String heap = heap((long) customers * METERS.length * hours, customers);
         try (Stack stack = Stack.startInfrastructure(home, List.of("--fresh"), heap)) {
             progress("starting billing-service (no rate limit, no schedule)");
-            stack.startService("billing", Map.of("billing.stripe.rate-limit", "0", "billing.reporting.cron", "off",
+            Map<String, String> billingConfig = new HashMap<>(Map.of("billing.stripe.rate-limit", "0", "billing.reporting.cron", "off",
                     "billing.reporting.batch-size", "1000", "quarkus.log.level", "WARN",
                     "quarkus.log.category.\"io.meterline\".level", "INFO",
                     // a fresh Streams state directory: state left in the OS temp dir by other runs is stale here
                     "kafka-streams.state.dir", stack.stateDir().resolve("streams-" + System.nanoTime()).toString()));
+            billingConfig.put("billing.stripe.meter-events", transport);
+            billingConfig.put("billing.stripe.meter-event-stream.rate-limit", "0");
+            // run 2 confirms every delta run 1's stream accepted (no error report can come: all are valid), so the
+            // 1 % run reads only what changed, as it would an error window after the deltas were sent
+            billingConfig.put("billing.stripe.meter-event-stream.error-window", "PT0S");
+            stack.startService("billing", billingConfig);
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
             String token = stack.operatorToken();
             StripeClient stripe = StripeClient.builder().setApiKey(Stack.STANDIN_API_KEY).setApiBase(stack.stripeApiBase())
@@ -177,11 +186,11 @@ public final class ReportBenchmark implements Benchmark {
                 long changedWindows = local.values().stream().filter(v -> Math.floor(v) != 0).count();
 
                 progress("reporting run 1");
-                long callsBefore = meterEventCalls(http, stack);
+                long callsBefore = meterEventCalls(http, stack, v2);
                 long t0 = System.nanoTime();
                 JsonNode run = BenchHttp.send(http, "POST", stack.billingUrl() + "/admin/report-runs", token, null, 201);
                 double wallSeconds = (System.nanoTime() - t0) / 1e9;
-                long stripeCalls = meterEventCalls(http, stack) - callsBefore;
+                long stripeCalls = meterEventCalls(http, stack, v2) - callsBefore;
                 double runSeconds = Duration.between(Instant.parse(run.get("started").asText()),
                         Instant.parse(run.get("finished").asText())).toMillis() / 1000.0;
                 long reported = run.get("reported").asLong();
@@ -192,9 +201,9 @@ public final class ReportBenchmark implements Benchmark {
                 long mismatches = compare(stripe, stripeMeters, customerIds, firstHour, hours, local);
 
                 progress("reporting run 2 (no new usage)");
-                long before2 = meterEventCalls(http, stack);
+                long before2 = meterEventCalls(http, stack, v2);
                 JsonNode second = BenchHttp.send(http, "POST", stack.billingUrl() + "/admin/report-runs", token, null, 201);
-                long secondCalls = meterEventCalls(http, stack) - before2;
+                long secondCalls = meterEventCalls(http, stack, v2) - before2;
 
                 progress("changing 1 % of the windows as aggregation's writer would (change mark, then window)");
                 Map<String, Double> changed = changeSome(mongo.getDatabase("meterline"), local, 0.01, new Random(43));
@@ -211,6 +220,7 @@ public final class ReportBenchmark implements Benchmark {
                 double idleRunSeconds = seconds(idleRun);
 
                 Map<String, Object> result = new LinkedHashMap<>();
+                result.put("transport", transport);
                 result.put("source", direct ? "direct (windows written by the benchmark)" : "pipeline (Kafka → aggregation)");
                 result.put("events", counted);
                 result.put("customers", customers);
@@ -231,7 +241,15 @@ public final class ReportBenchmark implements Benchmark {
                 result.put("aggregation_s", round(aggregationSeconds));
                 result.put("second_run_calls", secondCalls);
                 result.put("second_run_reported", second.get("reported").asLong());
-                result.put("calls_equal_changed_windows", stripeCalls == changedWindows);
+                if (v2) {
+                    result.put("requests", stripeCalls);
+                    result.put("requests_expected", (changedWindows + 99) / 100);
+                    result.put("deltas_per_request", round(stripeCalls == 0 ? 0 : (double) reported / stripeCalls));
+                    result.put("second_run_confirmed", second.path("confirmed").asLong());
+                    result.put("second_run_s", round2(seconds(second)));
+                } else {
+                    result.put("calls_equal_changed_windows", stripeCalls == changedWindows);
+                }
                 result.put("first_run_scope", run.get("scope").asText());
                 result.put("windows_changed", changed.size());
                 result.put("windows_examined", changedRun.get("total").asLong());
@@ -424,10 +442,12 @@ public final class ReportBenchmark implements Benchmark {
         return mismatches.get();
     }
 
-    private static long meterEventCalls(HttpClient http, Stack stack) throws Exception {
+    /** Meter event requests the stand-in received: v1 calls, or v2 stream requests. */
+    private static long meterEventCalls(HttpClient http, Stack stack, boolean v2) throws Exception {
         HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(stack.stripeApiBase() + "/_standin/stats"))
                 .GET().build(), HttpResponse.BodyHandlers.ofString());
-        return JSON.readTree(response.body()).path("requests").path("POST /v1/billing/meter_events").asLong();
+        return JSON.readTree(response.body()).path("requests")
+                .path(v2 ? "POST /v2/billing/meter_event_stream" : "POST /v1/billing/meter_events").asLong();
     }
 
     static double round(double value) {

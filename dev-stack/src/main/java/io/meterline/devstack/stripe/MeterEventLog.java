@@ -48,6 +48,10 @@ final class MeterEventLog {
         return sequence.incrementAndGet();
     }
 
+    boolean contains(String identifier) {
+        return byIdentifier.containsKey(identifier);
+    }
+
     /** Stores the event unless its identifier is taken; answers whether it was stored. */
     boolean add(MeterEvent event) {
         if (byIdentifier.putIfAbsent(event.identifier, event) != null) {

@@ -133,6 +133,21 @@ public final class StripeStandIn implements AutoCloseable {
         return meterEventControl;
     }
 
+    /** How long meter event session tokens last (Stripe: 15 minutes); tests shorten it to see renewals. */
+    public void meterEventSessionTtl(java.time.Duration ttl) {
+        state.meterEventStreams().sessionTtl(ttl);
+    }
+
+    /** Ends every meter event session now, as time would (their tokens answer {@code billing_meter_event_session_expired}). */
+    public void expireMeterEventSessions() {
+        state.meterEventStreams().expireAll();
+    }
+
+    /** How long after a v2 stream request its invalid events are reported (a thin error report event). */
+    public void meterEventErrorReportDelay(java.time.Duration delay) {
+        state.meterEventStreams().errorReportDelay(delay);
+    }
+
     /** Forgets every object, meter event, event, idempotency key, counter and pending fault; endpoints stay. */
     public void reset() {
         state.clear();
@@ -249,6 +264,14 @@ public final class StripeStandIn implements AutoCloseable {
                     case DROP_RESPONSE -> dropResponse = true;
                 }
             }
+            if (path.startsWith("/v2/")) {
+                JsonNode answer = v2(exchange, method, path, requestId);
+                if (dropResponse) {
+                    throw new ConnectionAbort();
+                }
+                send(exchange, 200, state.mapper().writeValueAsBytes(answer), Map.of(), requestId);
+                return;
+            }
             String apiKey = apiKey(exchange);
             String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
             Params params = Params.parse(exchange.getRequestURI().getRawQuery(), method.equals("GET") ? null : body);
@@ -331,6 +354,27 @@ public final class StripeStandIn implements AutoCloseable {
         } else {
             send(exchange, 404, "{}".getBytes(StandardCharsets.UTF_8), Map.of(), requestId);
         }
+    }
+
+    /**
+     * Stripe's v2 calls Meterline makes: JSON bodies, and the meter event stream authenticated by a session token
+     * rather than a secret key, so they bypass the form-encoded router ({@link MeterEventStreams}).
+     */
+    private JsonNode v2(HttpExchange exchange, String method, String path, String requestId) throws IOException {
+        byte[] body = exchange.getRequestBody().readAllBytes();
+        MeterEventStreams streams = state.meterEventStreams();
+        if (method.equals("POST") && path.equals("/v2/billing/meter_event_stream")) {
+            return streams.stream(exchange.getRequestHeaders().getFirst("Authorization"), body, requestId);
+        }
+        apiKey(exchange);
+        if (method.equals("POST") && path.equals("/v2/billing/meter_event_session")) {
+            return streams.createSession();
+        }
+        if (method.equals("GET") && path.startsWith("/v2/core/events/")) {
+            return streams.retrieveEvent(path.substring("/v2/core/events/".length()));
+        }
+        throw new StripeError(404, "invalid_request_error", null, "Unrecognized request URL (" + method + ": " + path + ").",
+                null);
     }
 
     private Response execute(String method, String path, Params params, String requestId, String idempotencyKey) {

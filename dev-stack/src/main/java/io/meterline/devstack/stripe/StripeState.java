@@ -26,6 +26,7 @@ final class StripeState {
     private final Subscriptions subscriptions;
     private final WebhookEndpoints webhookEndpoints;
     private final PaymentIntents paymentIntents;
+    private final MeterEventStreams meterEventStreams;
 
     StripeState(WebhookSender webhooks) {
         store = new StripeStore(webhooks);
@@ -40,6 +41,7 @@ final class StripeState {
         webhookEndpoints = register(new WebhookEndpoints(store));
         register(new Events(store));
         paymentIntents = register(new PaymentIntents(store, customers));
+        meterEventStreams = new MeterEventStreams(store, meters, meterEventLog, webhooks);
     }
 
     private <R extends StripeResource> R register(R resource) {
@@ -61,6 +63,7 @@ final class StripeState {
         synchronized (store.lock()) {
             store.clear();
             resources.values().forEach(StripeResource::clear);
+            meterEventStreams.clear();
         }
     }
 
@@ -113,6 +116,11 @@ final class StripeState {
 
     ObjectNode addWebhookEndpoint(String url, String secret, List<String> enabledEvents) {
         return webhookEndpoints.add(url, secret, enabledEvents);
+    }
+
+    /** The v2 meter event session and stream endpoints (routed by {@link StripeStandIn}, not by path). */
+    MeterEventStreams meterEventStreams() {
+        return meterEventStreams;
     }
 
     PaymentIntents paymentIntents() {

@@ -88,6 +88,13 @@ final class WebhookSender implements AutoCloseable {
         }
     }
 
+    /** Runs {@code task} later on the sender's scheduler (error reports of v2 meter events). */
+    void schedule(Runnable task, long delayMs) {
+        if (!scheduler.isShutdown()) {
+            scheduler.schedule(task, delayMs, TimeUnit.MILLISECONDS);
+        }
+    }
+
     private void attempt(Endpoint endpoint, String eventId, String type, String payload, int attempt) {
         long timestamp = Instant.now().getEpochSecond();
         HttpRequest request = HttpRequest.newBuilder(URI.create(endpoint.url()))

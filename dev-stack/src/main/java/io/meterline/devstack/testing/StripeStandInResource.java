@@ -25,6 +25,7 @@ public class StripeStandInResource implements QuarkusTestResourceLifecycleManage
         return Map.of(
                 "billing.stripe.api-base", apiBase,
                 "billing.stripe.api-key", API_KEY,
+                "billing.stripe.meter-event-stream.base", apiBase,
                 "webhook.stripe.api-base", apiBase,
                 "webhook.stripe.api-key", API_KEY,
                 "webhook.signing-secrets", secret);

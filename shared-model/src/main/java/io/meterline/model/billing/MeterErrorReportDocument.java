@@ -6,7 +6,7 @@ import java.util.List;
 /**
  * A reporting error Stripe raised about meter events Meterline sent ({@code v1.billing.meter.error_report_triggered}).
  * Written by webhook-service (one document per Stripe event, {@code id} = event id), read by billing-service to
- * surface failed reports.
+ * surface failed reports and to re-plan deltas its v2 meter event stream had accepted.
  */
 public class MeterErrorReportDocument {
     /** Stripe event id, {@code evt_…}. */
@@ -23,6 +23,11 @@ public class MeterErrorReportDocument {
     public long validationStart;
     public long validationEnd;
     public List<ErrorType> errorTypes = new ArrayList<>();
+    /**
+     * Identifiers of the meter events the report names (from its samples): billing-service sends a delta its v2
+     * stream had accepted back to planning when its identifier is here (docs/decisions/0141).
+     */
+    public List<String> identifiers = new ArrayList<>();
     /** When webhook-service stored the report, epoch milliseconds. */
     public long receivedAt;
 

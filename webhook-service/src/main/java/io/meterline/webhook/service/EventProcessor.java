@@ -173,7 +173,7 @@ public class EventProcessor {
             case "checkout.session.completed" -> checkoutCompleted(object);
             case "invoice.paid" -> delinquency(event, object, false);
             case "invoice.payment_failed" -> delinquency(event, object, true);
-            case "v1.billing.meter.error_report_triggered" -> meterErrorReport(event, root);
+            case "v1.billing.meter.error_report_triggered", "v1.billing.meter.no_meter_found" -> meterErrorReport(event, root);
             case "payment_intent.succeeded" -> rechargePayment(event, object, true);
             case "payment_intent.payment_failed" -> rechargePayment(event, object, false);
             default -> ProcessingOutcome.IGNORED;
@@ -304,6 +304,9 @@ public class EventProcessor {
                 String identifier = StripeObjects.text(sample.path("request"), "identifier");
                 errorType.samples.add(StripeObjects.text(sample, "error_message")
                         + (identifier == null ? "" : " (identifier " + identifier + ")"));
+                if (identifier != null) {
+                    report.identifiers.add(identifier);
+                }
             }
             report.errorTypes.add(errorType);
         }
