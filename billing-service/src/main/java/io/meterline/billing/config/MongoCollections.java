@@ -59,4 +59,11 @@ public class MongoCollections {
     }
 
     public static final int IDS_PER_QUERY = 50;
+
+    /**
+     * Documents per cursor batch for reads that may return many (windows, ledger entries, marks): given explicitly,
+     * because the embedded dev server answers a find without one in a single reply, which the driver refuses above
+     * 48 MB (720,000 windows made 70 MB).
+     */
+    public static final int READ_BATCH = 10_000;
 }

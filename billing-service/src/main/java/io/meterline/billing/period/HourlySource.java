@@ -62,7 +62,7 @@ public class HourlySource {
     public List<UsageWindowDocument> changedSince(String meter, Date since) {
         return windows.find(new Document("meter", meter).append("updatedAt", new Document("$gte", since)))
                 .projection(Projections.include("meter", "subject", "organization", "groupKey", "group", "windowStart"))
-                .into(new ArrayList<>());
+                .batchSize(MongoCollections.READ_BATCH).into(new ArrayList<>());
     }
 
     /** The hourly windows of one series starting in {@code [from, to)}, looked up by {@code _id}. */
@@ -96,7 +96,7 @@ public class HourlySource {
     public void forEachHour(String meter, long fromMillis, long toMillis, Consumer<UsageWindowDocument> action) {
         windows.find(new Document("meter", meter).append("windowStart",
                         new Document("$gte", new Date(fromMillis)).append("$lt", new Date(toMillis))))
-                .projection(MERGE_FIELDS).batchSize(10_000)
+                .projection(MERGE_FIELDS).batchSize(MongoCollections.READ_BATCH)
                 .forEach(action);
     }
 

@@ -37,7 +37,7 @@ public class ReportLedgerRepository {
     /** Entries of windows starting at or after {@code fromEpochSecond}, by id. */
     public Map<String, LedgerEntry> loadSince(long fromEpochSecond) {
         Map<String, LedgerEntry> entries = new HashMap<>();
-        for (LedgerEntry entry : ledger.find(Filters.gte("windowStart", fromEpochSecond))) {
+        for (LedgerEntry entry : ledger.find(Filters.gte("windowStart", fromEpochSecond)).batchSize(MongoCollections.READ_BATCH)) {
             entries.put(entry.id, entry);
         }
         return entries;

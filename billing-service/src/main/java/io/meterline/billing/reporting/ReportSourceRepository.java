@@ -55,7 +55,7 @@ public class ReportSourceRepository {
     }
 
     private void forEach(Bson filter, WindowSink sink) {
-        for (UsageWindowDocument w : windows.find(filter).projection(VIEW)) {
+        for (UsageWindowDocument w : windows.find(filter).projection(VIEW).batchSize(MongoCollections.READ_BATCH)) {
             sink.accept(view(w), w.version);
         }
     }

@@ -166,7 +166,7 @@ public class UsageWindowRepository {
     }
 
     private void addAll(List<WindowState> found, Bson filter) {
-        for (UsageWindowDocument document : windows.find(filter)) {
+        for (UsageWindowDocument document : windows.find(filter).batchSize(MongoCollections.READ_BATCH)) {
             found.add(toState(document));
         }
     }

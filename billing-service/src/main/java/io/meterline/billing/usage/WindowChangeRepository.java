@@ -77,7 +77,7 @@ public class WindowChangeRepository {
     /** Every mark: window id → marked version. */
     public Map<String, Long> all() {
         Map<String, Long> marks = new HashMap<>();
-        for (Document mark : changes.find().projection(new Document("version", 1))) {
+        for (Document mark : changes.find().projection(new Document("version", 1)).batchSize(MongoCollections.READ_BATCH)) {
             marks.put(mark.getString("_id"), ((Number) mark.get("version")).longValue());
         }
         return marks;

@@ -168,7 +168,7 @@ public final class ReportBenchmark implements Benchmark {
                     counted = 0;
                     local.clear();
                     for (Document d : windows.find(Filters.eq("groupKey", ""))
-                            .projection(Projections.include("eventCount", "value"))) {
+                            .projection(Projections.include("eventCount", "value")).batchSize(10_000)) {
                         counted += ((Number) d.get("eventCount")).longValue();
                         local.put(d.getString("_id"), ((Number) d.get("value")).doubleValue());
                     }
