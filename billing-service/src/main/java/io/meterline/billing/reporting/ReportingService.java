@@ -448,9 +448,7 @@ public class ReportingService {
             }
             List<Future<Delivery>> outcomes = new ArrayList<>(batch.size());
             for (LedgerEntry entry : batch) {
-                LedgerEntry.Pending p = entry.pending;
-                StripeMeterGateway.MeterEvent event = new StripeMeterGateway.MeterEvent(p.eventName(), p.customerId(),
-                        p.amount(), p.identifier(), p.timestamp());
+                StripeMeterGateway.MeterEvent event = meterEvent(entry.pending);
                 String subject = entry.subject;
                 outcomes.add(calls.submit(LogContext.propagate(() -> {
                     try (LogContext ignored = LogContext.customer(subject)) {
@@ -461,30 +459,41 @@ public class ReportingService {
             for (int i = 0; i < batch.size(); i++) {
                 LedgerEntry entry = batch.get(i);
                 Delivery outcome = await(outcomes.get(i));
+                long amount = entry.pending.amount();
                 if (outcome instanceof Delivered delivered) {
                     if (delivered.outcome() == StripeMeterGateway.Outcome.DUPLICATE) {
                         run.duplicates++;
                     }
-                    long amount = entry.pending.amount();
                     entry.delivered();
                     if (settled != null) {
                         settled.add(entry.id);
                     }
-                    if (resent == null) {
-                        run.reported++;
-                        run.reportedValue += amount;
-                    }
-                } else if (outcome instanceof Failed failed) {
-                    recordFailure(run, entry, failed.error(), failed.message());
-                    if (resent == null) {
-                        run.failed++;
-                    }
                 }
-                if (resent != null) {
-                    resent.put(entry.id, outcome instanceof Delivered);
-                }
+                count(run, entry, outcome, amount, resent);
             }
             ledger.saveAll(batch);
+        }
+    }
+
+    private static StripeMeterGateway.MeterEvent meterEvent(LedgerEntry.Pending p) {
+        return new StripeMeterGateway.MeterEvent(p.eventName(), p.customerId(), p.amount(), p.identifier(), p.timestamp());
+    }
+
+    /**
+     * The run's counts for one delta, either transport: reported (or failed) in a first send; in a re-send of
+     * {@code resent}'s deltas only whether it got through. {@code amount}: the delta's, read before its state changed.
+     */
+    private void count(ReportRun run, LedgerEntry entry, Delivery outcome, long amount, Map<String, Boolean> resent) {
+        if (outcome instanceof Failed failed) {
+            recordFailure(run, entry, failed.error(), failed.message());
+        }
+        if (resent != null) {
+            resent.put(entry.id, outcome instanceof Delivered);
+        } else if (outcome instanceof Delivered) {
+            run.reported++;
+            run.reportedValue += amount;
+        } else if (outcome instanceof Failed) {
+            run.failed++;
         }
     }
 
@@ -500,9 +509,7 @@ public class ReportingService {
             List<LedgerEntry> request = batch.subList(from, Math.min(batch.size(), from + size));
             List<StripeMeterGateway.MeterEvent> events = new ArrayList<>(request.size());
             for (LedgerEntry entry : request) {
-                LedgerEntry.Pending p = entry.pending;
-                events.add(new StripeMeterGateway.MeterEvent(p.eventName(), p.customerId(), p.amount(), p.identifier(),
-                        p.timestamp()));
+                events.add(meterEvent(entry.pending));
             }
             requests.add(request);
             outcomes.add(calls.submit(LogContext.propagate(() -> sendStream(events))));
@@ -511,23 +518,12 @@ public class ReportingService {
             Delivery outcome = await(outcomes.get(i));
             long now = System.currentTimeMillis();
             for (LedgerEntry entry : requests.get(i)) {
+                long amount = entry.pending.amount();
                 if (outcome instanceof Delivered) {
-                    long amount = entry.pending.amount();
                     entry.accepted(now);
                     run.accepted++;
-                    if (resent == null) {
-                        run.reported++;
-                        run.reportedValue += amount;
-                    }
-                } else if (outcome instanceof Failed failed) {
-                    recordFailure(run, entry, failed.error(), failed.message());
-                    if (resent == null) {
-                        run.failed++;
-                    }
                 }
-                if (resent != null) {
-                    resent.put(entry.id, outcome instanceof Delivered);
-                }
+                count(run, entry, outcome, amount, resent);
             }
         }
         // an accepted delta's window must be looked at again (to confirm or re-plan it) even if nothing marked it,
