@@ -97,8 +97,10 @@ public class BalanceOutbox {
 
     @Scheduled(every = "${billing.balance.sweep-interval:PT1S}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void sweep() {
-        balances.sweepPending();
-        for (BalanceDocument document : repository.all()) {
+        // one scan for both passes (each writes only from a fresh read of the balance it acts on)
+        List<BalanceDocument> scanned = repository.scan();
+        balances.sweepPending(scanned);
+        for (BalanceDocument document : scanned) {
             if (!document.outbox.isEmpty() || rechargeWanted(document)) {
                 process(document.id);
             }

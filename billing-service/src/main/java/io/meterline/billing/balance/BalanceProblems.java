@@ -2,17 +2,19 @@ package io.meterline.billing.balance;
 
 import io.meterline.billing.problem.ErrorCode;
 import io.meterline.model.api.Problem;
-import jakarta.ws.rs.core.Response;
-import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
-/** Balance refusals as application/problem+json; a refused debit carries its numbers. */
-public class BalanceProblems {
+/** Balance refusals' problem+json bodies: a refused debit carries its numbers, a reused key names the field. */
+final class BalanceProblems {
 
-    @ServerExceptionMapper
-    public Response debtLimitExceeded(BalanceService.DebtLimitExceededException exception) {
+    private BalanceProblems() {
+    }
+
+    /** 402 {@code debt_limit_exceeded}. */
+    static Map<String, Object> debtLimitExceeded(BalanceService.DebtLimitExceededException exception) {
         BalanceRules.Refused refused = exception.refused();
         Map<String, Object> body = problem(ErrorCode.DEBT_LIMIT_EXCEEDED, exception.getMessage());
         body.put("balance", refused.balance());
@@ -20,15 +22,14 @@ public class BalanceProblems {
         body.put("attempted", refused.attempted());
         body.put("wouldBe", refused.wouldBe());
         body.put("remainingDebtCapacity", refused.remainingDebtCapacity());
-        return Response.status(402).type(Problem.MEDIA_TYPE).entity(body).build();
+        return body;
     }
 
-    @ServerExceptionMapper
-    public Response keyReused(BalanceService.KeyReusedException exception) {
+    /** 409 {@code idempotency_key_reused}. */
+    static Map<String, Object> keyReused(BalanceService.KeyReusedException exception) {
         Map<String, Object> body = problem(ErrorCode.IDEMPOTENCY_KEY_REUSED, exception.getMessage());
-        body.put("errors", java.util.List.of(Map.of("field", "idempotencyKey", "reason", "reused",
-                "message", exception.getMessage())));
-        return Response.status(409).type(Problem.MEDIA_TYPE).entity(body).build();
+        body.put("errors", List.of(Map.of("field", "idempotencyKey", "reason", "reused", "message", exception.getMessage())));
+        return body;
     }
 
     private static Map<String, Object> problem(ErrorCode code, String detail) {

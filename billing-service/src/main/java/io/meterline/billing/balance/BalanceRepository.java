@@ -73,8 +73,31 @@ public class BalanceRepository {
         return found;
     }
 
+    /**
+     * The stored versions of the balances among {@code ids}, by id, in one query that returns nothing else: a balance
+     * document carries its key filter and pending movements (several KB), a version is one number.
+     */
+    public java.util.Map<String, Long> versions(List<String> ids) {
+        java.util.Map<String, Long> found = new java.util.HashMap<>();
+        org.bson.conversions.Bson filter = ids.size() == 1 ? new Document("_id", ids.get(0)) : Filters.in("_id", ids);
+        for (Document document : balances.withDocumentClass(Document.class).find(filter)
+                .projection(new Document("version", 1))) {
+            found.put(document.getString("_id"), ((Number) document.get("version")).longValue());
+        }
+        return found;
+    }
+
     public List<BalanceDocument> all() {
         return balances.find().into(new ArrayList<>());
+    }
+
+    /**
+     * Every balance without its key filter (its largest field, 4 KB), for the background scans that only look
+     * (entitlement cache, sweeps): these copies have {@code keyFilter == null} and must never be written back — a
+     * write always starts from a fresh {@link #find} (0118).
+     */
+    public List<BalanceDocument> scan() {
+        return balances.find().projection(new Document("keyFilter", 0)).into(new ArrayList<>());
     }
 
     /** Inserts a new balance; false if one with this id exists already. */

@@ -192,6 +192,7 @@ public class BalanceService {
         String fingerprint = movement.fingerprint(currency);
         for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
             BalanceDocument current = attempt == 0 ? latest.get(account) : null;
+            boolean fromMemory = current != null;
             if (current == null) {
                 current = load(account, customer, currency);
                 if (current == null) {
@@ -218,8 +219,9 @@ public class BalanceService {
                 case USAGE -> BalanceRules.usage(current.balance, current.unsettled, limit, movement.amount());
             };
             if (outcome instanceof BalanceRules.Refused refused) {
-                if (attempt == 0) {
-                    // decided on a document from memory: confirm on the stored one before refusing
+                if (fromMemory && !confirmedStored(current)) {
+                    // decided on a document from memory that another writer has since replaced: decide again on
+                    // the stored one
                     latest.remove(account);
                     continue;
                 }
@@ -269,9 +271,9 @@ public class BalanceService {
      * Copies to history and drops the pending movements older than one sweep interval (left by a crash or a failed
      * copy, or on an account with no movement since). Younger ones are the batched copy's and the next movement's.
      */
-    public void sweepPending() {
+    public void sweepPending(List<BalanceDocument> scanned) {
         long cutoff = System.currentTimeMillis() - config.sweepInterval().toMillis();
-        for (BalanceDocument document : repository.all()) {
+        for (BalanceDocument document : scanned) {
             List<MovementDocument> stale = document.pending.stream()
                     .filter(m -> m.createdAt == null || m.createdAt.getTime() < cutoff).toList();
             if (!stale.isEmpty()) {
@@ -326,6 +328,14 @@ public class BalanceService {
             return created;
         }
         return null;
+    }
+
+    /**
+     * Whether a document this instance holds is still the stored one: its version is still stored (a replace always
+     * moves the version on, so an equal version means an equal document). One batched read of the version only.
+     */
+    private boolean confirmedStored(BalanceDocument current) {
+        return Long.valueOf(current.version).equals(writer.version(current.id));
     }
 
     private static MovementDocument pendingMovement(BalanceDocument document, String key) {

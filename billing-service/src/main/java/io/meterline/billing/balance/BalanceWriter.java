@@ -7,11 +7,13 @@ import org.jboss.logging.Logger;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * Group commit of balance writes (decision 0116). Concurrent compare-and-set replaces of different balances are sent
@@ -33,7 +35,8 @@ public class BalanceWriter {
     private record Replace(BalanceDocument next, long expectedVersion, CompletableFuture<Boolean> done) {
     }
 
-    private record Read(String id, CompletableFuture<BalanceDocument> done) {
+    /** A batched lookup by balance id: a whole document, or only its version. */
+    private record Read<T>(String id, CompletableFuture<T> done) {
     }
 
     /** A history copy, and what to do once it is stored. */
@@ -44,18 +47,21 @@ public class BalanceWriter {
     private final BalanceMetrics metrics;
     private final BlockingQueue<Replace> replaces = new LinkedBlockingQueue<>();
     private final BlockingQueue<Copy> copies = new LinkedBlockingQueue<>();
-    private final BlockingQueue<Read> reads = new LinkedBlockingQueue<>();
+    private final BlockingQueue<Read<BalanceDocument>> reads = new LinkedBlockingQueue<>();
+    private final BlockingQueue<Read<Long>> versions = new LinkedBlockingQueue<>();
     private volatile boolean running = true;
     private final Thread replacer;
     private final Thread copier;
     private final Thread reader;
+    private final Thread versionReader;
 
     public BalanceWriter(BalanceRepository repository, BalanceMetrics metrics) {
         this.repository = repository;
         this.metrics = metrics;
         this.replacer = daemon("balance-replace-batches", this::replaceLoop);
         this.copier = daemon("balance-history-batches", this::copyLoop);
-        this.reader = daemon("balance-read-batches", this::readLoop);
+        this.reader = daemon("balance-read-batches", () -> readLoop(reads, repository::findAll, "read"));
+        this.versionReader = daemon("balance-version-batches", () -> readLoop(versions, repository::versions, "version"));
     }
 
     private static Thread daemon(String name, Runnable loop) {
@@ -70,12 +76,23 @@ public class BalanceWriter {
         replacer.interrupt();
         copier.interrupt();
         reader.interrupt();
+        versionReader.interrupt();
     }
 
     /** The stored balance (null if none), read together with other balances wanted at the same moment. */
     public BalanceDocument read(String id) {
-        Read read = new Read(id, new CompletableFuture<>());
+        Read<BalanceDocument> read = new Read<>(id, new CompletableFuture<>());
         reads.add(read);
+        return await(read.done(), id);
+    }
+
+    /**
+     * The stored balance's version (null if none), read with other versions wanted at the same moment: enough to
+     * confirm that a document held in memory is still the stored one (0118).
+     */
+    public Long version(String id) {
+        Read<Long> read = new Read<>(id, new CompletableFuture<>());
+        versions.add(read);
         return await(read.done(), id);
     }
 
@@ -134,18 +151,18 @@ public class BalanceWriter {
         }
     }
 
-    private void readLoop() {
-        List<Read> batch = new ArrayList<>();
+    private <T> void readLoop(BlockingQueue<Read<T>> queue, Function<List<String>, Map<String, T>> fetch, String kind) {
+        List<Read<T>> batch = new ArrayList<>();
         while (running) {
             try {
-                batch.add(reads.take());
+                batch.add(queue.take());
             } catch (InterruptedException e) {
                 return;
             }
-            reads.drainTo(batch, MAX_BATCH - 1);
+            queue.drainTo(batch, MAX_BATCH - 1);
             try {
-                java.util.Map<String, BalanceDocument> found = repository.findAll(batch.stream().map(Read::id).distinct().toList());
-                metrics.roundTrip("read", batch.size());
+                Map<String, T> found = fetch.apply(batch.stream().map(Read::id).distinct().toList());
+                metrics.roundTrip(kind, batch.size());
                 batch.forEach(r -> r.done().complete(found.get(r.id())));
             } catch (RuntimeException e) {
                 batch.forEach(r -> r.done().completeExceptionally(e));

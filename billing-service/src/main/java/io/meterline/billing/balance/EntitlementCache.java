@@ -67,7 +67,7 @@ public class EntitlementCache {
     }
 
     void refresh() {
-        for (BalanceDocument document : repository.all()) {
+        for (BalanceDocument document : repository.scan()) {
             update(document, BalanceView.of(document, config.balance()));
         }
         refreshedAt = System.currentTimeMillis();

@@ -234,7 +234,7 @@ public final class BalancesBenchmark implements Benchmark {
             result.put("debit_cpu_ms", debitCpu.perOperation(totals.decided()));
             // MongoDB round trips of the debit phase on balances and history (billing's counters, decision 0116)
             Map<String, Object> writes = new LinkedHashMap<>();
-            for (String kind : List.of("replace", "history", "read")) {
+            for (String kind : List.of("replace", "history", "read", "version")) {
                 double rounds = writesAfter.getOrDefault("rounds_" + kind, 0.0) - writesBefore.getOrDefault("rounds_" + kind, 0.0);
                 double documents = writesAfter.getOrDefault("writes_" + kind, 0.0) - writesBefore.getOrDefault("writes_" + kind, 0.0);
                 writes.put(kind + "_round_trips_per_debit", totals.decided() == 0 ? 0 : Math.round(rounds * 1000.0 / totals.decided()) / 1000.0);

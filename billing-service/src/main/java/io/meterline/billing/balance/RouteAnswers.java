@@ -1,0 +1,145 @@
+package io.meterline.billing.balance;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.meterline.billing.config.BillingConfig;
+import io.meterline.billing.problem.BillingException;
+import io.meterline.model.Violation;
+import io.meterline.model.api.CommonProblem;
+import io.meterline.model.api.Problem;
+import io.meterline.model.api.ProblemCode;
+import io.quarkus.security.AuthenticationFailedException;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.quarkus.vertx.http.runtime.security.QuarkusHttpUser;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.inject.Singleton;
+import org.eclipse.microprofile.jwt.JsonWebToken;
+import org.jboss.logging.Logger;
+
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
+
+/**
+ * What the plain Vert.x routes of this package ({@link EntitlementRoute}, {@link MovementRoute}) share with the REST
+ * resources: the caller's identity from Quarkus' HTTP security (the same bearer-token mechanism and verified-token
+ * cache), and answers written as the resources' are — JSON through the application's {@link ObjectMapper}, refusals
+ * as problem+json ({@code 401} with {@code WWW-Authenticate: Bearer}, a {@link BillingException}'s code and
+ * violations, {@code 500 internal} without detail).
+ */
+@Singleton
+public class RouteAnswers {
+
+    private static final Logger LOG = Logger.getLogger(RouteAnswers.class);
+    static final String JSON = "application/json";
+
+    private record Known(SecurityIdentity identity, JsonWebToken jwt, long validUntilMillis) {
+    }
+
+    private final ObjectMapper mapper;
+    private final int maxEntries;
+    private final long ttlMillis;
+    private final ConcurrentHashMap<String, Known> known = new ConcurrentHashMap<>();
+
+    public RouteAnswers(ObjectMapper mapper, BillingConfig config) {
+        this.mapper = mapper;
+        this.maxEntries = config.auth().tokenCacheSize();
+        this.ttlMillis = config.auth().tokenCacheTtl().toMillis();
+    }
+
+    /**
+     * Runs {@code then} with the request's verified bearer-token identity, or answers 401 (500 if security failed).
+     * An identity Quarkus built for a token is reused for that exact token (the whole {@code Authorization} value)
+     * until the token's {@code exp} or {@code billing.auth.token-cache-ttl}, whichever comes first — the lifetime the
+     * verified-token cache already gives it (0114) — so a producer's checks do not rebuild it on every request (0118).
+     */
+    void authenticated(RoutingContext context, BiConsumer<SecurityIdentity, JsonWebToken> then) {
+        String token = bearer(context);
+        if (token != null && maxEntries > 0) {
+            Known hit = known.get(token);
+            if (hit != null) {
+                if (System.currentTimeMillis() < hit.validUntilMillis()) {
+                    run(context, then, hit.identity(), hit.jwt());
+                    return;
+                }
+                known.remove(token, hit);
+            }
+        }
+        QuarkusHttpUser.getSecurityIdentity(context, null).subscribe().with(
+                identity -> {
+                    if (identity == null || identity.isAnonymous() || !(identity.getPrincipal() instanceof JsonWebToken jwt)) {
+                        unauthenticated(context);
+                        return;
+                    }
+                    remember(token, identity, jwt);
+                    run(context, then, identity, jwt);
+                },
+                failure -> {
+                    if (failure instanceof AuthenticationFailedException) {
+                        unauthenticated(context);
+                    } else {
+                        failed(context, failure);
+                    }
+                });
+    }
+
+    private void run(RoutingContext context, BiConsumer<SecurityIdentity, JsonWebToken> then, SecurityIdentity identity,
+            JsonWebToken jwt) {
+        try {
+            then.accept(identity, jwt);
+        } catch (RuntimeException e) {
+            failed(context, e);
+        }
+    }
+
+    private void remember(String token, SecurityIdentity identity, JsonWebToken jwt) {
+        // only the identity of exactly this token (never one Quarkus found elsewhere, e.g. a session)
+        if (token == null || maxEntries <= 0 || !token.equals(jwt.getRawToken())) {
+            return;
+        }
+        long now = System.currentTimeMillis();
+        if (known.size() >= maxEntries) {
+            known.clear(); // a flood of distinct tokens: start over, as the verified-token cache does
+        }
+        known.put(token, new Known(identity, jwt, Math.min(jwt.getExpirationTime() * 1000, now + ttlMillis)));
+    }
+
+    private static String bearer(RoutingContext context) {
+        String header = context.request().getHeader(HttpHeaders.AUTHORIZATION);
+        return header != null && header.length() > 7 && header.regionMatches(true, 0, "Bearer ", 0, 7)
+                ? header.substring(7).trim() : null;
+    }
+
+    /** Answers an error: a {@link BillingException} as its problem, anything else as {@code 500 internal} (logged). */
+    void failed(RoutingContext context, Throwable failure) {
+        if (failure instanceof BillingException e) {
+            problem(context, e.code(), e.getMessage(), e.violations());
+        } else {
+            LOG.error("unexpected error", failure);
+            problem(context, CommonProblem.INTERNAL, CommonProblem.INTERNAL_DETAIL, List.of());
+        }
+    }
+
+    void problem(RoutingContext context, ProblemCode code, String detail, List<Violation> violations) {
+        send(context, code.status(), Problem.MEDIA_TYPE, code.problem(detail, violations));
+    }
+
+    void send(RoutingContext context, int status, String type, Object body) {
+        byte[] bytes;
+        try {
+            bytes = mapper.writeValueAsBytes(body);
+        } catch (JsonProcessingException e) {
+            LOG.error("cannot write an answer", e);
+            context.fail(500);
+            return;
+        }
+        context.response().setStatusCode(status).putHeader("Content-Type", type).end(Buffer.buffer(bytes));
+    }
+
+    private void unauthenticated(RoutingContext context) {
+        context.response().putHeader("WWW-Authenticate", "Bearer");
+        problem(context, CommonProblem.UNAUTHENTICATED, "a valid bearer token is required", List.of());
+    }
+}
