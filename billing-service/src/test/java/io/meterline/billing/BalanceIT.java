@@ -206,6 +206,29 @@ class BalanceIT {
     }
 
     @Test
+    void movementsRefuseOtherMediaTypesOversizedBodiesAndUnverifiableTokensAsProblems() {
+        String customer = "route-" + run;
+        String writer = admin();
+        String body = "{\"amount\":5,\"idempotencyKey\":\"k\",\"reason\":\"r\"}";
+        given().auth().oauth2(writer).contentType("text/plain").body(body)
+                .post("/v1/balances/" + customer + "/debits").then().statusCode(415)
+                .contentType("application/problem+json").body("code", equalTo("unsupported_media_type"));
+        given().auth().oauth2(writer).contentType("application/json")
+                .body("{\"amount\":5,\"idempotencyKey\":\"k\",\"reason\":\"" + "r".repeat(20_000) + "\"}")
+                .post("/v1/balances/" + customer + "/credits").then().statusCode(413).contentType("application/problem+json");
+        // a token's verified identity is reused for that exact token only: a tampered copy is still refused
+        given().auth().oauth2(writer).contentType("application/json").body(body)
+                .post("/v1/balances/" + customer + "/credits").then().statusCode(200).body("balance", equalTo(5));
+        given().auth().oauth2(writer + "x").contentType("application/json").body(body)
+                .post("/v1/balances/" + customer + "/credits").then().statusCode(401)
+                .contentType("application/problem+json").header("WWW-Authenticate", "Bearer")
+                .body("code", equalTo("unauthenticated"));
+        given().auth().oauth2(writer).contentType("application/json").body(body)
+                .post("/v1/balances/" + customer + "/credits").then().statusCode(200)
+                .header("Idempotent-Replayed", "true").body("balance", equalTo(5)).body("replayed", equalTo(true));
+    }
+
+    @Test
     void tokensActOnlyOnTheirCustomersAndWithTheirRoles() {
         String customer = "scope-" + run;
         credit(customer, 100, "c");
