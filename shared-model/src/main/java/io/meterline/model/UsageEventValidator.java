@@ -141,13 +141,16 @@ public final class UsageEventValidator {
             violations.add(new Violation("time", INVALID_TIME, "time must be an RFC 3339 string"));
             return null;
         }
-        Instant time;
-        try {
-            time = OffsetDateTime.parse(value.textValue(), DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
-        } catch (DateTimeParseException e) {
-            violations.add(new Violation("time", INVALID_TIME,
-                    "time '" + abbreviate(value.textValue()) + "' is not an RFC 3339 timestamp with offset"));
-            return null;
+        // the common UTC shape without the general parser (it accepts the same texts, with the same meaning)
+        Instant time = UtcTimestamps.parseUtc(value.textValue());
+        if (time == null) {
+            try {
+                time = OffsetDateTime.parse(value.textValue(), DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
+            } catch (DateTimeParseException e) {
+                violations.add(new Violation("time", INVALID_TIME,
+                        "time '" + abbreviate(value.textValue()) + "' is not an RFC 3339 timestamp with offset"));
+                return null;
+            }
         }
         Instant now = clock.instant();
         if (time.isAfter(now.plus(MAX_FUTURE_SKEW))) {
