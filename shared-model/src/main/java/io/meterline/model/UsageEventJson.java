@@ -51,6 +51,14 @@ public final class UsageEventJson {
      * lookups that were a fifth of the ingest path's CPU.
      */
     public static byte[] toBytes(UsageEvent event) {
+        return toBytes(event, null);
+    }
+
+    /**
+     * As {@link #toBytes(UsageEvent)}, with the event's data already serialised ({@code JsonNode.toString()} of
+     * {@code event.data()}, which the validator computes for its size check), or null to serialise it here.
+     */
+    public static byte[] toBytes(UsageEvent event, String dataJson) {
         ByteArrayBuilder out = new ByteArrayBuilder(256);
         try (JsonGenerator json = MAPPER.getFactory().createGenerator(out, JsonEncoding.UTF8)) {
             json.writeStartObject();
@@ -60,7 +68,11 @@ public final class UsageEventJson {
             json.writeStringField("subject", event.subject());
             json.writeStringField("time", UtcTimestamps.format(event.time()));
             json.writeFieldName("data");
-            MAPPER.writeTree(json, event.data());
+            if (dataJson != null && !hasSurrogates(dataJson)) {
+                json.writeRawValue(dataJson);
+            } else {
+                MAPPER.writeTree(json, event.data());
+            }
             if (event.organization() != null) {
                 json.writeStringField("organization", event.organization());
             }
@@ -69,6 +81,19 @@ public final class UsageEventJson {
             throw new IllegalStateException("usage event cannot be serialised", e);
         }
         return out.toByteArray();
+    }
+
+    /**
+     * Characters outside the Basic Multilingual Plane: Jackson's UTF-8 writer escapes them ({@code \uD83D\uDE00}),
+     * the text writer behind {@code JsonNode.toString()} does not, so such data is serialised again.
+     */
+    private static boolean hasSurrogates(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            if (Character.isSurrogate(text.charAt(i))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Parses bytes into a JSON tree; throws {@link InvalidJsonException} when they are not JSON. */

@@ -56,8 +56,16 @@ public final class UsageEventValidator {
         return lookback;
     }
 
-    /** Outcome of validating one JSON value: either an event or the reasons it is not one. */
-    public record Result(UsageEvent event, List<Violation> violations) {
+    /**
+     * Outcome of validating one JSON value: either an event or the reasons it is not one. {@code dataJson} is the
+     * event's {@code data} as compact JSON, measured by the size check (null when invalid or without data); it is
+     * what {@link UsageEventJson#toBytes(UsageEvent, String)} writes, so the data is serialised once.
+     */
+    public record Result(UsageEvent event, List<Violation> violations, String dataJson) {
+        public Result(UsageEvent event, List<Violation> violations) {
+            this(event, violations, null);
+        }
+
         public boolean valid() {
             return event != null;
         }
@@ -84,11 +92,13 @@ public final class UsageEventValidator {
         String subject = requiredString(node, "subject", MAX_SUBJECT_LENGTH, violations);
         String organization = optionalString(node, "organization", MAX_SUBJECT_LENGTH, violations);
         Instant time = time(node, violations);
-        ObjectNode data = data(node, violations);
+        String[] dataJson = new String[1];
+        ObjectNode data = data(node, violations, dataJson);
         if (!violations.isEmpty()) {
             return new Result(null, violations);
         }
-        return new Result(new UsageEvent(id, source, type, subject, time, data, organization), List.of());
+        return new Result(new UsageEvent(id, source, type, subject, time, data, organization), List.of(),
+                dataJson[0]);
     }
 
     private static String requiredString(JsonNode node, String field, int maxLength, List<Violation> violations) {
@@ -166,7 +176,7 @@ public final class UsageEventValidator {
         return time;
     }
 
-    private static ObjectNode data(JsonNode node, List<Violation> violations) {
+    private static ObjectNode data(JsonNode node, List<Violation> violations, String[] json) {
         JsonNode value = node.get("data");
         if (value == null || value.isNull()) {
             return null;
@@ -175,13 +185,15 @@ public final class UsageEventValidator {
             violations.add(new Violation("data", NOT_AN_OBJECT, "data must be a JSON object"));
             return null;
         }
-        int size = value.toString().length();
+        String serialised = value.toString();
+        int size = serialised.length();
         if (size > MAX_DATA_BYTES) {
             violations.add(new Violation("data", TOO_LARGE,
                     "data is " + size + " bytes serialised, at most " + MAX_DATA_BYTES + " are allowed"));
             return null;
         }
         numbers("data", value, violations);
+        json[0] = serialised;
         return (ObjectNode) value;
     }
 
