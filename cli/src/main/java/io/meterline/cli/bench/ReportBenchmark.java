@@ -115,9 +115,12 @@ public final class ReportBenchmark implements Benchmark {
             // run 2 confirms every delta run 1's stream accepted (no error report can come: all are valid), so the
             // 1 % run reads only what changed, as it would an error window after the deltas were sent
             billingConfig.put("billing.stripe.meter-event-stream.error-window", "PT0S");
-            // a full run holds the ledger entries of every window it reads (≈ 0.8 KB each), and the period closer,
-            // which catches up beside the runs, holds its candidates: with 1 GB, 720,000 windows left billing in
-            // back-to-back full collections (one 3-7 s pause every 5-9 s), and every run, even an idle one, crawled
+            // reporting alone: the windows written here are hours old, so the period closer would catch up every hour,
+            // day and month of them beside the runs, on the same two cores and Mongo server (`bench periods` measures it)
+            billingConfig.put("billing.periods.catch-up-every", "off");
+            // a full run holds the ledger entries of every window it reads (≈ 0.8 KB each): with 1 GB and the period
+            // catch-up beside it, 720,000 windows left billing in back-to-back full collections (a 3-7 s pause every
+            // 5-9 s), and every run, even an idle one, crawled
             stack.startService("billing", billingConfig, billingHeap((long) customers * METERS.length * hours));
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
             String token = stack.operatorToken();
@@ -224,6 +227,8 @@ public final class ReportBenchmark implements Benchmark {
 
                 Map<String, Object> result = new LinkedHashMap<>();
                 result.put("transport", transport);
+                result.put("period_catch_up", "off");
+                result.put("billing_heap", billingHeap((long) customers * METERS.length * hours));
                 result.put("source", direct ? "direct (windows written by the benchmark)" : "pipeline (Kafka → aggregation)");
                 result.put("events", counted);
                 result.put("customers", customers);
