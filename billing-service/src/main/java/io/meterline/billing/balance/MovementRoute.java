@@ -4,9 +4,9 @@ import io.meterline.billing.security.CustomerScope;
 import io.meterline.model.api.CommonProblem;
 import io.meterline.model.api.Problem;
 import io.quarkus.security.identity.SecurityIdentity;
-import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -59,18 +59,30 @@ public class MovementRoute {
             return;
         }
         // read first: authentication may finish later (a token's first verification), the body must not be lost.
-        // Quarkus hands the request over paused: body() only registers the handlers, resume() lets the data in.
-        Future<Buffer> read = context.request().body();
-        context.request().resume();
-        read.onComplete(body -> {
-            if (body.failed()) {
-                answers.failed(context, body.cause());
-            } else if (body.result().length() > MAX_BODY) {
-                tooLarge(context);
-            } else {
-                answers.authenticated(context, (identity, jwt) -> move(context, kind, identity, jwt, body.result()));
+        // Quarkus hands the request over paused; at most MAX_BODY bytes are kept, even of a chunked body.
+        HttpServerRequest request = context.request();
+        Buffer body = Buffer.buffer();
+        boolean[] over = {false};
+        request.handler(chunk -> {
+            if (!over[0] && body.length() + chunk.length() > MAX_BODY) {
+                over[0] = true;
+            } else if (!over[0]) {
+                body.appendBuffer(chunk);
             }
         });
+        request.exceptionHandler(failure -> {
+            if (!context.response().ended()) {
+                answers.failed(context, failure);
+            }
+        });
+        request.endHandler(end -> {
+            if (over[0]) {
+                tooLarge(context);
+            } else {
+                answers.authenticated(context, (identity, jwt) -> move(context, kind, identity, jwt, body));
+            }
+        });
+        request.resume();
     }
 
     private void move(RoutingContext context, BalanceService.Kind kind, SecurityIdentity identity, JsonWebToken jwt, Buffer body) {
