@@ -42,21 +42,29 @@ public class DeliveryRepository {
         deliveries.createIndex(Indexes.ascending("endpointId", "createdAt"));
     }
 
-    /** Inserts those not there yet; returns how many were new. */
-    public int insertIfAbsent(List<DeliveryDocument> documents) {
+    /** Inserts those not there yet; returns those that were new. */
+    public List<DeliveryDocument> insertIfAbsent(List<DeliveryDocument> documents) {
         if (documents.isEmpty()) {
-            return 0;
+            return List.of();
         }
         try {
             deliveries.insertMany(documents, new InsertManyOptions().ordered(false));
-            return documents.size();
+            return documents;
         } catch (MongoBulkWriteException e) {
+            java.util.Set<Integer> existing = new java.util.HashSet<>();
             for (BulkWriteError error : e.getWriteErrors()) {
                 if (error.getCode() != DUPLICATE_KEY) {
                     throw e;
                 }
+                existing.add(error.getIndex());
             }
-            return documents.size() - e.getWriteErrors().size();
+            List<DeliveryDocument> inserted = new ArrayList<>(documents.size() - existing.size());
+            for (int i = 0; i < documents.size(); i++) {
+                if (!existing.contains(i)) {
+                    inserted.add(documents.get(i));
+                }
+            }
+            return inserted;
         }
     }
 
