@@ -18,8 +18,16 @@ record ServiceLaunch(List<String> command, Map<String, String> environment) {
 
     private static final Pattern SECRET_KEY = Pattern.compile(".*(api-key|secret|secrets|password|token)$");
 
+    /** The heap a service gets unless a workload asks for more. */
+    static final String DEFAULT_HEAP = "1g";
+
     static ServiceLaunch of(String java, Path jar, Map<String, String> config) {
-        List<String> command = new ArrayList<>(List.of(java, "-Xmx1g", "-XX:+UseParallelGC"));
+        return of(java, jar, DEFAULT_HEAP, config);
+    }
+
+    /** {@code heap}: the JVM's maximum heap, as {@code -Xmx} takes it ({@code 1g}, {@code 3g}). */
+    static ServiceLaunch of(String java, Path jar, String heap, Map<String, String> config) {
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx" + heap, "-XX:+UseParallelGC"));
         Map<String, String> environment = new LinkedHashMap<>();
         config.forEach((key, value) -> {
             if (SECRET_KEY.matcher(key).matches()) {

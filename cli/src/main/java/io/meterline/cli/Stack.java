@@ -147,11 +147,20 @@ public final class Stack implements AutoCloseable {
 
     /** Starts a packaged service with the stack's config plus {@code extraConfig}, and waits until it is ready. */
     public void startService(String service, Map<String, String> extraConfig) throws IOException {
-        launch(service, extraConfig);
+        startService(service, extraConfig, ServiceLaunch.DEFAULT_HEAP);
+    }
+
+    /** As above, with the service's JVM heap ({@code -Xmx}) sized for a benchmark's workload. */
+    public void startService(String service, Map<String, String> extraConfig, String heap) throws IOException {
+        launch(service, extraConfig, heap);
         waitUntilReady(service);
     }
 
     private void launch(String service, Map<String, String> extraConfig) throws IOException {
+        launch(service, extraConfig, ServiceLaunch.DEFAULT_HEAP);
+    }
+
+    private void launch(String service, Map<String, String> extraConfig, String heap) throws IOException {
         Path jar = home.resolve(service + "-service/target/quarkus-app/quarkus-run.jar");
         if (!Files.exists(jar)) {
             throw new IllegalStateException(jar + " is missing: build first (./mvnw -DskipTests install)");
@@ -182,7 +191,7 @@ public final class Stack implements AutoCloseable {
             config.put("billing.periods.grace", "PT1M");
         }
         config.putAll(extraConfig);
-        ServiceLaunch launch = ServiceLaunch.of(javaBin(), jar, config);
+        ServiceLaunch launch = ServiceLaunch.of(javaBin(), jar, heap, config);
         List<String> command = new ArrayList<>(launch.command());
         // -Dmeterline.service-jvm-options="..." adds JVM options (DemoIT: C1 only, for quicker starts on two cores)
         String jvmOptions = System.getProperty("meterline.service-jvm-options", "").trim();

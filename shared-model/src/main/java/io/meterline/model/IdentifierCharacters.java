@@ -16,6 +16,11 @@ public final class IdentifierCharacters {
     /** The violation for the first refused character of {@code text}, or null when every character is allowed. */
     public static Violation check(String field, String text) {
         for (int i = 0; i < text.length(); ) {
+            char c = text.charAt(i);
+            if (c >= 0x20 && c < 0x7F) {
+                i++; // printable ASCII, always allowed: the common case without a Unicode category lookup
+                continue;
+            }
             int codePoint = text.codePointAt(i);
             if (!allowed(codePoint)) {
                 String name = Character.getName(codePoint);

@@ -1,8 +1,11 @@
 package io.meterline.model;
 
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -41,12 +44,56 @@ public final class UsageEventJson {
                 .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
     }
 
+    /**
+     * The event as the record value of the usage topic. Written field by field, byte for byte what
+     * {@code mapper().writeValueAsBytes(event)} writes (the order of the record's components, {@code organization}
+     * left out when null, {@code time} as ISO_INSTANT), without the per-call bean serialiser and date formatter
+     * lookups that were a fifth of the ingest path's CPU.
+     */
     public static byte[] toBytes(UsageEvent event) {
-        try {
-            return MAPPER.writeValueAsBytes(event);
-        } catch (JsonProcessingException e) {
+        return toBytes(event, null);
+    }
+
+    /**
+     * As {@link #toBytes(UsageEvent)}, with the event's data already serialised ({@code JsonNode.toString()} of
+     * {@code event.data()}, which the validator computes for its size check), or null to serialise it here.
+     */
+    public static byte[] toBytes(UsageEvent event, String dataJson) {
+        ByteArrayBuilder out = new ByteArrayBuilder(256);
+        try (JsonGenerator json = MAPPER.getFactory().createGenerator(out, JsonEncoding.UTF8)) {
+            json.writeStartObject();
+            json.writeStringField("id", event.id());
+            json.writeStringField("source", event.source());
+            json.writeStringField("type", event.type());
+            json.writeStringField("subject", event.subject());
+            json.writeStringField("time", UtcTimestamps.format(event.time()));
+            json.writeFieldName("data");
+            if (dataJson != null && !hasSurrogates(dataJson)) {
+                json.writeRawValue(dataJson);
+            } else {
+                MAPPER.writeTree(json, event.data());
+            }
+            if (event.organization() != null) {
+                json.writeStringField("organization", event.organization());
+            }
+            json.writeEndObject();
+        } catch (IOException e) {
             throw new IllegalStateException("usage event cannot be serialised", e);
         }
+        return out.toByteArray();
+    }
+
+    /**
+     * Characters outside the Basic Multilingual Plane: Jackson's UTF-8 writer escapes them ({@code \uD83D\uDE00}),
+     * the text writer behind {@code JsonNode.toString()} does not, so such data is serialised again.
+     */
+    private static boolean hasSurrogates(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            if (Character.isSurrogate(text.charAt(i))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Parses bytes into a JSON tree; throws {@link InvalidJsonException} when they are not JSON. */

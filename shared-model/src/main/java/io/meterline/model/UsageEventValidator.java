@@ -11,7 +11,9 @@ import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
@@ -42,7 +44,8 @@ public final class UsageEventValidator {
     public static final String NUMBER_OUT_OF_RANGE = "number_out_of_range";
     public static final String INVALID_CHARACTERS = "invalid_characters";
 
-    private static final Pattern TYPE_PATTERN = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:/-]*");
+    /** The format of {@code type}, {@code [A-Za-z0-9][A-Za-z0-9._:/-]*}, checked by {@link #typeFormat}. */
+    static final Pattern TYPE_PATTERN = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:/-]*");
 
     private final Clock clock;
     private final Duration lookback;
@@ -56,8 +59,16 @@ public final class UsageEventValidator {
         return lookback;
     }
 
-    /** Outcome of validating one JSON value: either an event or the reasons it is not one. */
-    public record Result(UsageEvent event, List<Violation> violations) {
+    /**
+     * Outcome of validating one JSON value: either an event or the reasons it is not one. {@code dataJson} is the
+     * event's {@code data} as compact JSON, measured by the size check (null when invalid or without data); it is
+     * what {@link UsageEventJson#toBytes(UsageEvent, String)} writes, so the data is serialised once.
+     */
+    public record Result(UsageEvent event, List<Violation> violations, String dataJson) {
+        public Result(UsageEvent event, List<Violation> violations) {
+            this(event, violations, null);
+        }
+
         public boolean valid() {
             return event != null;
         }
@@ -77,18 +88,38 @@ public final class UsageEventValidator {
         String id = requiredString(node, "id", MAX_ID_LENGTH, violations);
         String source = requiredString(node, "source", MAX_SOURCE_LENGTH, violations);
         String type = requiredString(node, "type", MAX_TYPE_LENGTH, violations);
-        if (type != null && !TYPE_PATTERN.matcher(type).matches()) {
+        if (type != null && !typeFormat(type)) {
             violations.add(new Violation("type", INVALID_FORMAT,
                     "type must start with a letter or digit and contain only letters, digits and . _ : / -"));
         }
         String subject = requiredString(node, "subject", MAX_SUBJECT_LENGTH, violations);
         String organization = optionalString(node, "organization", MAX_SUBJECT_LENGTH, violations);
         Instant time = time(node, violations);
-        ObjectNode data = data(node, violations);
+        String[] dataJson = new String[1];
+        ObjectNode data = data(node, violations, dataJson);
         if (!violations.isEmpty()) {
             return new Result(null, violations);
         }
-        return new Result(new UsageEvent(id, source, type, subject, time, data, organization), List.of());
+        return new Result(new UsageEvent(id, source, type, subject, time, data, organization), List.of(),
+                dataJson[0]);
+    }
+
+    /** Whether {@code type} matches {@link #TYPE_PATTERN}, without a regex matcher per event. */
+    static boolean typeFormat(String type) {
+        if (type.isEmpty() || !letterOrDigit(type.charAt(0))) {
+            return false;
+        }
+        for (int i = 1; i < type.length(); i++) {
+            char c = type.charAt(i);
+            if (!letterOrDigit(c) && c != '.' && c != '_' && c != ':' && c != '/' && c != '-') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean letterOrDigit(char c) {
+        return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
     }
 
     private static String requiredString(JsonNode node, String field, int maxLength, List<Violation> violations) {
@@ -141,13 +172,16 @@ public final class UsageEventValidator {
             violations.add(new Violation("time", INVALID_TIME, "time must be an RFC 3339 string"));
             return null;
         }
-        Instant time;
-        try {
-            time = OffsetDateTime.parse(value.textValue(), DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
-        } catch (DateTimeParseException e) {
-            violations.add(new Violation("time", INVALID_TIME,
-                    "time '" + abbreviate(value.textValue()) + "' is not an RFC 3339 timestamp with offset"));
-            return null;
+        // the common UTC shape without the general parser (it accepts the same texts, with the same meaning)
+        Instant time = UtcTimestamps.parseUtc(value.textValue());
+        if (time == null) {
+            try {
+                time = OffsetDateTime.parse(value.textValue(), DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
+            } catch (DateTimeParseException e) {
+                violations.add(new Violation("time", INVALID_TIME,
+                        "time '" + abbreviate(value.textValue()) + "' is not an RFC 3339 timestamp with offset"));
+                return null;
+            }
         }
         Instant now = clock.instant();
         if (time.isAfter(now.plus(MAX_FUTURE_SKEW))) {
@@ -163,7 +197,7 @@ public final class UsageEventValidator {
         return time;
     }
 
-    private static ObjectNode data(JsonNode node, List<Violation> violations) {
+    private static ObjectNode data(JsonNode node, List<Violation> violations, String[] json) {
         JsonNode value = node.get("data");
         if (value == null || value.isNull()) {
             return null;
@@ -172,32 +206,61 @@ public final class UsageEventValidator {
             violations.add(new Violation("data", NOT_AN_OBJECT, "data must be a JSON object"));
             return null;
         }
-        int size = value.toString().length();
+        String serialised = value.toString();
+        int size = serialised.length();
         if (size > MAX_DATA_BYTES) {
             violations.add(new Violation("data", TOO_LARGE,
                     "data is " + size + " bytes serialised, at most " + MAX_DATA_BYTES + " are allowed"));
             return null;
         }
         numbers("data", value, violations);
+        json[0] = serialised;
         return (ObjectNode) value;
     }
 
     /** Every number in data, and every string that is a JSON number, must be inside {@link UsageNumbers}' range. */
     private static void numbers(String path, JsonNode node, List<Violation> violations) {
         if (node.isObject()) {
-            node.fields().forEachRemaining(entry -> numbers(path + "." + entry.getKey(), entry.getValue(), violations));
+            for (Iterator<Map.Entry<String, JsonNode>> fields = node.fields(); fields.hasNext(); ) {
+                Map.Entry<String, JsonNode> entry = fields.next();
+                member(path, ".", entry.getKey(), entry.getValue(), violations);
+            }
         } else if (node.isArray()) {
             for (int i = 0; i < node.size(); i++) {
-                numbers(path + "[" + i + "]", node.get(i), violations);
+                member(path, "[", i + "]", node.get(i), violations);
             }
-        } else if (node.isNumber() || node.isTextual()) {
-            BigDecimal number = node.isNumber() ? decimal(node) : UsageNumbers.parseNumericText(node.textValue());
-            String problem = number == null ? null : UsageNumbers.problem(number);
+        } else {
+            String problem = numberProblem(node);
             if (problem != null) {
-                violations.add(new Violation(path, NUMBER_OUT_OF_RANGE, path + " " + abbreviate(node.asText()) + " "
-                        + problem + " (at most 15 significant digits, magnitude 0 or 1e-9 to 1e15)"));
+                violations.add(outOfRange(path, node, problem));
             }
         }
+    }
+
+    /** One member of a container; its path ({@code path + separator + name}) is built only when it is needed. */
+    private static void member(String path, String separator, String name, JsonNode value,
+            List<Violation> violations) {
+        if (value.isContainerNode()) {
+            numbers(path + separator + name, value, violations);
+            return;
+        }
+        String problem = numberProblem(value);
+        if (problem != null) {
+            violations.add(outOfRange(path + separator + name, value, problem));
+        }
+    }
+
+    private static String numberProblem(JsonNode node) {
+        if (!node.isNumber() && !node.isTextual()) {
+            return null;
+        }
+        BigDecimal number = node.isNumber() ? decimal(node) : UsageNumbers.parseNumericText(node.textValue());
+        return number == null ? null : UsageNumbers.problem(number);
+    }
+
+    private static Violation outOfRange(String path, JsonNode node, String problem) {
+        return new Violation(path, NUMBER_OUT_OF_RANGE, path + " " + abbreviate(node.asText()) + " " + problem
+                + " (at most 15 significant digits, magnitude 0 or 1e-9 to 1e15)");
     }
 
     private static BigDecimal decimal(JsonNode number) {

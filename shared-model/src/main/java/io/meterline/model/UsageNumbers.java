@@ -46,7 +46,10 @@ public final class UsageNumbers {
 
     /** The decimal a text holds when it is a JSON number (e.g. {@code "42.5"}), else null: then it is just text. */
     public static BigDecimal parseNumericText(String text) {
-        if (text.length() > MAX_NUMBER_TEXT || !JSON_NUMBER.matcher(text).matches()) {
+        // a JSON number starts with '-' or a digit: most text (names, regions, paths) is ruled out without the regex
+        if (text.isEmpty() || text.length() > MAX_NUMBER_TEXT
+                || (text.charAt(0) != '-' && (text.charAt(0) < '0' || text.charAt(0) > '9'))
+                || !JSON_NUMBER.matcher(text).matches()) {
             return null;
         }
         try {

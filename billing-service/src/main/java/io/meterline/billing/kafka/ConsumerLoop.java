@@ -2,6 +2,7 @@ package io.meterline.billing.kafka;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.KafkaException;
@@ -13,6 +14,8 @@ import org.jboss.logging.Logger;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A consumer on its own thread that hands each non-empty poll to {@link #handle} and commits the offsets only after
@@ -24,6 +27,7 @@ public abstract class ConsumerLoop {
 
     private static final Logger LOG = Logger.getLogger(ConsumerLoop.class);
     private static final Duration MAX_PAUSE = Duration.ofSeconds(30);
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(1);
 
     private final String name;
     private final MeterRegistry registry;
@@ -31,6 +35,9 @@ public abstract class ConsumerLoop {
     private volatile KafkaConsumer<String, byte[]> consumer;
     private volatile String lastFailure;
     private Thread thread;
+    /** The current consumer's client metrics; used by the loop's thread only. */
+    private KafkaClientMetrics clientMetrics;
+    private volatile CountDownLatch stopped = new CountDownLatch(1);
 
     /** For CDI client proxies of subclasses only. */
     protected ConsumerLoop() {
@@ -60,6 +67,7 @@ public abstract class ConsumerLoop {
 
     public void start() {
         running = true;
+        stopped = new CountDownLatch(1);
         thread = new Thread(this::run, name);
         thread.setDaemon(true);
         thread.start();
@@ -67,6 +75,7 @@ public abstract class ConsumerLoop {
 
     public void stop() {
         running = false;
+        stopped.countDown();
         KafkaConsumer<String, byte[]> current = consumer;
         if (current != null) {
             current.wakeup();
@@ -97,9 +106,11 @@ public abstract class ConsumerLoop {
     private void run() {
         Duration pause = Duration.ofSeconds(1);
         while (running) {
-            try (KafkaConsumer<String, byte[]> created = new KafkaConsumer<>(consumerConfig(), new StringDeserializer(),
-                    new ByteArrayDeserializer());
-                    KafkaClientMetrics clientMetrics = registry == null ? null : new KafkaClientMetrics(created)) {
+            KafkaConsumer<String, byte[]> created = null;
+            boolean failed = false;
+            try {
+                created = new KafkaConsumer<>(consumerConfig(), new StringDeserializer(), new ByteArrayDeserializer());
+                clientMetrics = registry == null ? null : new KafkaClientMetrics(created);
                 if (clientMetrics != null) {
                     clientMetrics.bindTo(registry);
                 }
@@ -118,22 +129,47 @@ public abstract class ConsumerLoop {
                 // shutting down
             } catch (RuntimeException e) {
                 if (running) {
+                    failed = true;
                     lastFailure = e.getClass().getSimpleName() + ": " + e.getMessage();
                     // Kafka's own errors say enough in one line; anything else is a bug and needs its stack
                     LOG.warnf(e instanceof KafkaException ? null : e,
                             "%s failed (%s); restarting from the last committed offsets in %s", name, lastFailure, pause);
-                    pause(pause);
-                    pause = pause.multipliedBy(2).compareTo(MAX_PAUSE) > 0 ? MAX_PAUSE : pause.multipliedBy(2);
                 }
             } finally {
                 consumer = null;
+                close(created);
+            }
+            if (failed) {
+                pause(pause);
+                pause = pause.multipliedBy(2).compareTo(MAX_PAUSE) > 0 ? MAX_PAUSE : pause.multipliedBy(2);
             }
         }
     }
 
-    protected static void pause(Duration duration) {
+    /**
+     * Closes without waiting for a rebalance in flight: offsets are committed after each handled poll, so nothing
+     * is left to commit, and a JoinGroup pending while the group waits for a dead member's session (45 s by
+     * default) held every shutdown for the whole {@link #stop} join, once per loop.
+     */
+    private void close(KafkaConsumer<String, byte[]> created) {
+        if (created == null) {
+            return;
+        }
+        if (clientMetrics != null) {
+            clientMetrics.close();
+            clientMetrics = null;
+        }
         try {
-            Thread.sleep(duration.toMillis());
+            created.close(CloseOptions.timeout(CLOSE_TIMEOUT));
+        } catch (RuntimeException e) {
+            LOG.debugf("%s: closing the consumer: %s", name, e);
+        }
+    }
+
+    /** Waits for {@code duration}, or less when {@link #stop} is called meanwhile. */
+    protected void pause(Duration duration) {
+        try {
+            stopped.await(duration.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

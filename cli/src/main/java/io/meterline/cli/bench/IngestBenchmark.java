@@ -22,13 +22,17 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@code ./meterline bench ingest}: the ingest API under load over loopback (batches of 100, then single events),
+ * {@code ./meterline bench ingest}: the ingest API under load over loopback (batches, then single events),
  * and in the same run the raw Kafka producer ceiling on the same broker with the same producer settings.
  * Broker, service and load generator share this machine's cores, which the result says.
  *
- * <p>Options: {@code --duration S} (per phase, default 20), {@code --warmup S} (default 10),
- * {@code --batch-size N} (100), {@code --batch-connections N} (8), {@code --single-connections N} (96),
- * {@code --ceiling-seconds S} (10), {@code --linger-ms N} (5).
+ * <p>Options: {@code --duration S} (per phase, default 20), {@code --warmup S} (default 15),
+ * {@code --batch-size N} (1000, the service's {@code ingest.max-batch-size}), {@code --batch-connections N} (8),
+ * {@code --batch-pipelining N} (requests in flight per batch connection, 1), {@code --single-connections N} (96; 0 skips the single phase),
+ * {@code --ceiling-seconds S} (10; 0 skips the ceiling), {@code --linger-ms N} (5),
+ * {@code --compression 0|1} (1 = lz4, the service default; 0 = none, for both service and ceiling).
+ * The top-level {@code service_cpu_us_per_event} is the service process's CPU (all threads, JIT compiler included)
+ * during the measured batch window divided by the events accepted in it.
  */
 public final class IngestBenchmark implements Benchmark {
 
@@ -36,10 +40,11 @@ public final class IngestBenchmark implements Benchmark {
     public Map<String, Object> run(Path home, List<String> args) throws Exception {
         Options options = Options.parse(args);
         // the service and the ceiling producer get the very same producer settings
+        String compression = options.compression == 0 ? "none" : "lz4";
         Map<String, String> serviceConfig = Map.of(
                 "ingest.producer.linger-ms", String.valueOf(options.lingerMs),
                 "ingest.producer.batch-size", "65536",
-                "ingest.producer.compression", "lz4",
+                "ingest.producer.compression", compression,
                 "ingest.publish-timeout", "10S",
                 "quarkus.log.level", "WARN");
         Map<String, Object> producerSettings = new HashMap<>();
@@ -47,7 +52,7 @@ public final class IngestBenchmark implements Benchmark {
         producerSettings.put(ProducerConfig.ACKS_CONFIG, "all");
         producerSettings.put(ProducerConfig.LINGER_MS_CONFIG, options.lingerMs);
         producerSettings.put(ProducerConfig.BATCH_SIZE_CONFIG, 65536);
-        producerSettings.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        producerSettings.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, compression);
         producerSettings.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 10_000);
         producerSettings.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000 - options.lingerMs);
 
@@ -67,52 +72,66 @@ public final class IngestBenchmark implements Benchmark {
             Duration duration = Duration.ofSeconds(options.durationSeconds);
 
             progress("batch phase: batches of " + options.batchSize + ", " + options.batchConnections
-                    + " connections, " + options.warmupSeconds + " s warm-up + " + options.durationSeconds + " s");
+                    + " connections × " + options.batchPipelining + " in flight, " + options.warmupSeconds
+                    + " s warm-up + " + options.durationSeconds + " s");
             CpuWindow batchCpu = new CpuWindow(home, stack);
-            HttpLoad.Result batch = load.run(options.batchConnections, warmup, duration,
+            HttpLoad.Result batch = load.run(options.batchConnections, options.batchPipelining, warmup, duration,
                     () -> bodies.batch(options.batchSize), 202, batchCpu::start, batchCpu::end);
             progress("batch: " + describe(batch) + "; CPU ms per 1000 events " + batchCpu.perThousand(
                     batch.okRequests() * options.batchSize));
 
-            progress("single phase: " + options.singleConnections + " connections");
             CpuWindow singleCpu = new CpuWindow(home, stack);
-            HttpLoad.Result single = load.run(options.singleConnections, warmup, duration, bodies::single, 202,
-                    singleCpu::start, singleCpu::end);
-            progress("single: " + describe(single) + "; CPU ms per 1000 requests " + singleCpu.perThousand(
-                    single.okRequests()));
+            HttpLoad.Result single = null;
+            if (options.singleConnections > 0) {
+                progress("single phase: " + options.singleConnections + " connections");
+                single = load.run(options.singleConnections, warmup, duration, bodies::single, 202,
+                        singleCpu::start, singleCpu::end);
+                progress("single: " + describe(single) + "; CPU ms per 1000 requests " + singleCpu.perThousand(
+                        single.okRequests()));
+            }
 
-            progress("Kafka ceiling: raw producer, same settings, " + options.ceilingSeconds + " s");
             CpuWindow ceilingCpu = new CpuWindow(home, stack);
-            KafkaCeiling.Result ceiling = KafkaCeiling.measure(stack.kafkaBootstrap(), Topics.USAGE_EVENTS,
-                    producerSettings, Duration.ofSeconds(2), Duration.ofSeconds(options.ceilingSeconds),
-                    ceilingCpu::start, ceilingCpu::end);
-            progress("ceiling: " + Math.round(ceiling.eventsPerSecond()) + " events/s (" + ceiling.failed()
-                    + " failed); CPU ms per 1000 events " + ceilingCpu.perThousand(ceiling.acknowledged()));
+            KafkaCeiling.Result ceiling = null;
+            if (options.ceilingSeconds > 0) {
+                progress("Kafka ceiling: raw producer, same settings, " + options.ceilingSeconds + " s");
+                ceiling = KafkaCeiling.measure(stack.kafkaBootstrap(), Topics.USAGE_EVENTS,
+                        producerSettings, Duration.ofSeconds(2), Duration.ofSeconds(options.ceilingSeconds),
+                        ceilingCpu::start, ceilingCpu::end);
+                progress("ceiling: " + Math.round(ceiling.eventsPerSecond()) + " events/s (" + ceiling.failed()
+                        + " failed); CPU ms per 1000 events " + ceilingCpu.perThousand(ceiling.acknowledged()));
+            }
 
+            long batchEventCount = batch.okRequests() * options.batchSize;
             double batchEvents = batch.okPerSecond() * options.batchSize;
+            result.put("service_cpu_us_per_event", batchCpu.serviceMicrosPer(batchEventCount));
             result.put("batch_events_per_s", Math.round(batchEvents));
+            result.put("cpu_busy_pct", batchCpu.busyPercent());
             result.put("batch_req_per_s", Math.round(batch.okPerSecond()));
             result.put("batch_p50_ms", round(batch.percentileMillis(50)));
             result.put("batch_p99_ms", round(batch.percentileMillis(99)));
-            result.put("single_req_per_s", Math.round(single.okPerSecond()));
-            result.put("single_p50_ms", round(single.percentileMillis(50)));
-            result.put("single_p99_ms", round(single.percentileMillis(99)));
-            result.put("kafka_ceiling_events_per_s", Math.round(ceiling.eventsPerSecond()));
-            result.put("ratio", round(batchEvents / ceiling.eventsPerSecond()));
+            result.put("single_req_per_s", single == null ? null : Math.round(single.okPerSecond()));
+            result.put("single_p50_ms", single == null ? null : round(single.percentileMillis(50)));
+            result.put("single_p99_ms", single == null ? null : round(single.percentileMillis(99)));
+            result.put("kafka_ceiling_events_per_s", ceiling == null ? null : Math.round(ceiling.eventsPerSecond()));
+            result.put("ratio", ceiling == null ? null : round(batchEvents / ceiling.eventsPerSecond()));
             result.put("cores", Runtime.getRuntime().availableProcessors());
-            result.put("batch_cpu_ms_per_1k_events", batchCpu.perThousand(batch.okRequests() * options.batchSize));
-            result.put("single_cpu_ms_per_1k_req", singleCpu.perThousand(single.okRequests()));
+            result.put("batch_cpu_ms_per_1k_events", batchCpu.perThousand(batchEventCount));
+            result.put("single_cpu_ms_per_1k_req", single == null ? null : singleCpu.perThousand(single.okRequests()));
             result.put("batch_cpu_busy_pct", batchCpu.busyPercent());
-            result.put("single_cpu_busy_pct", singleCpu.busyPercent());
-            result.put("ceiling_cpu_ms_per_1k_events", ceilingCpu.perThousand(ceiling.acknowledged()));
-            result.put("ceiling_cpu_busy_pct", ceilingCpu.busyPercent());
-            result.put("loadavg_1m_at_start", loadAverage);
-            result.put("non_202_answers", (batch.requests() - batch.okRequests()) + (single.requests() - single.okRequests()));
+            result.put("single_cpu_busy_pct", single == null ? null : singleCpu.busyPercent());
+            result.put("ceiling_cpu_ms_per_1k_events",
+                    ceiling == null ? null : ceilingCpu.perThousand(ceiling.acknowledged()));
+            result.put("ceiling_cpu_busy_pct", ceiling == null ? null : ceilingCpu.busyPercent());
+            result.put("non_202_answers", (batch.requests() - batch.okRequests())
+                    + (single == null ? 0 : single.requests() - single.okRequests()));
             result.put("batch_size", options.batchSize);
             result.put("batch_connections", options.batchConnections);
+            result.put("batch_pipelining", options.batchPipelining);
             result.put("single_connections", options.singleConnections);
             result.put("phase_seconds", options.durationSeconds);
+            result.put("warmup_seconds", options.warmupSeconds);
             result.put("linger_ms", options.lingerMs);
+            result.put("compression", compression);
             result.put("note", "Kafka broker, ingest-service and load generator share the same "
                     + Runtime.getRuntime().availableProcessors() + " cores over loopback");
         } finally {
@@ -192,6 +211,12 @@ public final class IngestBenchmark implements Benchmark {
             return out;
         }
 
+        /** The service's CPU, JIT compiler threads included, in µs per unit of work. */
+        Object serviceMicrosPer(long units) {
+            return usedMillis == null || units <= 0 || usedMillis[0] < 0 ? null
+                    : round(usedMillis[0] * 1000.0 / units);
+        }
+
         /** Share of all cores busy during the window (any process). */
         Object busyPercent() {
             return machineUsed == null || machineUsed[1] == 0 ? null
@@ -242,11 +267,12 @@ public final class IngestBenchmark implements Benchmark {
     }
 
     private record Options(int durationSeconds, int warmupSeconds, int batchSize, int batchConnections,
-            int singleConnections, int ceilingSeconds, int lingerMs) {
+            int batchPipelining, int singleConnections, int ceilingSeconds, int lingerMs, int compression) {
 
         static Options parse(List<String> args) {
-            Map<String, Integer> values = new HashMap<>(Map.of("--duration", 20, "--warmup", 10, "--batch-size", 100,
-                    "--batch-connections", 8, "--single-connections", 96, "--ceiling-seconds", 10, "--linger-ms", 5));
+            Map<String, Integer> values = new HashMap<>(Map.of("--duration", 20, "--warmup", 15,
+                    "--batch-size", 1000, "--batch-connections", 8, "--batch-pipelining", 1,
+                    "--single-connections", 96, "--ceiling-seconds", 10, "--linger-ms", 5, "--compression", 1));
             for (int i = 0; i < args.size(); i++) {
                 String name = args.get(i);
                 if (!values.containsKey(name) || i + 1 >= args.size()) {
@@ -256,8 +282,9 @@ public final class IngestBenchmark implements Benchmark {
                 values.put(name, Integer.parseInt(args.get(++i)));
             }
             return new Options(values.get("--duration"), values.get("--warmup"), values.get("--batch-size"),
-                    values.get("--batch-connections"), values.get("--single-connections"),
-                    values.get("--ceiling-seconds"), values.get("--linger-ms"));
+                    values.get("--batch-connections"), values.get("--batch-pipelining"),
+                    values.get("--single-connections"), values.get("--ceiling-seconds"), values.get("--linger-ms"),
+                    values.get("--compression"));
         }
     }
 }

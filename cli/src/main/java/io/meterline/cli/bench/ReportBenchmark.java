@@ -115,7 +115,13 @@ public final class ReportBenchmark implements Benchmark {
             // run 2 confirms every delta run 1's stream accepted (no error report can come: all are valid), so the
             // 1 % run reads only what changed, as it would an error window after the deltas were sent
             billingConfig.put("billing.stripe.meter-event-stream.error-window", "PT0S");
-            stack.startService("billing", billingConfig);
+            // reporting alone: the windows written here are hours old, so the period closer would catch up every hour,
+            // day and month of them beside the runs, on the same two cores and Mongo server (`bench periods` measures it)
+            billingConfig.put("billing.periods.catch-up-every", "off");
+            // a full run holds the ledger entries of every window it reads (≈ 0.8 KB each): with 1 GB and the period
+            // catch-up beside it, 720,000 windows left billing in back-to-back full collections (a 3-7 s pause every
+            // 5-9 s), and every run, even an idle one, crawled
+            stack.startService("billing", billingConfig, billingHeap((long) customers * METERS.length * hours));
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
             String token = stack.operatorToken();
             StripeClient stripe = StripeClient.builder().setApiKey(Stack.STANDIN_API_KEY).setApiBase(stack.stripeApiBase())
@@ -221,6 +227,8 @@ public final class ReportBenchmark implements Benchmark {
 
                 Map<String, Object> result = new LinkedHashMap<>();
                 result.put("transport", transport);
+                result.put("period_catch_up", "off");
+                result.put("billing_heap", billingHeap((long) customers * METERS.length * hours));
                 result.put("source", direct ? "direct (windows written by the benchmark)" : "pipeline (Kafka → aggregation)");
                 result.put("events", counted);
                 result.put("customers", customers);
@@ -341,6 +349,11 @@ public final class ReportBenchmark implements Benchmark {
 
     static String subject(int index) {
         return String.format("bench-cust-%04d", index);
+    }
+
+    /** Billing's heap: the 1 GB default plus 1 GB per 500,000 windows a full run reads. */
+    static String billingHeap(long windows) {
+        return (1 + (windows + 499_999) / 500_000) + "g";
     }
 
     static String heap(long windows, int customers) {

@@ -59,7 +59,7 @@ public final class EventTriage {
                 continue;
             }
             EventStatus status = seen.add(event.dedupKey()) ? EventStatus.ACCEPTED : EventStatus.DUPLICATE_IN_BATCH;
-            outcomes.add(new EventOutcome(index, id, source, status, event, List.of()));
+            outcomes.add(new EventOutcome(index, id, source, status, event, List.of(), result.dataJson()));
         }
         return outcomes;
     }

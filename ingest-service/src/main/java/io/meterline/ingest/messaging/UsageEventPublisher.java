@@ -1,6 +1,7 @@
 package io.meterline.ingest.messaging;
 
 import io.meterline.ingest.config.IngestConfig;
+import io.meterline.ingest.domain.EventOutcome;
 import io.meterline.model.Topics;
 import io.meterline.model.UsageEvent;
 import io.meterline.model.UsageEventJson;
@@ -60,7 +61,8 @@ public class UsageEventPublisher {
         warmer.start();
     }
 
-    public CompletionStage<Void> publish(List<UsageEvent> events, String principal, Instant receivedAt) {
+    /** Publishes the events of accepted outcomes, each value written by {@link UsageEventJson#toBytes(UsageEvent, String)}. */
+    public CompletionStage<Void> publish(List<EventOutcome> events, String principal, Instant receivedAt) {
         CompletableFuture<Void> done = new CompletableFuture<>();
         if (events.isEmpty()) {
             done.complete(null);
@@ -71,9 +73,9 @@ public class UsageEventPublisher {
                 receivedAt.toString().getBytes(StandardCharsets.UTF_8));
         Acknowledgements acks = new Acknowledgements(events.size(), done);
         for (int i = 0; i < events.size(); i++) {
-            UsageEvent event = events.get(i);
+            UsageEvent event = events.get(i).event();
             ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, null, event.partitionKey(),
-                    UsageEventJson.toBytes(event), List.of(principalHeader, receivedHeader));
+                    UsageEventJson.toBytes(event, events.get(i).dataJson()), List.of(principalHeader, receivedHeader));
             try {
                 producer.send(record, acks);
             } catch (RuntimeException e) {

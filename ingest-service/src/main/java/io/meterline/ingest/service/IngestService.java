@@ -9,7 +9,6 @@ import io.meterline.ingest.domain.EventTriage;
 import io.meterline.ingest.domain.IngestException;
 import io.meterline.ingest.domain.SubjectScope;
 import io.meterline.ingest.messaging.UsageEventPublisher;
-import io.meterline.model.UsageEvent;
 import io.meterline.model.UsageEventJson;
 import io.meterline.model.UsageEventValidator;
 import io.meterline.model.Violation;
@@ -92,11 +91,11 @@ public class IngestService {
         Instant receivedAt = clock.instant();
         List<EventOutcome> outcomes = triage.triage(nodes, envelope, caller.scope());
 
-        List<UsageEvent> toPublish = new ArrayList<>(outcomes.size());
+        List<EventOutcome> toPublish = new ArrayList<>(outcomes.size());
         int duplicates = 0;
         for (EventOutcome outcome : outcomes) {
             switch (outcome.status()) {
-                case ACCEPTED -> toPublish.add(outcome.event());
+                case ACCEPTED -> toPublish.add(outcome);
                 case DUPLICATE_IN_BATCH -> duplicates++;
                 case REJECTED -> metrics.rejected(outcome.firstError().reason());
             }

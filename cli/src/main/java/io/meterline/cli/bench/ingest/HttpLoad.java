@@ -19,8 +19,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * A closed-loop HTTP/1.1 load generator: {@code connections} keep-alive connections, each with one request in
- * flight at a time (so in-flight requests are bounded and latency is not inflated by client-side queueing).
+ * A closed-loop HTTP/1.1 load generator: {@code connections} keep-alive connections, each with {@code pipelining}
+ * requests in flight at a time (1 = no HTTP pipelining), so in-flight requests are bounded and latency is not
+ * inflated by client-side queueing: a request's latency runs from its send to its whole answer.
  * It runs on one Vert.x event loop. Only answers received inside the measuring window are counted.
  */
 public final class HttpLoad {
@@ -53,15 +54,22 @@ public final class HttpLoad {
     /** Runs {@code warmup} then measures for {@code duration}; {@code body} is called on the event loop. */
     public Result run(int connections, Duration warmup, Duration duration, Supplier<byte[]> body, int okStatus,
             Runnable atMeasureStart, Runnable atMeasureEnd) throws Exception {
+        return run(connections, 1, warmup, duration, body, okStatus, atMeasureStart, atMeasureEnd);
+    }
+
+    /** As above with {@code pipelining} requests in flight per connection (HTTP/1.1 pipelining when above 1). */
+    public Result run(int connections, int pipelining, Duration warmup, Duration duration, Supplier<byte[]> body,
+            int okStatus, Runnable atMeasureStart, Runnable atMeasureEnd) throws Exception {
         HttpClient client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true)
-                .setPipelining(false).setConnectTimeout(5000).setIdleTimeout(0),
+                .setPipelining(pipelining > 1).setPipeliningLimit(Math.max(1, pipelining))
+                .setConnectTimeout(5000).setIdleTimeout(0),
                 new PoolOptions().setHttp1MaxSize(connections));
         MultiMap headers = MultiMap.caseInsensitiveMultiMap()
                 .add("Authorization", "Bearer " + token)
                 .add("Content-Type", "application/json");
         RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setHost(host).setPort(port)
                 .setURI("/v1/events").setHeaders(headers).setTimeout(30_000);
-        Phase phase = new Phase(client, options, body, okStatus, connections,
+        Phase phase = new Phase(client, options, body, okStatus, connections * Math.max(1, pipelining),
                 System.nanoTime() + warmup.toNanos(), duration);
         Context context = vertx.getOrCreateContext();
         context.runOnContext(ignored -> {
@@ -83,7 +91,8 @@ public final class HttpLoad {
         final RequestOptions options;
         final Supplier<byte[]> body;
         final int okStatus;
-        final int connections;
+        /** Requests in flight: connections × pipelining. */
+        final int inFlight;
         final long measureFrom;
         final long measureUntil;
         final Histogram latency = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
@@ -94,20 +103,20 @@ public final class HttpLoad {
         long failures;
         int active;
 
-        Phase(HttpClient client, RequestOptions options, Supplier<byte[]> body, int okStatus, int connections,
+        Phase(HttpClient client, RequestOptions options, Supplier<byte[]> body, int okStatus, int inFlight,
                 long measureFrom, Duration duration) {
             this.client = client;
             this.options = options;
             this.body = body;
             this.okStatus = okStatus;
-            this.connections = connections;
+            this.inFlight = inFlight;
             this.measureFrom = measureFrom;
             this.measureUntil = measureFrom + duration.toNanos();
         }
 
         void start() {
-            active = connections;
-            for (int i = 0; i < connections; i++) {
+            active = inFlight;
+            for (int i = 0; i < inFlight; i++) {
                 next();
             }
         }
