@@ -375,11 +375,15 @@ class PeriodsIT {
         assertThat(closed).isPositive();
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(RECEIVER.accepted(meter + "|")).hasSize(closed));
         Date tenMinutesAgo = Date.from(Instant.now().minus(Duration.ofMinutes(10)));
-        // a crash after the Kafka commit, before the publication was recorded: the record is on the topic already
+        // a crash after the Kafka commit, before the publication was finished: the records are on the topic already
         var collection = mongo.getDatabase(database).getCollection(io.meterline.billing.period.PeriodDocument.COLLECTION);
+        List<String> closedIds = collection.find(new org.bson.Document("meter", meter))
+                .map(document -> document.getString("_id")).into(new java.util.ArrayList<>());
         collection.updateMany(new org.bson.Document("meter", meter), new org.bson.Document("$set",
-                new org.bson.Document("outbox", "sending").append("outboxAt", tenMinutesAgo)));
-        // a crash right after the insert that closed a period, before anything was published
+                new org.bson.Document("publication", "pp_committed")));
+        periods.startPublication(publication("pp_committed", closedIds, tenMinutesAgo));
+        // a crash right after the insert that closed a period, before anything was published; the same publication
+        // also names a period another instance closed (its own publication publishes it, not this one)
         io.meterline.billing.period.PeriodDocument inserted = new io.meterline.billing.period.PeriodDocument();
         inserted.periodKey = io.meterline.model.period.PeriodIds.periodKey(meter, "cust-crash", "", "hour", hour.getEpochSecond());
         inserted.id = io.meterline.model.period.PeriodIds.revisionId(inserted.periodKey, 0);
@@ -396,9 +400,8 @@ class PeriodsIT {
         inserted.eventCount = 1;
         inserted.closedAt = tenMinutesAgo;
         inserted.closedBy = "schedule";
-        inserted.outbox = "sending";
-        inserted.outboxAt = tenMinutesAgo;
-        inserted.outboxBy = "a-dead-instance";
+        inserted.publication = "pp_inserted";
+        periods.startPublication(publication("pp_inserted", List.of(inserted.id, closedIds.get(0)), tenMinutesAgo));
         assertThat(periods.insertIfAbsent(List.of(inserted))).hasSize(1);
 
         assertThat(publisher.recover()).isGreaterThanOrEqualTo(closed + 1);
@@ -407,6 +410,17 @@ class PeriodsIT {
         assertThat(onTopic).hasSize(closed + 1).doesNotHaveDuplicates().contains(inserted.id);
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(RECEIVER.accepted(meter + "|")).hasSize(closed + 1));
         assertThat(RECEIVER.accepted(meter + "|")).extracting(WebhookReceiver.Received::eventId).doesNotHaveDuplicates();
+    }
+
+    private static io.meterline.billing.period.PeriodPublicationDocument publication(String id, List<String> periodIds,
+            Date at) {
+        io.meterline.billing.period.PeriodPublicationDocument publication = new io.meterline.billing.period.PeriodPublicationDocument();
+        publication.id = id;
+        publication.periodIds = periodIds;
+        publication.startedAt = at;
+        publication.at = at;
+        publication.by = "a-dead-instance";
+        return publication;
     }
 
     @Test

@@ -42,21 +42,29 @@ public class DeliveryRepository {
         deliveries.createIndex(Indexes.ascending("endpointId", "createdAt"));
     }
 
-    /** Inserts those not there yet; returns how many were new. */
-    public int insertIfAbsent(List<DeliveryDocument> documents) {
+    /** Inserts those not there yet; returns those that were new. */
+    public List<DeliveryDocument> insertIfAbsent(List<DeliveryDocument> documents) {
         if (documents.isEmpty()) {
-            return 0;
+            return List.of();
         }
         try {
             deliveries.insertMany(documents, new InsertManyOptions().ordered(false));
-            return documents.size();
+            return documents;
         } catch (MongoBulkWriteException e) {
+            java.util.Set<Integer> existing = new java.util.HashSet<>();
             for (BulkWriteError error : e.getWriteErrors()) {
                 if (error.getCode() != DUPLICATE_KEY) {
                     throw e;
                 }
+                existing.add(error.getIndex());
             }
-            return documents.size() - e.getWriteErrors().size();
+            List<DeliveryDocument> inserted = new ArrayList<>(documents.size() - existing.size());
+            for (int i = 0; i < documents.size(); i++) {
+                if (!existing.contains(i)) {
+                    inserted.add(documents.get(i));
+                }
+            }
+            return inserted;
         }
     }
 
@@ -66,10 +74,10 @@ public class DeliveryRepository {
     }
 
     /**
-     * Takes a chunk of deliveries for one attempt each in two round trips: one unordered bulk of the same
-     * compare-and-set on {@code {_id, attempts}} as a single claim would (also stamping {@code claimedBy}), then one read by {@code _id} of which
-     * ones carry the token. Those this call took are returned with their attempt counted; the rest went to another
-     * instance (or changed) meanwhile.
+     * Takes a chunk of deliveries for one attempt each: one unordered bulk of the same compare-and-set on
+     * {@code {_id, attempts}} as a single claim would (also stamping {@code claimedBy}); only when fewer than all
+     * applied, one read by {@code _id} of which ones carry the token. Those this call took are returned with their
+     * attempt counted; the rest went to another instance (or changed) meanwhile.
      */
     public List<DeliveryDocument> claimAll(List<DeliveryDocument> chunk, Date claimedUntil, String claimToken) {
         if (chunk.isEmpty()) {
@@ -82,7 +90,10 @@ public class DeliveryRepository {
                     Updates.set("nextAttemptAt", claimedUntil), Updates.set("claimedBy", claimToken))));
             ids.add(delivery.id);
         }
-        deliveries.bulkWrite(claims, new BulkWriteOptions().ordered(false));
+        if (deliveries.bulkWrite(claims, new BulkWriteOptions().ordered(false)).getModifiedCount() == chunk.size()) {
+            // every compare-and-set applied (one per distinct _id): all are ours, nothing to read back
+            return new ArrayList<>(chunk);
+        }
         Map<String, DeliveryDocument> byId = new HashMap<>();
         chunk.forEach(delivery -> byId.put(delivery.id, delivery));
         List<DeliveryDocument> claimed = new ArrayList<>(chunk.size());

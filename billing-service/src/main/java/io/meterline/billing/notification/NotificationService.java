@@ -24,13 +24,15 @@ public class NotificationService {
 
     private final WebhookEndpointRepository endpoints;
     private final DeliveryRepository deliveries;
+    private final WebhookDispatcher dispatcher;
     private final BillingConfig config;
     private final Counter wouldSend;
 
-    public NotificationService(WebhookEndpointRepository endpoints, DeliveryRepository deliveries, BillingConfig config,
-            MeterRegistry registry) {
+    public NotificationService(WebhookEndpointRepository endpoints, DeliveryRepository deliveries,
+            WebhookDispatcher dispatcher, BillingConfig config, MeterRegistry registry) {
         this.endpoints = endpoints;
         this.deliveries = deliveries;
+        this.dispatcher = dispatcher;
         this.config = config;
         this.wouldSend = Counter.builder("meterline_webhook_deliveries_dry_run")
                 .description("webhook deliveries recorded but not sent (dry-run)").register(registry);
@@ -57,21 +59,26 @@ public class NotificationService {
         String mode = config.notifications().dryRun() ? "dry-run (billing.notifications.dry-run=true)"
                 : "dry-run (no enabled endpoint)";
         Date now = new Date();
+        // live: created claimed for their first attempt by this instance, which sends them from memory (decision 0095)
+        WebhookDispatcher.FirstClaim claim = dryRun ? null : dispatcher.claimAtCreation(notifications.size() * enabled.size());
         List<DeliveryDocument> created = new ArrayList<>();
         for (UsagePeriodNotification notification : notifications) {
             String payload = payload(notification);
             for (WebhookEndpointDocument endpoint : enabled) {
                 if (endpoint.eventTypes == null || endpoint.eventTypes.contains(notification.type())) {
                     created.add(delivery(endpoint.id, notification, payload, now,
-                            dryRun ? DeliveryDocument.DRY_RUN : DeliveryDocument.PENDING));
+                            dryRun ? DeliveryDocument.DRY_RUN : DeliveryDocument.PENDING, claim));
                 }
             }
         }
-        int inserted = deliveries.insertIfAbsent(created);
+        List<DeliveryDocument> inserted = deliveries.insertIfAbsent(created);
+        if (claim != null) {
+            dispatcher.enqueue(inserted);
+        }
         if (dryRun) {
-            wouldSend.increment(enabled.isEmpty() ? notifications.size() : inserted);
+            wouldSend.increment(enabled.isEmpty() ? notifications.size() : inserted.size());
             LOG.infof("notifications %s: %d closed periods, %d deliveries recorded, nothing sent", mode,
-                    notifications.size(), inserted);
+                    notifications.size(), inserted.size());
         }
     }
 
@@ -84,7 +91,7 @@ public class NotificationService {
     }
 
     private static DeliveryDocument delivery(String endpointId, UsagePeriodNotification notification, String payload,
-            Date now, String status) {
+            Date now, String status, WebhookDispatcher.FirstClaim claim) {
         DeliveryDocument delivery = new DeliveryDocument();
         delivery.id = endpointId + "|" + notification.id();
         delivery.endpointId = endpointId;
@@ -92,8 +99,9 @@ public class NotificationService {
         delivery.eventType = notification.type();
         delivery.payload = payload;
         delivery.status = status;
-        delivery.attempts = 0;
-        delivery.nextAttemptAt = now;
+        delivery.attempts = claim == null ? 0 : 1;
+        delivery.nextAttemptAt = claim == null ? now : claim.until();
+        delivery.claimedBy = claim == null ? null : claim.token();
         delivery.createdAt = now;
         return delivery;
     }

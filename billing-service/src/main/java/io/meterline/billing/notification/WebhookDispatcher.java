@@ -28,7 +28,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * Sends due webhook deliveries: claims each (compare-and-set, so two instances never send the same attempt),
  * signs the body with the endpoint's secret, and records the outcome: delivered on 2xx, otherwise retried with
  * exponential backoff and full jitter, {@code dead} after {@code max-attempts}. A delivery whose instance died is
- * attempted again after the claim timeout, with the same id.
+ * attempted again after the claim timeout, with the same id. First attempts of deliveries this instance created are
+ * claimed in the insert that creates them and sent from memory: no claim write, no query (decision 0095).
  */
 @ApplicationScoped
 public class WebhookDispatcher {
@@ -43,6 +44,14 @@ public class WebhookDispatcher {
     private final Counter delivered;
     private final Counter failed;
     private final Counter dead;
+    /** Deliveries created claimed by this instance, waiting for their first attempt (bounded by FRESH_LIMIT). */
+    private final java.util.concurrent.ConcurrentLinkedQueue<DeliveryDocument> fresh =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final boolean dispatching;
+    /** At most this many queued first attempts (their payloads are held in memory); more are created unclaimed. */
+    static final int FRESH_LIMIT = 10_000;
+    /** A first attempt is started only if it is answered (or timed out) this long before its claim expires. */
+    private static final long CLAIM_MARGIN_MS = 1_000;
 
     public WebhookDispatcher(DeliveryRepository deliveries, WebhookEndpointRepository endpoints, BillingConfig config,
             ManagedExecutor executor, MeterRegistry registry) {
@@ -53,6 +62,7 @@ public class WebhookDispatcher {
             // otherwise another instance could take over a delivery whose request is still waiting for its answer
             throw new IllegalStateException("billing.notifications.claim-timeout must be longer than request-timeout");
         }
+        this.dispatching = !"off".equalsIgnoreCase(this.config.dispatchEvery().trim());
         this.http = HttpClient.newBuilder().connectTimeout(this.config.requestTimeout()).executor(executor).build();
         this.delivered = Counter.builder("meterline_webhook_deliveries_delivered").register(registry);
         this.failed = Counter.builder("meterline_webhook_attempts_failed").register(registry);
@@ -63,9 +73,63 @@ public class WebhookDispatcher {
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void dispatch() {
         int sent;
+        long lastDue = 0;
         do {
-            sent = dispatchOnce();
+            sent = sendFresh();
+            // the due query scans every delivery on the embedded dev server: while first attempts keep coming (a
+            // large close), retries are looked for once a second rather than after every chunk
+            if (sent == 0 || System.currentTimeMillis() - lastDue >= 1000) {
+                sent += dispatchOnce();
+                lastDue = System.currentTimeMillis();
+            }
         } while (sent > 0);
+    }
+
+    /** A claim for first attempts taken when the deliveries are created (decision 0095). */
+    public record FirstClaim(String token, Date until) {
+    }
+
+    /**
+     * A claim for the first attempt of {@code count} deliveries about to be created, so that this instance sends them
+     * without a claim round trip; null (create them unclaimed, for any instance) when dispatch is off here or the
+     * local queue is full. The claim lasts {@code claim-timeout}, like any claim.
+     */
+    public FirstClaim claimAtCreation(int count) {
+        if (!dispatching || fresh.size() + count > FRESH_LIMIT) {
+            return null;
+        }
+        return new FirstClaim(instance + "-" + UUID.randomUUID(), new Date(System.currentTimeMillis()
+                + config.claimTimeout().toMillis()));
+    }
+
+    /** Queues deliveries this instance created under a {@link #claimAtCreation} claim, for their first attempt. */
+    public void enqueue(List<DeliveryDocument> created) {
+        fresh.addAll(created);
+    }
+
+    /**
+     * Sends the deliveries created claimed by this instance, in chunks of {@code concurrency}; returns how many were
+     * attempted. One too late to be answered before its claim expires is left to expire: any instance then takes it
+     * as its next attempt, so no attempt is ever sent twice.
+     */
+    public int sendFresh() {
+        Map<String, WebhookEndpointDocument> byId = new HashMap<>();
+        int attempted = 0;
+        while (true) {
+            long answeredBy = System.currentTimeMillis() + config.requestTimeout().toMillis() + CLAIM_MARGIN_MS;
+            List<DeliveryDocument> chunk = new ArrayList<>(config.concurrency());
+            DeliveryDocument next;
+            while (chunk.size() < config.concurrency() && (next = fresh.poll()) != null) {
+                WebhookEndpointDocument endpoint = byId.computeIfAbsent(next.endpointId, endpoints::findById);
+                if (next.nextAttemptAt.getTime() > answeredBy && endpoint != null && endpoint.enabled) {
+                    chunk.add(next);
+                }
+            }
+            if (chunk.isEmpty()) {
+                return attempted;
+            }
+            attempted += sendAll(chunk, byId);
+        }
     }
 
     /**
@@ -92,21 +156,27 @@ public class WebhookDispatcher {
             List<DeliveryDocument> chunk = sendable.subList(i, Math.min(sendable.size(), i + config.concurrency()));
             Date claimedUntil = new Date(System.currentTimeMillis() + config.claimTimeout().toMillis());
             List<DeliveryDocument> claimed = deliveries.claimAll(chunk, claimedUntil, instance + "-" + UUID.randomUUID());
-            List<DeliveryRepository.Outcome> outcomes = Collections.synchronizedList(new ArrayList<>(claimed.size()));
-            List<CompletableFuture<Void>> inFlight = new ArrayList<>(claimed.size());
-            for (DeliveryDocument delivery : claimed) {
-                inFlight.add(send(byId.get(delivery.endpointId), delivery, delivery.attempts + 1, outcomes));
-            }
-            CompletableFuture.allOf(inFlight.toArray(CompletableFuture[]::new)).join();
-            try {
-                deliveries.finishAll(outcomes);
-            } catch (RuntimeException e) {
-                // the claims expire and the deliveries are attempted again: at least once, with the same id
-                LOG.warnf("cannot record %d webhook attempts: %s", outcomes.size(), e.toString());
-            }
-            attempted += claimed.size();
+            claimed.forEach(delivery -> delivery.attempts++);
+            attempted += sendAll(claimed, byId);
         }
         return attempted;
+    }
+
+    /** Sends claimed deliveries at once (each as attempt {@code attempts}) and records their outcomes in one bulk. */
+    private int sendAll(List<DeliveryDocument> claimed, Map<String, WebhookEndpointDocument> byId) {
+        List<DeliveryRepository.Outcome> outcomes = Collections.synchronizedList(new ArrayList<>(claimed.size()));
+        List<CompletableFuture<Void>> inFlight = new ArrayList<>(claimed.size());
+        for (DeliveryDocument delivery : claimed) {
+            inFlight.add(send(byId.get(delivery.endpointId), delivery, delivery.attempts, outcomes));
+        }
+        CompletableFuture.allOf(inFlight.toArray(CompletableFuture[]::new)).join();
+        try {
+            deliveries.finishAll(outcomes);
+        } catch (RuntimeException e) {
+            // the claims expire and the deliveries are attempted again: at least once, with the same id
+            LOG.warnf("cannot record %d webhook attempts: %s", outcomes.size(), e.toString());
+        }
+        return claimed.size();
     }
 
     private CompletableFuture<Void> send(WebhookEndpointDocument endpoint, DeliveryDocument delivery, int attempt,

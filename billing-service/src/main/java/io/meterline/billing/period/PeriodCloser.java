@@ -414,6 +414,7 @@ public class PeriodCloser {
         if (batch.isEmpty()) {
             return;
         }
+        String publication = publisher.start(batch);
         List<PeriodDocument> inserted = repository.insertIfAbsent(batch);
         tally.lost += batch.size() - inserted.size();
         for (PeriodDocument document : inserted) {
@@ -423,7 +424,7 @@ public class PeriodCloser {
                 tally.revised++;
             }
         }
-        publisher.publish(inserted);
+        publisher.publish(publication, inserted);
     }
 
     private PeriodDocument toDocument(MeterDefinition meter, Candidate candidate, WindowState merged,
@@ -457,9 +458,6 @@ public class PeriodCloser {
         }
         document.closedAt = closedAt;
         document.closedBy = trigger;
-        document.outbox = PeriodDocument.SENDING;
-        document.outboxAt = new Date();
-        document.outboxBy = publisher.instance();
         return document;
     }
 

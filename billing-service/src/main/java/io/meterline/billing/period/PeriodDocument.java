@@ -6,17 +6,13 @@ import java.util.Date;
 import java.util.Map;
 
 /**
- * One revision of one closed period (collection {@value #COLLECTION}); never changed after insertion except for its
- * publication state. {@code _id} = {@code PeriodIds.revisionId(periodKey, revision)}: inserting it is what closes the
- * period, so of two instances closing the same period one insert wins and the other gets a duplicate key.
+ * One revision of one closed period (collection {@value #COLLECTION}); never changed after insertion.
+ * {@code _id} = {@code PeriodIds.revisionId(periodKey, revision)}: inserting it is what closes the period, so of two
+ * instances closing the same period one insert wins and the other gets a duplicate key. Its publication is tracked by
+ * the {@link PeriodPublicationDocument} named in {@link #publication}, written before the insert (decision 0095).
  */
 public class PeriodDocument {
     public static final String COLLECTION = "usage_periods";
-
-    /** Publication: being published by {@link #outboxBy} since {@link #outboxAt}. */
-    public static final String SENDING = "sending";
-    /** Publication: on the topic and fanned out to webhook deliveries. */
-    public static final String PUBLISHED = "published";
 
     @BsonId
     public String id;
@@ -50,9 +46,6 @@ public class PeriodDocument {
     public Date closedAt;
     /** {@code schedule}, {@code manual} or {@code startup}: what closed it. */
     public String closedBy;
-    /** Outbox state: {@link #SENDING} or {@link #PUBLISHED}. */
-    public String outbox;
-    public Date outboxAt;
-    public String outboxBy;
-    public Date publishedAt;
+    /** The publication whose batch inserted this revision: only that one publishes it. */
+    public String publication;
 }

@@ -46,10 +46,11 @@ import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 
 /**
- * Publishes closed periods exactly once per (period, revision): an outbox state on the period document
- * ({@code sending} from its insertion, {@code published} once done), a transactional producer, and, for a publication
- * a crash interrupted, a check of the topic (read_committed) before publishing again. Each publication first fans out
- * to webhook deliveries (idempotent: one delivery per endpoint and id).
+ * Publishes closed periods exactly once per (period, revision): a publication record per batch
+ * ({@link PeriodPublicationDocument}, written before the insert that closes the batch, deleted once done), a
+ * transactional producer, and, for a publication a crash interrupted, a check of the topic (read_committed) before
+ * publishing again. Each publication first fans out to webhook deliveries (idempotent: one delivery per endpoint and
+ * id).
  */
 @ApplicationScoped
 public class PeriodPublisher {
@@ -57,6 +58,8 @@ public class PeriodPublisher {
     private static final Logger LOG = Logger.getLogger(PeriodPublisher.class);
     /** Longer than this and the coordinator aborts an open transaction of a dead instance. */
     static final int TRANSACTION_TIMEOUT_MS = 60_000;
+    /** Publications (up to {@code batch-size} revisions each) one recovery run takes. */
+    private static final int RECOVER_PUBLICATIONS = 5;
 
     private final BillingConfig config;
     private final PeriodRepository repository;
@@ -111,21 +114,39 @@ public class PeriodPublisher {
         return config.notifications().topic();
     }
 
-    /** Publishes revisions this instance has just inserted (state {@code sending}, owned by this instance). */
-    public void publish(List<PeriodDocument> documents) {
-        if (documents.isEmpty()) {
-            return;
+    /**
+     * Starts the publication of a batch about to be inserted: names it on every document and records it, before the
+     * insert, so no inserted revision is without a publication to finish or recover. Returns its id.
+     */
+    public String start(List<PeriodDocument> batch) {
+        PeriodPublicationDocument publication = new PeriodPublicationDocument();
+        publication.id = "pp_" + instance + "_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+        publication.periodIds = new ArrayList<>(batch.size());
+        for (PeriodDocument document : batch) {
+            document.publication = publication.id;
+            publication.periodIds.add(document.id);
         }
+        publication.startedAt = new Date();
+        publication.at = publication.startedAt;
+        publication.by = instance;
+        repository.startPublication(publication);
+        return publication.id;
+    }
+
+    /** Publishes the revisions this instance has just inserted under {@code publication}, then finishes it. */
+    public void publish(String publication, List<PeriodDocument> documents) {
         List<UsagePeriodNotification> batch = new ArrayList<>(documents.size());
         for (PeriodDocument document : documents) {
             batch.add(toNotification(document));
         }
         try {
-            notifications.fanOut(batch);
-            send(batch);
-            repository.markPublished(batch.stream().map(UsagePeriodNotification::id).toList(), new Date());
+            if (!batch.isEmpty()) {
+                notifications.fanOut(batch);
+                send(batch);
+            }
+            repository.finishPublication(publication);
         } catch (RuntimeException e) {
-            // left in state "sending": the recovery checks the topic and finishes it
+            // the publication stays recorded: the recovery checks the topic and finishes it
             LOG.warnf("publishing %d closed periods failed, recovery will finish it: %s", batch.size(), e.toString());
         }
     }
@@ -181,41 +202,41 @@ public class PeriodPublisher {
 
     public int recover() {
         Date cutoff = new Date(System.currentTimeMillis() - config.notifications().publishRecoveryAfter().toMillis());
-        List<PeriodDocument> unfinished = repository.unfinishedPublications(cutoff, 5000);
+        List<PeriodPublicationDocument> unfinished = repository.unfinishedPublications(cutoff, RECOVER_PUBLICATIONS);
         if (unfinished.isEmpty()) {
             return 0;
         }
         Date now = new Date();
-        List<PeriodDocument> mine = new ArrayList<>();
+        List<PeriodPublicationDocument> mine = new ArrayList<>();
         long earliest = Long.MAX_VALUE;
-        for (PeriodDocument document : unfinished) {
-            if (repository.claimPublication(document, now, instance)) {
-                mine.add(document);
-                earliest = Math.min(earliest, document.outboxAt.getTime());
+        for (PeriodPublicationDocument publication : unfinished) {
+            if (repository.claimPublication(publication, now, instance)) {
+                mine.add(publication);
+                earliest = Math.min(earliest, (publication.startedAt != null ? publication.startedAt : publication.at).getTime());
             }
         }
         if (mine.isEmpty()) {
             return 0;
         }
-        Set<String> onTopic = idsOnTopic(earliest - Duration.ofMinutes(5).toMillis());
-        List<UsagePeriodNotification> missing = new ArrayList<>();
-        List<String> done = new ArrayList<>();
-        for (PeriodDocument document : mine) {
-            UsagePeriodNotification notification = toNotification(document);
-            done.add(notification.id());
-            if (!onTopic.contains(notification.id())) {
-                missing.add(notification);
+        List<UsagePeriodNotification> closed = new ArrayList<>();
+        for (PeriodPublicationDocument publication : mine) {
+            for (PeriodDocument document : repository.closedBy(publication)) {
+                closed.add(toNotification(document));
             }
         }
-        notifications.fanOut(mine.stream().map(PeriodPublisher::toNotification).toList());
+        Set<String> onTopic = closed.isEmpty() ? Set.of() : idsOnTopic(earliest - Duration.ofMinutes(5).toMillis());
+        List<UsagePeriodNotification> missing = closed.stream().filter(n -> !onTopic.contains(n.id())).toList();
+        notifications.fanOut(closed);
         if (!missing.isEmpty()) {
             send(missing);
         }
-        repository.markPublished(done, new Date());
-        recovered.increment(mine.size());
-        LOG.infof("recovered %d interrupted period publications: %d were on the topic already, %d published now",
-                mine.size(), mine.size() - missing.size(), missing.size());
-        return mine.size();
+        for (PeriodPublicationDocument publication : mine) {
+            repository.finishPublication(publication.id);
+        }
+        recovered.increment(closed.size());
+        LOG.infof("recovered %d interrupted period publications of %d closed periods: %d were on the topic already, "
+                + "%d published now", mine.size(), closed.size(), closed.size() - missing.size(), missing.size());
+        return closed.size();
     }
 
     /** Ids of the records on the topic since {@code fromMillis}, as read_committed consumers see them. */

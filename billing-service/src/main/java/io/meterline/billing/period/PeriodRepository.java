@@ -8,11 +8,9 @@ import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.IndexOptions;
 import com.mongodb.client.model.Indexes;
-import com.mongodb.client.model.BulkWriteOptions;
 import com.mongodb.client.model.InsertManyOptions;
 import com.mongodb.client.model.ReplaceOptions;
 import com.mongodb.client.model.Sorts;
-import com.mongodb.client.model.UpdateOneModel;
 import com.mongodb.client.model.Updates;
 import io.meterline.billing.config.MongoCollections;
 import io.meterline.model.period.PeriodIds;
@@ -30,7 +28,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Closed periods ({@link PeriodDocument}) and the catch-up checkpoints, as typed collections. Only single-document
+ * Closed periods ({@link PeriodDocument}), their publications and the catch-up checkpoints, as typed collections. Only single-document
  * atomic operations on unique keys: the insert of a revision's {@code _id} decides which instance closes it.
  */
 @ApplicationScoped
@@ -40,17 +38,18 @@ public class PeriodRepository {
 
     private final MongoCollection<PeriodDocument> periods;
     private final MongoCollection<PeriodCheckpointDocument> checkpoints;
+    private final MongoCollection<PeriodPublicationDocument> publications;
 
     public PeriodRepository(MongoClient client, @ConfigProperty(name = "quarkus.mongodb.database") String database) {
         MongoDatabase db = client.getDatabase(database);
         this.periods = db.getCollection(PeriodDocument.COLLECTION, PeriodDocument.class);
         this.checkpoints = db.getCollection(PeriodCheckpointDocument.COLLECTION, PeriodCheckpointDocument.class);
-        // compare-and-set shapes {_id, version} and {_id, outboxAt}: unique indexes so the dev server serves them
+        this.publications = db.getCollection(PeriodPublicationDocument.COLLECTION, PeriodPublicationDocument.class);
+        // compare-and-set shapes {_id, version} and {_id, at}: unique indexes so the dev server serves them
         checkpoints.createIndex(Indexes.ascending("_id", "version"), new IndexOptions().unique(true));
-        periods.createIndex(Indexes.ascending("_id", "outboxAt"), new IndexOptions().unique(true));
-        // for listing and the outbox sweep on a real MongoDB (the embedded dev server ignores non-unique indexes)
+        publications.createIndex(Indexes.ascending("_id", "at"), new IndexOptions().unique(true));
+        // for listing on a real MongoDB (the embedded dev server ignores non-unique indexes)
         periods.createIndex(Indexes.ascending("meter", "customer", "size", "start"));
-        periods.createIndex(Indexes.ascending("outbox", "outboxAt"));
     }
 
     /** The latest revision of each period key that has been closed; absent keys are open or never had usage. */
@@ -98,36 +97,36 @@ public class PeriodRepository {
         }
     }
 
-    /**
-     * One update per id, sent as one unordered bulk per 1,000: each is served by the {@code _id} index, where one
-     * {@code updateMany} with a long {@code $in} list makes the embedded dev server match every document against the
-     * whole list (quadratic; it was the largest cost of closing periods in bulk).
-     */
-    public void markPublished(Collection<String> ids, Date when) {
-        var published = Updates.combine(Updates.set("outbox", PeriodDocument.PUBLISHED), Updates.set("publishedAt", when));
-        List<UpdateOneModel<PeriodDocument>> updates = new ArrayList<>(Math.min(ids.size(), 1000));
-        for (String id : ids) {
-            updates.add(new UpdateOneModel<>(Filters.eq("_id", id), published));
-            if (updates.size() == 1000) {
-                periods.bulkWrite(updates, new BulkWriteOptions().ordered(false));
-                updates = new ArrayList<>(1000);
-            }
-        }
-        if (!updates.isEmpty()) {
-            periods.bulkWrite(updates, new BulkWriteOptions().ordered(false));
-        }
+    /** Records that a batch is about to be closed and published: before the insert, so no revision lacks it. */
+    public void startPublication(PeriodPublicationDocument publication) {
+        publications.insertOne(publication);
     }
 
-    /** Revisions whose publication started before {@code before} and was never recorded as done. */
-    public List<PeriodDocument> unfinishedPublications(Date before, int limit) {
-        return periods.find(new Document("outbox", PeriodDocument.SENDING).append("outboxAt", new Document("$lt", before)))
-                .limit(limit).into(new ArrayList<>());
+    /** The batch is on the topic and fanned out: nothing left to recover. */
+    public void finishPublication(String id) {
+        publications.deleteOne(Filters.eq("_id", id));
+    }
+
+    /** Publications started (or taken over) before {@code before} and never finished: interrupted by a crash. */
+    public List<PeriodPublicationDocument> unfinishedPublications(Date before, int limit) {
+        return publications.find(new Document("at", new Document("$lt", before))).limit(limit).into(new ArrayList<>());
     }
 
     /** Takes over an unfinished publication; false when another instance took it first. */
-    public boolean claimPublication(PeriodDocument document, Date now, String instance) {
-        return periods.updateOne(new Document("_id", document.id).append("outboxAt", document.outboxAt),
-                Updates.combine(Updates.set("outboxAt", now), Updates.set("outboxBy", instance))).getModifiedCount() == 1;
+    public boolean claimPublication(PeriodPublicationDocument publication, Date now, String instance) {
+        return publications.updateOne(new Document("_id", publication.id).append("at", publication.at),
+                Updates.combine(Updates.set("at", now), Updates.set("by", instance))).getModifiedCount() == 1;
+    }
+
+    /** The revisions a publication's insert closed (documents naming it); the others were closed by another. */
+    public List<PeriodDocument> closedBy(PeriodPublicationDocument publication) {
+        List<PeriodDocument> found = new ArrayList<>(publication.periodIds.size());
+        MongoCollections.forEachById(periods, publication.periodIds, null, document -> {
+            if (publication.id.equals(document.publication)) {
+                found.add(document);
+            }
+        });
+        return found;
     }
 
     /** Every revision of a meter and customer's periods of one size starting in {@code [from, to)}. */

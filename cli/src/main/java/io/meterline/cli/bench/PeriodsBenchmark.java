@@ -114,6 +114,12 @@ public final class PeriodsBenchmark implements Benchmark {
             progress(String.format("CPU during the close: billing-service %.1f s, dev stack (Mongo-wire, Kafka) %.1f s",
                     billingCpu.toMillis() / 1e3, mongoCpu.toMillis() / 1e3));
 
+            // deliveries run beside the close: how many arrived during it, and what one costs, measured in the tail after
+            // it (billing's sender, the dev stack's Mongo-wire writes, and this process's receiver)
+            long deliveredDuringClose = receiver.distinct.size();
+            Duration tailBillingCpu = stack.cpuTime("billing");
+            Duration tailMongoCpu = stack.cpuTime("dev-stack");
+            Duration tailReceiverCpu = ownCpu();
             progress("waiting for every webhook delivery");
             long deliveryStart = System.nanoTime();
             long lastCount = -1;
@@ -127,6 +133,10 @@ public final class PeriodsBenchmark implements Benchmark {
                 }
             }
             double deliverySeconds = (System.nanoTime() - deliveryStart) / 1e9;
+            long deliveredAfterClose = receiver.distinct.size() - deliveredDuringClose;
+            tailBillingCpu = stack.cpuTime("billing").minus(tailBillingCpu);
+            tailMongoCpu = stack.cpuTime("dev-stack").minus(tailMongoCpu);
+            tailReceiverCpu = ownCpu().minus(tailReceiverCpu);
 
             Map<String, Object> result = new LinkedHashMap<>();
             result.put("customers", customers);
@@ -147,6 +157,11 @@ public final class PeriodsBenchmark implements Benchmark {
             result.put("close_to_delivery_p50_ms", receiver.latency.getValueAtPercentile(50));
             result.put("close_to_delivery_p99_ms", receiver.latency.getValueAtPercentile(99));
             result.put("delivery_seconds_after_close", round(deliverySeconds));
+            result.put("delivered_during_close", deliveredDuringClose);
+            // CPU per webhook delivered after the close (nothing else runs then): billing, dev stack, receiver
+            result.put("delivery_cpu_ms_billing", perUnit(tailBillingCpu, deliveredAfterClose));
+            result.put("delivery_cpu_ms_dev_stack", perUnit(tailMongoCpu, deliveredAfterClose));
+            result.put("delivery_cpu_ms_receiver", perUnit(tailReceiverCpu, deliveredAfterClose));
             return result;
         }
     }
@@ -266,6 +281,15 @@ public final class PeriodsBenchmark implements Benchmark {
         public void close() {
             server.stop(0);
         }
+    }
+
+    private static double perUnit(Duration cpu, long units) {
+        return units == 0 ? 0 : Math.round(cpu.toNanos() / 1000.0 / units) / 1000.0;
+    }
+
+    /** CPU this process (the benchmark and its webhook receiver) has used so far. */
+    private static Duration ownCpu() {
+        return ProcessHandle.current().info().totalCpuDuration().orElse(Duration.ZERO);
     }
 
     private static double round(double value) {
