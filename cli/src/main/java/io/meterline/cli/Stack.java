@@ -91,7 +91,7 @@ public final class Stack implements AutoCloseable {
         Stack stack = startInfrastructure(home, List.of("--fresh"));
         List<String> services = List.of("ingest", "billing", "webhook");
         for (String service : services) {
-            stack.launch(service, service.equals("billing") ? PrepaidDemo.BILLING_CONFIG : Map.of());
+            stack.launch(service, service.equals("billing") ? PrepaidDemo.BILLING_CONFIG : Map.of(), ServiceLaunch.DEFAULT_HEAP);
         }
         services.forEach(stack::waitUntilReady);
         return stack;
@@ -154,10 +154,6 @@ public final class Stack implements AutoCloseable {
     public void startService(String service, Map<String, String> extraConfig, String heap) throws IOException {
         launch(service, extraConfig, heap);
         waitUntilReady(service);
-    }
-
-    private void launch(String service, Map<String, String> extraConfig) throws IOException {
-        launch(service, extraConfig, ServiceLaunch.DEFAULT_HEAP);
     }
 
     private void launch(String service, Map<String, String> extraConfig, String heap) throws IOException {

@@ -35,8 +35,6 @@ public abstract class ConsumerLoop {
     private volatile KafkaConsumer<String, byte[]> consumer;
     private volatile String lastFailure;
     private Thread thread;
-    /** The current consumer's client metrics; used by the loop's thread only. */
-    private KafkaClientMetrics clientMetrics;
     private volatile CountDownLatch stopped = new CountDownLatch(1);
 
     /** For CDI client proxies of subclasses only. */
@@ -107,6 +105,7 @@ public abstract class ConsumerLoop {
         Duration pause = Duration.ofSeconds(1);
         while (running) {
             KafkaConsumer<String, byte[]> created = null;
+            KafkaClientMetrics clientMetrics = null;
             boolean failed = false;
             try {
                 created = new KafkaConsumer<>(consumerConfig(), new StringDeserializer(), new ByteArrayDeserializer());
@@ -137,7 +136,7 @@ public abstract class ConsumerLoop {
                 }
             } finally {
                 consumer = null;
-                close(created);
+                close(created, clientMetrics);
             }
             if (failed) {
                 pause(pause);
@@ -151,13 +150,12 @@ public abstract class ConsumerLoop {
      * is left to commit, and a JoinGroup pending while the group waits for a dead member's session (45 s by
      * default) held every shutdown for the whole {@link #stop} join, once per loop.
      */
-    private void close(KafkaConsumer<String, byte[]> created) {
-        if (created == null) {
-            return;
-        }
+    private void close(KafkaConsumer<String, byte[]> created, KafkaClientMetrics clientMetrics) {
         if (clientMetrics != null) {
             clientMetrics.close();
-            clientMetrics = null;
+        }
+        if (created == null) {
+            return;
         }
         try {
             created.close(CloseOptions.timeout(CLOSE_TIMEOUT));

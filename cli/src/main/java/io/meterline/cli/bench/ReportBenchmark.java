@@ -102,7 +102,9 @@ public final class ReportBenchmark implements Benchmark {
 
         // the in-memory Mongo-wire server holds every window, and the stand-in every customer, subscription and event
         // (≈ 0.4 MB a customer), on the dev stack's heap: 720,000 windows of 10,000 customers ran out of 3 GB
-        String heap = heap((long) customers * METERS.length * hours, customers);
+        long windowCount = (long) customers * METERS.length * hours;
+        String heap = heap(windowCount, customers);
+        String billingHeap = billingHeap(windowCount);
         try (Stack stack = Stack.startInfrastructure(home, List.of("--fresh"), heap)) {
             progress("starting billing-service (no rate limit, no schedule)");
             Map<String, String> billingConfig = new HashMap<>(Map.of("billing.stripe.rate-limit", "0", "billing.reporting.cron", "off",
@@ -121,7 +123,7 @@ public final class ReportBenchmark implements Benchmark {
             // a full run holds the ledger entries of every window it reads (≈ 0.8 KB each): with 1 GB and the period
             // catch-up beside it, 720,000 windows left billing in back-to-back full collections (a 3-7 s pause every
             // 5-9 s), and every run, even an idle one, crawled
-            stack.startService("billing", billingConfig, billingHeap((long) customers * METERS.length * hours));
+            stack.startService("billing", billingConfig, billingHeap);
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
             String token = stack.operatorToken();
             StripeClient stripe = StripeClient.builder().setApiKey(Stack.STANDIN_API_KEY).setApiBase(stack.stripeApiBase())
@@ -228,7 +230,7 @@ public final class ReportBenchmark implements Benchmark {
                 Map<String, Object> result = new LinkedHashMap<>();
                 result.put("transport", transport);
                 result.put("period_catch_up", "off");
-                result.put("billing_heap", billingHeap((long) customers * METERS.length * hours));
+                result.put("billing_heap", billingHeap);
                 result.put("source", direct ? "direct (windows written by the benchmark)" : "pipeline (Kafka → aggregation)");
                 result.put("events", counted);
                 result.put("customers", customers);
