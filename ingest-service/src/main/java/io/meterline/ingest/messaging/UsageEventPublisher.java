@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -33,12 +34,29 @@ public class UsageEventPublisher {
 
     private static final Logger LOG = Logger.getLogger(UsageEventPublisher.class);
 
+    /** Per record besides key and value: headers and the record batch's own bytes, rounded up. */
+    private static final int RECORD_OVERHEAD = 128;
+
     private final Producer<String, byte[]> producer;
     private final String topic;
+    /** Above this many bytes in flight, {@link #mayBlock()} says a {@code send()} could wait for buffer space. */
+    private final long inFlightBound;
+    private final AtomicLong inFlightBytes = new AtomicLong();
+    private volatile boolean metadataKnown;
 
     public UsageEventPublisher(Producer<String, byte[]> producer, IngestConfig config) {
         this.producer = producer;
         this.topic = config.topic();
+        this.inFlightBound = config.producer().bufferMemory() / 2;
+    }
+
+    /**
+     * Whether a {@code send()} now could wait (up to {@code max.block.ms}): while the topic's metadata has not been
+     * fetched yet, or while the bytes of records sent but not yet acknowledged exceed half of {@code buffer.memory}
+     * (the producer blocks only when its buffer is full; the half leaves room for partly filled batches).
+     */
+    public boolean mayBlock() {
+        return !metadataKnown || inFlightBytes.get() > inFlightBound;
     }
 
     /**
@@ -50,6 +68,7 @@ public class UsageEventPublisher {
             for (int attempt = 1; attempt <= 120; attempt++) {
                 try {
                     producer.partitionsFor(topic);
+                    metadataKnown = true;
                     return;
                 } catch (RuntimeException e) {
                     LOG.debugf("topic metadata not available yet (attempt %d): %s", attempt, e.getMessage());
@@ -72,10 +91,15 @@ public class UsageEventPublisher {
         Header receivedHeader = new RecordHeader(Topics.HEADER_RECEIVED_AT,
                 receivedAt.toString().getBytes(StandardCharsets.UTF_8));
         Acknowledgements acks = new Acknowledgements(events.size(), done);
+        long bytes = 0;
         for (int i = 0; i < events.size(); i++) {
             UsageEvent event = events.get(i).event();
+            byte[] value = UsageEventJson.toBytes(event, events.get(i).dataJson());
             ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, null, event.partitionKey(),
-                    UsageEventJson.toBytes(event, events.get(i).dataJson()), List.of(principalHeader, receivedHeader));
+                    value, List.of(principalHeader, receivedHeader));
+            long size = value.length + event.partitionKey().length() + RECORD_OVERHEAD;
+            bytes += size;
+            inFlightBytes.addAndGet(size);
             try {
                 producer.send(record, acks);
             } catch (RuntimeException e) {
@@ -84,6 +108,13 @@ public class UsageEventPublisher {
                 break;
             }
         }
+        long sent = bytes;
+        done.whenComplete((ignored, failure) -> {
+            inFlightBytes.addAndGet(-sent);
+            if (failure == null) {
+                metadataKnown = true;
+            }
+        });
         return done;
     }
 

@@ -114,7 +114,15 @@ public class IngestResource {
     }
 
     private IngestService.Caller caller() {
-        return new IngestService.Caller(token.getName(), scope());
+        return caller(token);
+    }
+
+    /** Who is calling: the token's name and the subjects its {@code customers} claim allows (also {@link EventRoute}'s). */
+    static IngestService.Caller caller(JsonWebToken token) {
+        CustomersClaim claim = CustomersClaim.parse(token.getClaim(CustomersClaim.NAME));
+        // a present but malformed or empty claim scopes the token to nothing, never to everything
+        return new IngestService.Caller(token.getName(),
+                claim.restricted() ? SubjectScope.only(claim.customers()) : SubjectScope.unrestricted());
     }
 
     /** The whole body; a chunked body longer than {@code limit} is refused as soon as it is (413). */
@@ -132,12 +140,6 @@ public class IngestResource {
         } catch (IOException e) {
             throw new IngestException(ErrorCode.MALFORMED_JSON, "the body could not be read: " + e.getMessage());
         }
-    }
-
-    private SubjectScope scope() {
-        CustomersClaim claim = CustomersClaim.parse(token.getClaim(CustomersClaim.NAME));
-        // a present but malformed or empty claim scopes the token to nothing, never to everything
-        return claim.restricted() ? SubjectScope.only(claim.customers()) : SubjectScope.unrestricted();
     }
 
 }

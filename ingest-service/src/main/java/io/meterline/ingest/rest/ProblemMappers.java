@@ -19,6 +19,7 @@ import org.jboss.resteasy.reactive.RestResponse;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 import java.util.List;
+import java.util.function.BiConsumer;
 
 /** The one place errors become HTTP answers: {@code application/problem+json} bodies ({@link Problem}). */
 public class ProblemMappers {
@@ -31,30 +32,39 @@ public class ProblemMappers {
         this.config = config;
     }
 
+    /** The detail of every 401 (also {@link EventRoute}'s). */
+    static final String UNAUTHENTICATED_DETAIL =
+            "a valid bearer token (RS256, expected issuer and audience, not expired) is required";
+    /** The detail of every 403 (also {@link EventRoute}'s). */
+    static final String FORBIDDEN_DETAIL = "the token lacks the role this operation needs (usage:write)";
+
     @ServerExceptionMapper
     public RestResponse<byte[]> ingest(IngestException e) {
         RestResponse.ResponseBuilder<byte[]> response = problem(e.code(), e.getMessage(), e.errors());
+        headers(e, config, response::header);
+        return response.build();
+    }
+
+    /** The headers an {@link IngestException}'s answer carries besides its problem body. */
+    static void headers(IngestException e, IngestConfig config, BiConsumer<String, String> header) {
         if (e.code() == ErrorCode.KAFKA_UNAVAILABLE) {
-            response.header(HttpHeaders.RETRY_AFTER, String.valueOf(config.retryAfterSeconds()));
+            header.accept(HttpHeaders.RETRY_AFTER, String.valueOf(config.retryAfterSeconds()));
         }
         if (e.code() == ErrorCode.BODY_TOO_LARGE) {
             // the rest of the body is unread: answer, then close rather than drain it
-            response.header("Connection", "close");
+            header.accept("Connection", "close");
         }
-        return response.build();
     }
 
     @ServerExceptionMapper({UnauthorizedException.class, AuthenticationFailedException.class})
     public RestResponse<byte[]> unauthenticated(Exception e) {
-        return problem(CommonProblem.UNAUTHENTICATED,
-                "a valid bearer token (RS256, expected issuer and audience, not expired) is required", List.of())
+        return problem(CommonProblem.UNAUTHENTICATED, UNAUTHENTICATED_DETAIL, List.of())
                 .header(HttpHeaders.WWW_AUTHENTICATE, "Bearer").build();
     }
 
     @ServerExceptionMapper
     public RestResponse<byte[]> forbidden(ForbiddenException e) {
-        return problem(CommonProblem.FORBIDDEN, "the token lacks the role this operation needs (usage:write)", List.of())
-                .build();
+        return problem(CommonProblem.FORBIDDEN, FORBIDDEN_DETAIL, List.of()).build();
     }
 
     @ServerExceptionMapper

@@ -77,6 +77,14 @@ public class IngestService {
         return ingest(batch, nodes, envelope, caller);
     }
 
+    /**
+     * Whether publishing now could make the calling thread wait in the producer's {@code send()} (for topic metadata or
+     * buffer space); such requests must not publish from an event-loop thread.
+     */
+    public boolean publishMayBlock() {
+        return publisher.mayBlock();
+    }
+
     /** The body as JSON, or 400 {@code malformed_json}. */
     public static JsonNode parse(byte[] body) {
         try {
@@ -110,8 +118,8 @@ public class IngestService {
         }
         // Kafka completes sends on its I/O thread; the answer is written back on this request's event loop
         Context context = Vertx.currentContext();
-        Uni<Void> stored = Uni.createFrom().completionStage(
-                () -> publisher.publish(toPublish, caller.principal(), receivedAt));
+        // sent now, on the calling thread (a worker for the REST resource and for batches, see EventRoute)
+        Uni<Void> stored = Uni.createFrom().completionStage(publisher.publish(toPublish, caller.principal(), receivedAt));
         if (context != null) {
             stored = stored.emitOn(command -> context.runOnContext(ignored -> command.run()));
         }

@@ -9,7 +9,6 @@ import javax.crypto.SecretKey;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.time.Duration;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Remembers tokens that passed verification (signature, issuer, audience, expiry) for a short time, so that a
@@ -22,40 +21,25 @@ import java.util.concurrent.ConcurrentHashMap;
 public class CachingJwtParser implements JWTParser {
 
     private final JWTParser delegate;
-    private final int maxEntries;
-    private final long ttlMillis;
-    private final ConcurrentHashMap<String, Verified> cache = new ConcurrentHashMap<>();
-
-    private record Verified(JsonWebToken token, long validUntilMillis) {
-    }
+    private final TokenCache<JsonWebToken> cache;
 
     /** {@code maxEntries} 0 verifies every request. */
     public CachingJwtParser(JWTParser delegate, int maxEntries, Duration ttl) {
         this.delegate = delegate;
-        this.maxEntries = maxEntries;
-        this.ttlMillis = ttl.toMillis();
+        this.cache = new TokenCache<>(maxEntries, ttl);
     }
 
     @Override
     public JsonWebToken parse(String token) throws ParseException {
-        if (maxEntries <= 0) {
+        if (!cache.enabled()) {
             return delegate.parse(token);
         }
-        long now = System.currentTimeMillis();
-        Verified hit = cache.get(token);
+        JsonWebToken hit = cache.get(token);
         if (hit != null) {
-            if (now < hit.validUntilMillis()) {
-                return hit.token();
-            }
-            cache.remove(token, hit);
+            return hit;
         }
         JsonWebToken verified = delegate.parse(token);
-        long expiresAt = verified.getExpirationTime() * 1000;
-        if (cache.size() >= maxEntries) {
-            // a flood of distinct tokens: start over rather than track recency; correctness never depends on it
-            cache.clear();
-        }
-        cache.put(token, new Verified(verified, Math.min(expiresAt, now + ttlMillis)));
+        cache.put(token, verified, verified.getExpirationTime());
         return verified;
     }
 
