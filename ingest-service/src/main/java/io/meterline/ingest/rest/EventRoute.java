@@ -14,7 +14,6 @@ import io.meterline.model.security.TokenCache;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.vertx.http.runtime.security.QuarkusHttpUser;
-import io.smallrye.mutiny.Uni;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
@@ -31,6 +30,8 @@ import org.jboss.logging.Logger;
 
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 
 /**
  * {@code POST /v1/events} with {@code Content-Type: application/json} (plain events, one or a batch) on a plain
@@ -175,7 +176,7 @@ public class EventRoute {
     private void ingest(RoutingContext context, IngestService.Caller caller, byte[] body) {
         if (batch(body) || service.publishMayBlock()) {
             // parse, validation, record writing and compression of up to max-batch-size events: not on the I/O thread
-            context.vertx().executeBlocking(() -> service.ingest(body, caller), false).onComplete(started -> {
+            context.vertx().executeBlocking(() -> service.submit(body, caller), false).onComplete(started -> {
                 if (started.succeeded()) {
                     answer(context, started.result());
                 } else {
@@ -184,9 +185,9 @@ public class EventRoute {
             });
             return;
         }
-        Uni<IngestService.IngestResult> result;
+        CompletionStage<IngestService.IngestResult> result;
         try {
-            result = service.ingest(body, caller);
+            result = service.submit(body, caller);
         } catch (RuntimeException e) {
             failed(context, e);
             return;
@@ -203,11 +204,16 @@ public class EventRoute {
         return false;
     }
 
-    /** 202 once Kafka acknowledged (the result is emitted on the request's context), else the failure's problem. */
-    private void answer(RoutingContext context, Uni<IngestService.IngestResult> result) {
-        result.subscribe().with(
-                stored -> send(context, 202, JSON, IngestResponse.toApi(stored.outcomes())),
-                failure -> failed(context, failure));
+    /** 202 once Kafka acknowledged (the stage completes on the request's context), else the failure's problem. */
+    private void answer(RoutingContext context, CompletionStage<IngestService.IngestResult> result) {
+        result.whenComplete((stored, failure) -> {
+            if (failure == null) {
+                send(context, 202, JSON, IngestResponse.toApi(stored.outcomes()));
+            } else {
+                failed(context, failure instanceof CompletionException wrapped && wrapped.getCause() != null
+                        ? wrapped.getCause() : failure);
+            }
+        });
     }
 
     /** An {@link IngestException} as its problem and headers; anything else {@code 500 internal} (logged). */

@@ -23,6 +23,8 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
  * One ingest request: parse, triage every event (validation, caller scope, duplicates within the request),
@@ -56,8 +58,16 @@ public class IngestService {
     }
 
     public Uni<IngestResult> ingest(byte[] body, Caller caller) {
+        return Uni.createFrom().completionStage(submit(body, caller));
+    }
+
+    /**
+     * As {@link #ingest(byte[], Caller)} without Mutiny (for {@code EventRoute}): a request-level refusal is thrown, the
+     * events are sent now, and the stage completes on the calling Vert.x context once Kafka acknowledged them all.
+     */
+    public CompletionStage<IngestResult> submit(byte[] body, Caller caller) {
         JsonNode root = parse(body);
-        return ingest(root.isArray(), nodes(root), null, caller);
+        return store(root.isArray(), nodes(root), null, caller);
     }
 
     /**
@@ -74,7 +84,7 @@ public class IngestService {
             nodes.add(event.event());
             envelope.add(event.violations());
         }
-        return ingest(batch, nodes, envelope, caller);
+        return Uni.createFrom().completionStage(store(batch, nodes, envelope, caller));
     }
 
     /**
@@ -94,7 +104,7 @@ public class IngestService {
         }
     }
 
-    private Uni<IngestResult> ingest(boolean batch, List<JsonNode> nodes, List<List<Violation>> envelope,
+    private CompletionStage<IngestResult> store(boolean batch, List<JsonNode> nodes, List<List<Violation>> envelope,
             Caller caller) {
         Instant receivedAt = clock.instant();
         List<EventOutcome> outcomes = triage.triage(nodes, envelope, caller.scope());
@@ -113,28 +123,36 @@ public class IngestService {
             throw new IngestException(ErrorCode.INVALID_EVENT, "the event was rejected; see errors",
                     outcomes.get(0).errors(), null);
         }
+        IngestResult result = new IngestResult(batch, outcomes);
         if (toPublish.isEmpty()) {
-            return Uni.createFrom().item(new IngestResult(batch, outcomes));
+            return CompletableFuture.completedFuture(result);
         }
-        // Kafka completes sends on its I/O thread; the answer is written back on this request's event loop
+        // Kafka completes sends on its I/O thread; the answer is completed back on this request's context
         Context context = Vertx.currentContext();
-        // sent now, on the calling thread (a worker for the REST resource and for batches, see EventRoute)
-        Uni<Void> stored = Uni.createFrom().completionStage(publisher.publish(toPublish, caller.principal(), receivedAt));
-        if (context != null) {
-            stored = stored.emitOn(command -> context.runOnContext(ignored -> command.run()));
-        }
         int count = toPublish.size();
-        return stored.map(ignored -> {
-            metrics.accepted(count);
-            return new IngestResult(batch, outcomes);
-        }).onFailure().transform(e -> {
-            metrics.publishFailures(count);
-            LOG.warnf("Kafka did not acknowledge %d events of %s: %s", count, caller.principal(), e.toString());
-            return new IngestException(ErrorCode.KAFKA_UNAVAILABLE,
-                    "Kafka did not acknowledge the events in time; none of this request is reported accepted, "
-                            + "send it again later (duplicates are removed downstream by source and id)",
-                    List.of(), e);
+        CompletableFuture<IngestResult> answer = new CompletableFuture<>();
+        // sent now, on the calling thread (a worker for the REST resource and for batches, see EventRoute)
+        publisher.publish(toPublish, caller.principal(), receivedAt).whenComplete((ignored, failure) -> {
+            Runnable complete = () -> {
+                if (failure == null) {
+                    metrics.accepted(count);
+                    answer.complete(result);
+                    return;
+                }
+                metrics.publishFailures(count);
+                LOG.warnf("Kafka did not acknowledge %d events of %s: %s", count, caller.principal(), failure.toString());
+                answer.completeExceptionally(new IngestException(ErrorCode.KAFKA_UNAVAILABLE,
+                        "Kafka did not acknowledge the events in time; none of this request is reported accepted, "
+                                + "send it again later (duplicates are removed downstream by source and id)",
+                        List.of(), failure));
+            };
+            if (context != null) {
+                context.runOnContext(ignoredToo -> complete.run());
+            } else {
+                complete.run();
+            }
         });
+        return answer;
     }
 
     private List<JsonNode> nodes(JsonNode root) {
