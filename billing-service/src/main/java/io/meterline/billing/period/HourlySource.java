@@ -9,6 +9,7 @@ import com.mongodb.client.model.Indexes;
 import com.mongodb.client.model.Projections;
 import io.meterline.billing.aggregation.WindowState;
 import io.meterline.billing.config.MongoCollections;
+import io.meterline.model.usage.MeterDefinition;
 import io.meterline.model.usage.UsageWindowDocument;
 import io.meterline.model.usage.Windows;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -75,29 +76,37 @@ public class HourlySource {
     }
 
     /** Streams the hourly windows of one series starting in {@code [from, to)}, looked up by {@code _id}. */
-    void forEachHourOf(String meter, String subject, String groupKey, long fromMillis, long toMillis,
+    void forEachHourOf(MeterDefinition meter, String subject, String groupKey, long fromMillis, long toMillis,
             Consumer<HourlyWindow> action) {
         List<String> ids = new ArrayList<>();
         for (long hour = Windows.hourStartMillis(fromMillis); hour < toMillis; hour += Windows.HOUR_MILLIS) {
-            ids.add(UsageWindowDocument.idOf(meter, subject, groupKey, hour / 1000));
+            ids.add(UsageWindowDocument.idOf(meter.key(), subject, groupKey, hour / 1000));
         }
-        MongoCollections.forEachById(hourly, ids, HourlyWindow.FIELDS, action);
+        MongoCollections.forEachById(hourly, ids, HourlyWindow.fields(meter.aggregation()), action);
     }
 
     /**
-     * Streams every hourly window of a meter starting in {@code [from, to)}, in no particular order: one query and a
-     * few cursor batches instead of one lookup per series. Unsorted on purpose: sorting a month of windows by hour
-     * held the embedded dev server's collection lock for tens of seconds (its in-memory sort compares field paths
-     * split anew per comparison).
+     * Streams every hourly window of these meters starting in {@code [from, to)}, in no particular order: one query
+     * and a few cursor batches instead of one lookup per series, and one query for all the meters (the embedded dev
+     * server scans the whole collection for each). Unsorted on purpose: sorting a month of windows by hour held the
+     * embedded dev server's collection lock for tens of seconds (its in-memory sort compares field paths split anew per
+     * comparison). A real MongoDB serves it with the {@code (meter, windowStart)} index (one range per meter).
      */
-    void forEachHour(String meter, long fromMillis, long toMillis, Consumer<HourlyWindow> action) {
-        hourly.find(new Document("meter", meter).append("windowStart",
-                        new Document("$gte", new Date(fromMillis)).append("$lt", new Date(toMillis))))
-                .projection(HourlyWindow.FIELDS).batchSize(MongoCollections.READ_BATCH)
+    void forEachHour(List<MeterDefinition> meters, long fromMillis, long toMillis, Consumer<HourlyWindow> action) {
+        List<String> keys = meters.stream().map(MeterDefinition::key).toList();
+        Document range = new Document("$gte", new Date(fromMillis)).append("$lt", new Date(toMillis));
+        hourly.find(new Document("meter", keys.size() == 1 ? keys.get(0) : new Document("$in", keys))
+                        .append("windowStart", range))
+                .projection(HourlyWindow.fields(meters.stream().map(MeterDefinition::aggregation).toList(),
+                        keys.size() > 1))
+                .batchSize(MongoCollections.READ_BATCH)
                 .forEach(action);
     }
 
-    /** Folds one hour into {@code state} (a period's running state), as {@link WindowState#merge} does. */
+    /**
+     * Folds one hour into {@code state} (a period's running state), as {@link WindowState#merge} does; the fields its
+     * aggregation does not read were not read and stay neutral.
+     */
     static void mergeInto(WindowState state, HourlyWindow hour) {
         state.count += hour.count;
         state.sum += hour.sum;

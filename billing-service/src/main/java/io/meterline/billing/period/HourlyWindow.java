@@ -1,31 +1,62 @@
 package io.meterline.billing.period;
 
+import com.mongodb.client.model.Projections;
+import io.meterline.model.usage.Aggregation;
 import org.bson.BsonReader;
 import org.bson.BsonType;
 import org.bson.BsonWriter;
 import org.bson.codecs.Codec;
 import org.bson.codecs.DecoderContext;
 import org.bson.codecs.EncoderContext;
+import org.bson.conversions.Bson;
 
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
- * What closing a period needs of one hourly window ({@code usage_windows}): its series, hour and mergeable state, read
- * with {@link #FIELDS} and decoded by {@link HourlyWindowCodec} straight from the reply's bytes. The driver's POJO
- * codec (reflection, one property accessor per field, the whole {@code UsageWindowDocument}) was a third of
- * billing's CPU per closed period (decision 0096).
+ * What closing a period needs of one hourly window ({@code usage_windows}): its series, hour, event count and the part
+ * of its mergeable state that the meter's aggregation uses ({@link #fields}), decoded by {@link HourlyWindowCodec}
+ * straight from the reply's bytes. The driver's POJO codec (reflection, one property accessor per field, the whole
+ * {@code UsageWindowDocument}) was a third of billing's CPU per closed period, and projecting and encoding the
+ * fields no aggregation needs a third of the dev server's (decision 0096).
  */
 final class HourlyWindow {
 
-    /** The fields read: the series, the hour and the mergeable state; not the meter or aggregation (the query's). */
-    static final org.bson.conversions.Bson FIELDS = com.mongodb.client.model.Projections.fields(
-            com.mongodb.client.model.Projections.excludeId(),
-            com.mongodb.client.model.Projections.include("subject", "organization", "groupKey", "group",
-                    "windowStart", "eventCount", "sum", "min", "max", "lastTime", "lastValue", "uniques"));
+    /**
+     * The fields read for meters of these aggregations: the series, the hour, the event count and what each aggregation
+     * merges (SUM, AVG: the sum, with the count; MIN, MAX: the extreme; LAST: the last value and its event time;
+     * UNIQUE_COUNT: the distinct values), and the meter when the read spans several. Never the aggregation.
+     */
+    static Bson fields(Collection<Aggregation> aggregations, boolean withMeter) {
+        Set<String> fields = new LinkedHashSet<>(List.of("subject", "organization", "groupKey", "group", "windowStart",
+                "eventCount"));
+        if (withMeter) {
+            fields.add("meter");
+        }
+        for (Aggregation aggregation : aggregations) {
+            fields.addAll(switch (aggregation) {
+                case SUM, AVG -> List.of("sum");
+                case COUNT -> List.<String>of();
+                case MIN -> List.of("min");
+                case MAX -> List.of("max");
+                case LAST -> List.of("lastTime", "lastValue");
+                case UNIQUE_COUNT -> List.of("uniques");
+            });
+        }
+        return Projections.fields(Projections.excludeId(), Projections.include(new ArrayList<>(fields)));
+    }
 
+    static Bson fields(Aggregation aggregation) {
+        return fields(List.of(aggregation), false);
+    }
+
+    /** Null unless the read spanned several meters. */
+    String meter;
     String subject;
     String organization;
     String groupKey;
@@ -53,6 +84,7 @@ final class HourlyWindow {
                     continue;
                 }
                 switch (name) {
+                    case "meter" -> hour.meter = reader.readString();
                     case "subject" -> hour.subject = reader.readString();
                     case "organization" -> hour.organization = reader.readString();
                     case "groupKey" -> hour.groupKey = reader.readString();
