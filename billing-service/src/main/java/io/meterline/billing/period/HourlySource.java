@@ -86,19 +86,15 @@ public class HourlySource {
     }
 
     /**
-     * Streams every hourly window of these meters starting in {@code [from, to)}, in no particular order: one query
-     * and a few cursor batches instead of one lookup per series, and one query for all the meters (the embedded dev
-     * server scans the whole collection for each). Unsorted on purpose: sorting a month of windows by hour held the
-     * embedded dev server's collection lock for tens of seconds (its in-memory sort compares field paths split anew per
-     * comparison). A real MongoDB serves it with the {@code (meter, windowStart)} index (one range per meter).
+     * Streams every hourly window of a meter starting in {@code [from, to)}, in no particular order: one query and a
+     * few cursor batches instead of one lookup per series. Unsorted on purpose: sorting a month of windows by hour
+     * held the embedded dev server's collection lock for tens of seconds (its in-memory sort compares field paths
+     * split anew per comparison). A real MongoDB serves it with the {@code (meter, windowStart)} index.
      */
-    void forEachHour(List<MeterDefinition> meters, long fromMillis, long toMillis, Consumer<HourlyWindow> action) {
-        List<String> keys = meters.stream().map(MeterDefinition::key).toList();
-        Document range = new Document("$gte", new Date(fromMillis)).append("$lt", new Date(toMillis));
-        hourly.find(new Document("meter", keys.size() == 1 ? keys.get(0) : new Document("$in", keys))
-                        .append("windowStart", range))
-                .projection(HourlyWindow.fields(meters.stream().map(MeterDefinition::aggregation).toList(),
-                        keys.size() > 1))
+    void forEachHour(MeterDefinition meter, long fromMillis, long toMillis, Consumer<HourlyWindow> action) {
+        hourly.find(new Document("meter", meter.key()).append("windowStart",
+                        new Document("$gte", new Date(fromMillis)).append("$lt", new Date(toMillis))))
+                .projection(HourlyWindow.fields(meter.aggregation()))
                 .batchSize(MongoCollections.READ_BATCH)
                 .forEach(action);
     }

@@ -11,12 +11,10 @@ import org.bson.codecs.EncoderContext;
 import org.bson.conversions.Bson;
 
 import java.util.ArrayList;
-import java.util.Collection;
-import java.util.LinkedHashSet;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * What closing a period needs of one hourly window ({@code usage_windows}): its series, hour, event count and the part
@@ -27,18 +25,12 @@ import java.util.Set;
  */
 final class HourlyWindow {
 
-    /**
-     * The fields read for meters of these aggregations: the series, the hour, the event count and what each aggregation
-     * merges (SUM, AVG: the sum, with the count; MIN, MAX: the extreme; LAST: the last value and its event time;
-     * UNIQUE_COUNT: the distinct values), and the meter when the read spans several. Never the aggregation.
-     */
-    static Bson fields(Collection<Aggregation> aggregations, boolean withMeter) {
-        Set<String> fields = new LinkedHashSet<>(List.of("subject", "organization", "groupKey", "group", "windowStart",
-                "eventCount"));
-        if (withMeter) {
-            fields.add("meter");
-        }
-        for (Aggregation aggregation : aggregations) {
+    private static final Map<Aggregation, Bson> FIELDS = new EnumMap<>(Aggregation.class);
+
+    static {
+        for (Aggregation aggregation : Aggregation.values()) {
+            List<String> fields = new ArrayList<>(List.of("subject", "organization", "groupKey", "group", "windowStart",
+                    "eventCount"));
             fields.addAll(switch (aggregation) {
                 case SUM, AVG -> List.of("sum");
                 case COUNT -> List.<String>of();
@@ -47,16 +39,19 @@ final class HourlyWindow {
                 case LAST -> List.of("lastTime", "lastValue");
                 case UNIQUE_COUNT -> List.of("uniques");
             });
+            FIELDS.put(aggregation, Projections.fields(Projections.excludeId(), Projections.include(fields)));
         }
-        return Projections.fields(Projections.excludeId(), Projections.include(new ArrayList<>(fields)));
     }
 
+    /**
+     * The fields read for a meter of this aggregation: the series, the hour, the event count and what the aggregation
+     * merges (SUM, AVG: the sum, with the count; MIN, MAX: the extreme; LAST: the last value and its event time;
+     * UNIQUE_COUNT: the distinct values). Never the meter or the aggregation (the query's).
+     */
     static Bson fields(Aggregation aggregation) {
-        return fields(List.of(aggregation), false);
+        return FIELDS.get(aggregation);
     }
 
-    /** Null unless the read spanned several meters. */
-    String meter;
     String subject;
     String organization;
     String groupKey;
@@ -84,7 +79,6 @@ final class HourlyWindow {
                     continue;
                 }
                 switch (name) {
-                    case "meter" -> hour.meter = reader.readString();
                     case "subject" -> hour.subject = reader.readString();
                     case "organization" -> hour.organization = reader.readString();
                     case "groupKey" -> hour.groupKey = reader.readString();
