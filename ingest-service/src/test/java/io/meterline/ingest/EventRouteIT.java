@@ -8,7 +8,11 @@ import io.restassured.RestAssured;
 import io.restassured.response.ValidatableResponse;
 import org.junit.jupiter.api.Test;
 
+import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -133,6 +137,31 @@ class EventRouteIT {
         assertThat(response.body()).contains("\"accepted\":2");
         EventPublishingIT.awaitRecords(first, 1);
         EventPublishingIT.awaitRecords(second, 1);
+    }
+
+    @Test
+    void aClientThatExpects100ContinueIsToldToSendTheBody() throws Exception {
+        String id = uniqueId("route-continue");
+        byte[] body = json(event(id, "acme")).getBytes(StandardCharsets.UTF_8);
+        try (Socket socket = new Socket("localhost", RestAssured.port)) {
+            socket.setSoTimeout(30_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST /v1/events HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + writerToken()
+                    + "\r\nContent-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: " + body.length
+                    + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
+            assertThat(in.readLine()).isEqualTo("HTTP/1.1 100 Continue");
+            out.write(body);
+            out.flush();
+            String status;
+            do {
+                status = in.readLine();
+            } while (status != null && !status.startsWith("HTTP/1.1 2") && !status.startsWith("HTTP/1.1 4")
+                    && !status.startsWith("HTTP/1.1 5"));
+            assertThat(status).isEqualTo("HTTP/1.1 202 Accepted");
+        }
+        EventPublishingIT.awaitRecords(id, 1);
     }
 
     @Test

@@ -170,6 +170,11 @@ public class EventRoute {
                 ingest(context, caller.caller(), body.getBytes());
             }
         });
+        if ("100-continue".equalsIgnoreCase(request.getHeader(HttpHeaders.EXPECT))
+                && request.version() == HttpVersion.HTTP_1_1) {
+            // as RESTEasy does when it starts reading: a client waiting for it (curl, for bodies over 1 KiB) sends now
+            context.response().writeContinue();
+        }
         request.resume();
     }
 
