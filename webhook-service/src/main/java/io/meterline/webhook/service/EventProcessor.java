@@ -182,7 +182,9 @@ public class EventProcessor {
                 throw new SubjectConflictException(subject, doc.id, holder);
             });
         }
-        GuardedWrite result = customers.applyProfileIfNewer(doc, event.created(), event.id());
+        GuardedWrite result = stored.isPresent()
+                ? customers.applyProfileOver(stored.get(), doc, event.created(), event.id())
+                : customers.applyProfileIfNewer(doc, event.created(), event.id());
         if (result == GuardedWrite.TIE) {
             CustomerDocument settled = doc;
             if (stripe.configured()) {
