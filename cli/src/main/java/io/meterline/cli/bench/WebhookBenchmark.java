@@ -129,7 +129,7 @@ public final class WebhookBenchmark implements Benchmark {
             acked.addAll(sent.acked);
 
             progress("waiting until every stored event is processed");
-            long caughtUp = probe.awaitProcessed(storedByBench, TimeUnit.SECONDS.toNanos(180));
+            long caughtUp = sent.caughtUp(probe, TimeUnit.SECONDS.toNanos(180));
             Map<String, Object> result = new LinkedHashMap<>();
             try (MongoClient mongo = MongoClients.create(stack.mongoConnectionString())) {
                 var db = mongo.getDatabase("meterline");
@@ -213,7 +213,7 @@ public final class WebhookBenchmark implements Benchmark {
             progress("sweep: " + rate + "/s for " + seconds + " s");
             Sent sent = send(port, secret, workload.schedule, rate, rate, probe);
             stored += sent.stored;
-            long caughtUp = probe.awaitProcessed(stored, TimeUnit.SECONDS.toNanos(120));
+            long caughtUp = sent.caughtUp(probe, TimeUnit.SECONDS.toNanos(120));
             Map<String, Object> step = new LinkedHashMap<>();
             double p99 = ms(sent.latency.getValueAtPercentile(99));
             step.put("rate", rate);
@@ -240,7 +240,13 @@ public final class WebhookBenchmark implements Benchmark {
      */
     private record Sent(Set<String> acked, Histogram latency, long errors, long answeredDuplicate, long stored,
                         long start, long sendEnd, long sendLagNanos, long answeredInWindow, long unansweredAtSendEnd,
-                        long processedInWindow, long storedAtSendEnd, long processedAtSendEnd) {
+                        long processedInWindow, long storedAtSendEnd, long processedAtSendEnd, long neverAnswered,
+                        long caughtUp) {
+
+        /** When processing had caught up with this phase (nanoTime): while waiting for answers, or by polling now. */
+        long caughtUp(Probe probe, long timeoutNanos) throws Exception {
+            return caughtUp != 0 && neverAnswered > 0 ? caughtUp : probe.awaitProcessed(probe.storedByBench, timeoutNanos);
+        }
 
         double windowSeconds() {
             return Math.max(1, sendEnd - start) / 1e9;
@@ -255,6 +261,8 @@ public final class WebhookBenchmark implements Benchmark {
             // events stored (answered) but not processed yet, over every phase so far (processing keeps up when ≈ 0;
             // the few events the Stripe stand-in sends on its own make it slightly negative)
             into.put("backlog_at_send_end", storedAtSendEnd - processedAtSendEnd);
+            // deliveries without any answer (no status, no client timeout) 60 s after sending ended: not in errors
+            into.put("never_answered", neverAnswered);
         }
     }
 
@@ -326,7 +334,15 @@ public final class WebhookBenchmark implements Benchmark {
         long unanswered = done.getCount();
         long storedAtSendEnd = storedBefore + stored.get();
         long processedAtSendEnd = probe.processed();
-        if (!done.await(60, TimeUnit.SECONDS)) {
+        // wait for the answers, noting when processing had caught up with every delivery answered as stored so far
+        // (an answer arriving later resets it): the drain time does not include waiting for answers that never come
+        long caughtUp = 0;
+        long waitEnd = sendEnd + TimeUnit.SECONDS.toNanos(60);
+        while (!done.await(100, TimeUnit.MILLISECONDS) && System.nanoTime() < waitEnd) {
+            boolean level = probe.processed() >= storedBefore + stored.get();
+            caughtUp = level ? (caughtUp == 0 ? System.nanoTime() : caughtUp) : 0;
+        }
+        if (done.getCount() > 0) {
             progress(done.getCount() + " deliveries still unanswered 60 s after sending ended");
         }
         client.close();
@@ -334,7 +350,8 @@ public final class WebhookBenchmark implements Benchmark {
         probe.storedByBench = storedBefore + stored.get();
         long lag = Math.max(0, sendEnd - (start + (schedule.size() - 1) * intervalNanos));
         return new Sent(acked, latency, errors.get(), answeredDuplicate.get(), stored.get(), start, sendEnd, lag,
-                answeredInWindow, unanswered, processedAtSendEnd - processedBefore, storedAtSendEnd, processedAtSendEnd);
+                answeredInWindow, unanswered, processedAtSendEnd - processedBefore, storedAtSendEnd, processedAtSendEnd,
+                done.getCount(), caughtUp);
     }
 
     /** The service's counters, from its Prometheus endpoint (no Mongo query: a count scans the collection there). */
