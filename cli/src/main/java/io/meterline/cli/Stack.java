@@ -192,7 +192,11 @@ public final class Stack implements AutoCloseable {
         // -Dmeterline.service-jvm-options="..." adds JVM options (DemoIT: C1 only, for quicker starts on two cores)
         String jvmOptions = System.getProperty("meterline.service-jvm-options", "").trim();
         if (!jvmOptions.isEmpty()) {
-            command.addAll(1, List.of(jvmOptions.split("\\s+")));
+            List<String> options = List.of(jvmOptions.split("\\s+"));
+            if (options.stream().anyMatch(option -> option.matches("-XX:\\+Use\\w+GC"))) {
+                command.remove("-XX:+UseParallelGC"); // the options choose the collector
+            }
+            command.addAll(1, options);
         }
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(logFile(service).toFile());

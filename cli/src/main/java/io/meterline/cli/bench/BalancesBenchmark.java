@@ -144,6 +144,10 @@ public final class BalancesBenchmark implements Benchmark {
             // from that time, so a slow answer cannot delay the next request's clock (no coordinated omission). A
             // 1 ms timer on the client's event loop sends whatever is due: no cross-thread hand-off per request.
             int[] next = {0};
+            // the slowest answer per 100 ms of schedule: when the tail happened (for lining it up with GC logs)
+            AtomicLongArray slowest = new AtomicLongArray(checkSeconds * 10);
+            long measuredFromMillis = System.currentTimeMillis()
+                    + TimeUnit.NANOSECONDS.toMillis(checkStart + warmup * interval - System.nanoTime());
             vertx.setPeriodic(1, 1, timer -> {
                 long now = System.nanoTime();
                 while (next[0] < total && checkStart + next[0] * interval <= now) {
@@ -163,7 +167,12 @@ public final class BalancesBenchmark implements Benchmark {
                                     checkErrorKinds.computeIfAbsent(errorKind(answer), k -> new AtomicLong()).incrementAndGet();
                                 }
                                 if (measured) {
-                                    latency.recordValue(Math.min(System.nanoTime() - intended, latency.getHighestTrackableValue()));
+                                    long took = Math.min(System.nanoTime() - intended, latency.getHighestTrackableValue());
+                                    latency.recordValue(took);
+                                    int slot = (int) ((i - warmup) / (checksRate / 10));
+                                    if (slot < slowest.length()) {
+                                        slowest.accumulateAndGet(slot, took, Math::max);
+                                    }
                                 }
                                 checked.countDown();
                             });
@@ -174,6 +183,15 @@ public final class BalancesBenchmark implements Benchmark {
             });
             checked.await(60, TimeUnit.SECONDS);
             Cpu checksCpu = checkCpu[0] == null ? null : checkCpu[0].stop(stack);
+            StringBuilder tail = new StringBuilder();
+            int slowSlots = 0;
+            for (int slot = 0; slot < slowest.length(); slot++) {
+                if (slowest.get(slot) > TimeUnit.MILLISECONDS.toNanos(5)) {
+                    slowSlots++;
+                    tail.append(String.format(" %tT.%<tL:%.1fms", measuredFromMillis + slot * 100L, slowest.get(slot) / 1e6));
+                }
+            }
+            progress("100 ms slots whose slowest check took over 5 ms (UTC, by schedule):" + tail);
             client.close();
             vertx.close();
 
@@ -227,6 +245,7 @@ public final class BalancesBenchmark implements Benchmark {
             result.put("entitlement_p99_ms", ms(latency.getValueAtPercentile(99)));
             result.put("entitlement_max_ms", ms(latency.getMaxValue()));
             result.put("entitlement_errors", checkErrors.get());
+            result.put("entitlement_slots_over_5ms", slowSlots);
             Map<String, Long> errorKinds = new LinkedHashMap<>();
             checkErrorKinds.forEach((kind, count) -> errorKinds.put(kind, count.get()));
             result.put("entitlement_errors_by_kind", errorKinds);
