@@ -51,6 +51,11 @@ public class NotificationService {
 
     /** Creates the deliveries of these notifications (idempotent); in dry-run records them as {@code dry_run}. */
     public void fanOut(List<UsagePeriodNotification> notifications) {
+        fanOut(notifications, notifications.stream().map(NotificationService::payload).toList());
+    }
+
+    /** As {@link #fanOut(List)}, with each notification's JSON already written ({@code payloads}, in the same order). */
+    public void fanOut(List<UsagePeriodNotification> notifications, List<String> payloads) {
         if (notifications.isEmpty()) {
             return;
         }
@@ -62,8 +67,9 @@ public class NotificationService {
         // live: created claimed for their first attempt by this instance, which sends them from memory (decision 0095)
         WebhookDispatcher.FirstClaim claim = dryRun ? null : dispatcher.claimAtCreation(notifications.size() * enabled.size());
         List<DeliveryDocument> created = new ArrayList<>();
-        for (UsagePeriodNotification notification : notifications) {
-            String payload = payload(notification);
+        for (int i = 0; i < notifications.size(); i++) {
+            UsagePeriodNotification notification = notifications.get(i);
+            String payload = payloads.get(i);
             for (WebhookEndpointDocument endpoint : enabled) {
                 if (endpoint.eventTypes == null || endpoint.eventTypes.contains(notification.type())) {
                     created.add(delivery(endpoint.id, notification, payload, now,
@@ -82,7 +88,8 @@ public class NotificationService {
         }
     }
 
-    static String payload(UsagePeriodNotification notification) {
+    /** The notification's JSON: the webhook body and the {@code usage-periods} record value alike. */
+    public static String payload(UsagePeriodNotification notification) {
         try {
             return UsageEventJson.mapper().writeValueAsString(notification);
         } catch (JsonProcessingException e) {

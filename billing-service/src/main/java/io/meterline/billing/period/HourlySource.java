@@ -5,18 +5,20 @@ import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.Accumulators;
 import com.mongodb.client.model.Aggregates;
 import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.Indexes;
 import com.mongodb.client.model.Projections;
 import io.meterline.billing.aggregation.WindowState;
 import io.meterline.billing.config.MongoCollections;
+import io.meterline.model.usage.MeterDefinition;
 import io.meterline.model.usage.UsageWindowDocument;
 import io.meterline.model.usage.Windows;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.bson.Document;
+import org.bson.codecs.configuration.CodecRegistries;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.util.ArrayList;
 import java.util.Date;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -40,9 +42,17 @@ public class HourlySource {
     }
 
     private final MongoCollection<UsageWindowDocument> windows;
+    /** The same collection read as {@link HourlyWindow}s: the merge fields only, decoded by hand. */
+    private final MongoCollection<HourlyWindow> hourly;
 
     public HourlySource(MongoClient client, @ConfigProperty(name = "quarkus.mongodb.database") String database) {
         this.windows = client.getDatabase(database).getCollection(UsageWindowDocument.COLLECTION, UsageWindowDocument.class);
+        this.hourly = windows.withDocumentClass(HourlyWindow.class).withCodecRegistry(CodecRegistries.fromRegistries(
+                CodecRegistries.fromCodecs(new HourlyWindow.HourlyWindowCodec()), windows.getCodecRegistry()));
+        // what a real MongoDB serves the time-range read and the late-event scan with (the embedded dev server
+        // accepts non-unique indexes and ignores them: it scans)
+        windows.createIndex(Indexes.ascending("meter", "windowStart"));
+        windows.createIndex(Indexes.ascending("meter", "updatedAt"));
     }
 
     /**
@@ -65,53 +75,48 @@ public class HourlySource {
                 .batchSize(MongoCollections.READ_BATCH).into(new ArrayList<>());
     }
 
-    /** The hourly windows of one series starting in {@code [from, to)}, looked up by {@code _id}. */
-    public List<WindowState> hours(String meter, String subject, String groupKey, long fromMillis, long toMillis) {
-        List<WindowState> found = new ArrayList<>();
-        forEachHourOf(meter, subject, groupKey, fromMillis, toMillis, window -> found.add(toState(window)));
-        return found;
-    }
-
     /** Streams the hourly windows of one series starting in {@code [from, to)}, looked up by {@code _id}. */
-    public void forEachHourOf(String meter, String subject, String groupKey, long fromMillis, long toMillis,
-            Consumer<UsageWindowDocument> action) {
+    void forEachHourOf(MeterDefinition meter, String subject, String groupKey, long fromMillis, long toMillis,
+            Consumer<HourlyWindow> action) {
         List<String> ids = new ArrayList<>();
         for (long hour = Windows.hourStartMillis(fromMillis); hour < toMillis; hour += Windows.HOUR_MILLIS) {
-            ids.add(UsageWindowDocument.idOf(meter, subject, groupKey, hour / 1000));
+            ids.add(UsageWindowDocument.idOf(meter.key(), subject, groupKey, hour / 1000));
         }
-        MongoCollections.forEachById(windows, ids, null, action);
+        MongoCollections.forEachById(hourly, ids, HourlyWindow.fields(meter.aggregation()), action);
     }
-
-    /** What merging needs of an hourly window: its identity, hour and mergeable state. */
-    private static final org.bson.conversions.Bson MERGE_FIELDS = Projections.fields(Projections.excludeId(),
-            Projections.include("meter", "subject", "organization", "groupKey", "group", "windowStart", "aggregation",
-                    "eventCount", "sum", "min", "max", "lastTime", "lastValue", "uniques"));
 
     /**
      * Streams every hourly window of a meter starting in {@code [from, to)}, in no particular order: one query and a
      * few cursor batches instead of one lookup per series. Unsorted on purpose: sorting a month of windows by hour
      * held the embedded dev server's collection lock for tens of seconds (its in-memory sort compares field paths
-     * split anew per comparison).
+     * split anew per comparison). A real MongoDB serves it with the {@code (meter, windowStart)} index.
      */
-    public void forEachHour(String meter, long fromMillis, long toMillis, Consumer<UsageWindowDocument> action) {
-        windows.find(new Document("meter", meter).append("windowStart",
+    void forEachHour(MeterDefinition meter, long fromMillis, long toMillis, Consumer<HourlyWindow> action) {
+        hourly.find(new Document("meter", meter.key()).append("windowStart",
                         new Document("$gte", new Date(fromMillis)).append("$lt", new Date(toMillis))))
-                .projection(MERGE_FIELDS).batchSize(MongoCollections.READ_BATCH)
+                .projection(HourlyWindow.fields(meter.aggregation()))
+                .batchSize(MongoCollections.READ_BATCH)
                 .forEach(action);
     }
 
-    static WindowState toState(UsageWindowDocument window) {
-        WindowState state = WindowState.empty(window.meter, window.subject, window.groupKey,
-                window.group == null ? Map.of() : window.group, window.windowStart.getTime(), window.aggregation);
-        state.organization = window.organization;
-        state.count = window.eventCount;
-        state.sum = window.sum;
-        state.min = window.min;
-        state.max = window.max;
-        state.lastTime = window.lastTime;
-        state.lastValue = window.lastValue;
-        state.uniques = window.uniques == null ? new LinkedHashSet<>() : new LinkedHashSet<>(window.uniques);
-        state.version = window.version;
-        return state;
+    /**
+     * Folds one hour into {@code state} (a period's running state), as {@link WindowState#merge} does; the fields its
+     * aggregation does not read were not read and stay neutral.
+     */
+    static void mergeInto(WindowState state, HourlyWindow hour) {
+        state.count += hour.count;
+        state.sum += hour.sum;
+        state.min = Math.min(state.min, hour.min);
+        state.max = Math.max(state.max, hour.max);
+        if (hour.lastTime >= state.lastTime) {
+            state.lastTime = hour.lastTime;
+            state.lastValue = hour.lastValue;
+        }
+        if (!hour.uniques.isEmpty()) {
+            state.uniques.addAll(hour.uniques);
+        }
+        if (hour.organization != null) {
+            state.organization = hour.organization;
+        }
     }
 }

@@ -30,13 +30,16 @@ public class PeriodDocument {
     public String aggregation;
     public double value;
     public long eventCount;
-    /** Mergeable state of the period (sum, extremes, last value and its event time, distinct values). */
-    public double sum;
-    public double min;
-    public double max;
-    public long lastTime;
-    public double lastValue;
-    public long uniqueCount;
+    /**
+     * The mergeable state the period's aggregation uses (SUM and AVG: sum; MIN: min; MAX: max; LAST: the last value
+     * and its event time; UNIQUE_COUNT: how many distinct values); the others are absent (decision 0096).
+     */
+    public Double sum;
+    public Double min;
+    public Double max;
+    public Long lastTime;
+    public Double lastValue;
+    public Long uniqueCount;
     /** 0 for the first close; n for the n-th revision. */
     public int revision;
     public Double previousValue;

@@ -136,13 +136,16 @@ public class PeriodPublisher {
     /** Publishes the revisions this instance has just inserted under {@code publication}, then finishes it. */
     public void publish(String publication, List<PeriodDocument> documents) {
         List<UsagePeriodNotification> batch = new ArrayList<>(documents.size());
+        List<String> payloads = new ArrayList<>(documents.size());
         for (PeriodDocument document : documents) {
-            batch.add(toNotification(document));
+            UsagePeriodNotification notification = toNotification(document);
+            batch.add(notification);
+            payloads.add(NotificationService.payload(notification)); // written once: webhook body and record value
         }
         try {
             if (!batch.isEmpty()) {
-                notifications.fanOut(batch);
-                send(batch);
+                notifications.fanOut(batch, payloads);
+                send(batch, payloads);
             }
             repository.finishPublication(publication);
         } catch (RuntimeException e) {
@@ -151,19 +154,20 @@ public class PeriodPublisher {
         }
     }
 
-    private synchronized void send(List<UsagePeriodNotification> batch) {
+    private synchronized void send(List<UsagePeriodNotification> batch, List<String> payloads) {
         KafkaProducer<String, byte[]> kafka = producer();
         try {
             kafka.beginTransaction();
-            for (UsagePeriodNotification notification : batch) {
+            for (int i = 0; i < batch.size(); i++) {
+                UsagePeriodNotification notification = batch.get(i);
                 ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic(), notification.customer(),
-                        UsageEventJson.mapper().writeValueAsBytes(notification));
+                        payloads.get(i).getBytes(StandardCharsets.UTF_8));
                 record.headers().add(UsagePeriodNotification.HEADER_ID, notification.id().getBytes(StandardCharsets.UTF_8));
                 kafka.send(record);
             }
             kafka.commitTransaction();
             published.increment(batch.size());
-        } catch (KafkaException | com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (KafkaException e) {
             // a fresh producer next time (fenced or fatal states cannot be aborted and reused)
             producer.close(Duration.ZERO);
             producer = null;
@@ -228,7 +232,7 @@ public class PeriodPublisher {
         List<UsagePeriodNotification> missing = closed.stream().filter(n -> !onTopic.contains(n.id())).toList();
         notifications.fanOut(closed);
         if (!missing.isEmpty()) {
-            send(missing);
+            send(missing, missing.stream().map(NotificationService::payload).toList());
         }
         for (PeriodPublicationDocument publication : mine) {
             repository.finishPublication(publication.id);
