@@ -58,7 +58,8 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Open loop: each delivery has a scheduled send time and its ack latency is measured from that time, so a
  * slow server cannot hide its queueing (no coordinated omission). Options: {@code --rate N} (1000 deliveries/s),
- * {@code --seconds S} (30), {@code --warmup S} (5, same rate, not in the latency figures),
+ * {@code --seconds S} (30), {@code --warmup S} (20: a separate phase at the same rate before the measured one, waited
+ * out until answered and processed; in the correctness checks, not in the latency, rate or CPU figures),
  * {@code --objects N} (1000 subscriptions and customers), {@code --duplicates F} (0.10),
  * {@code --workers N} (webhook.processing.workers of the service; its default when absent),
  * {@code --sweep R1,R2,…} and {@code --sweep-seconds S} (10): see {@link #sweep}.
@@ -76,7 +77,7 @@ public final class WebhookBenchmark implements Benchmark {
     public Map<String, Object> run(Path home, List<String> args) throws Exception {
         int rate = intOption(args, "--rate", 1000);
         int seconds = intOption(args, "--seconds", 30);
-        int warmup = intOption(args, "--warmup", 5);
+        int warmup = intOption(args, "--warmup", 20);
         int objects = intOption(args, "--objects", 1000);
         double duplicateShare = Double.parseDouble(option(args, "--duplicates", "0.10"));
         int deliveriesTotal = rate * (seconds + warmup);
@@ -100,36 +101,40 @@ public final class WebhookBenchmark implements Benchmark {
 
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
             int port = Ports.service("webhook");
-            Map<String, Double> serviceBefore = serviceCounters(http, stack.webhookUrl());
+            Probe probe = new Probe(http, stack.webhookUrl());
+            long errors = 0;
+            long answeredDuplicate = 0;
+            long storedByBench = 0;
+            Set<String> acked = new HashSet<>();
+            if (warmupDeliveries > 0) {
+                // the service starts cold (interpreted code, JIT compiling on the same two cores): the same open-loop
+                // load for --warmup seconds, then until it is all answered and processed; out of the latency and
+                // rate figures, in every correctness check
+                progress("warm-up: " + warmup + " s at " + rate + "/s");
+                Sent warm = send(port, secret, workload.schedule.subList(0, warmupDeliveries), rate, Integer.MAX_VALUE, probe);
+                errors += warm.errors;
+                answeredDuplicate += warm.answeredDuplicate;
+                storedByBench += warm.stored;
+                acked.addAll(warm.acked);
+                probe.awaitProcessed(storedByBench, TimeUnit.SECONDS.toNanos(120));
+            }
+            Map<String, Double> serviceBefore = probe.counters();
             long stackCpuBefore = devStackCpuNanos();
-            progress("sending for " + (warmup + seconds) + " s at " + rate + "/s (" + warmup + " s warm-up)");
-            Sent sent = send(port, secret, workload.schedule, rate, warmupDeliveries);
-            Set<String> acked = sent.acked;
-            Histogram latency = sent.latency;
-            AtomicLong errors = sent.errors;
-            AtomicLong answeredDuplicate = sent.answeredDuplicate;
-            long start = sent.start;
-            long sendEnd = sent.sendEnd;
-            long intervalNanos = TimeUnit.SECONDS.toNanos(1) / rate;
-            double acksPerSecond = sent.acksPerSecond;
+            progress("sending for " + seconds + " s at " + rate + "/s (measured)");
+            List<Event> measuredPart = workload.schedule.subList(warmupDeliveries, workload.schedule.size());
+            Sent sent = send(port, secret, measuredPart, rate, 0, probe);
+            errors += sent.errors;
+            answeredDuplicate += sent.answeredDuplicate;
+            storedByBench += sent.stored;
+            acked.addAll(sent.acked);
 
             progress("waiting until every stored event is processed");
+            long caughtUp = sent.caughtUp(probe, TimeUnit.SECONDS.toNanos(180));
             Map<String, Object> result = new LinkedHashMap<>();
             try (MongoClient mongo = MongoClients.create(stack.mongoConnectionString())) {
                 var db = mongo.getDatabase("meterline");
                 MongoCollection<Document> events = db.getCollection("stripe_webhook_events");
-                long backlogAtSendEnd = acked.size() - events.countDocuments(Filters.eq("status", "processed"));
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
-                long processed = 0;
-                while (System.nanoTime() < deadline) {
-                    processed = events.countDocuments(Filters.eq("status", "processed"));
-                    if (processed >= acked.size()) {
-                        break;
-                    }
-                    Thread.sleep(1000); // each count scans the events collection on the dev server: poll gently
-                }
-                double drainSeconds = (System.nanoTime() - start) / 1e9;
-                double drainAfterSend = (System.nanoTime() - sendEnd) / 1e9;
+                long processed = events.countDocuments(Filters.eq("status", "processed"));
                 Set<String> stored = new HashSet<>();
                 events.find().projection(Projections.include("_id")).forEach(d -> stored.add(d.getString("_id")));
                 long lost = acked.stream().filter(id -> !stored.contains(id)).count();
@@ -137,55 +142,56 @@ public final class WebhookBenchmark implements Benchmark {
                 long reprocessed = events.countDocuments(Filters.gt("attempts", 1));
                 boolean exact = checkState(db.getCollection("stripe_subscriptions"), db.getCollection("stripe_customers"),
                         workload, result);
-                long processedMetric = processedTotal(http, stack.webhookUrl());
-                Map<String, Double> serviceAfter = serviceCounters(http, stack.webhookUrl());
+                long processedMetric = probe.processed();
+                Map<String, Double> serviceAfter = probe.counters();
                 long stackCpuAfter = devStackCpuNanos();
 
                 result.put("rate", rate);
                 result.put("seconds", seconds);
-                result.put("deliveries", workload.schedule.size() - warmupDeliveries);
-                result.put("acks_per_s", round(acksPerSecond));
-                result.put("ack_p50_ms", ms(latency.getValueAtPercentile(50)));
-                result.put("ack_p99_ms", ms(latency.getValueAtPercentile(99)));
-                result.put("ack_max_ms", ms(latency.getMaxValue()));
-                result.put("send_lag_ms", ms(Math.max(0, sendEnd - (start + (workload.schedule.size() - 1) * intervalNanos))));
-                result.put("errors", errors.get());
+                result.put("warmup_s", warmup);
+                result.put("deliveries", measuredPart.size());
+                sent.putRates(result);
+                result.put("ack_p50_ms", ms(sent.latency.getValueAtPercentile(50)));
+                result.put("ack_p99_ms", ms(sent.latency.getValueAtPercentile(99)));
+                result.put("ack_max_ms", ms(sent.latency.getMaxValue()));
+                result.put("send_lag_ms", ms(sent.sendLagNanos));
+                result.put("errors", errors);
                 result.put("distinct_events", workload.events.size());
                 result.put("redeliveries", workload.redeliveries);
-                result.put("answered_duplicate", answeredDuplicate.get());
+                result.put("answered_duplicate", answeredDuplicate);
                 result.put("out_of_order", workload.outOfOrder);
                 result.put("processed", processed);
-                result.put("processed_per_s", round(processed / drainSeconds));
-                // processing keeps up when the backlog at the end of sending is small and drains within a second or so
-                result.put("backlog_at_send_end", backlogAtSendEnd);
-                result.put("drain_after_send_s", round(drainAfterSend));
+                result.put("drain_after_send_s", round(Math.max(0, caughtUp - sent.sendEnd) / 1e9));
                 result.put("dead", dead);
                 result.put("processed_exact", exact && processed >= acked.size() && dead == 0);
                 result.put("lost", lost);
                 // an event applied more than once would count twice in processed_total (or need a second attempt)
                 result.put("duplicates_applied", Math.max(0, processedMetric - stored.size()) + reprocessed);
-                // the machine is shared: work per delivery is the figure to compare across runs, not throughput
-                double deliveries = workload.schedule.size();
-                result.put("service_cpu_ms_per_delivery", Math.round((serviceAfter.get("cpu_ns") - serviceBefore.get("cpu_ns"))
-                        / deliveries / 1e3) / 1e3);
+                // the machine is shared: work per delivery is the figure to compare across runs, not throughput;
+                // measured from the end of the warm-up (JIT compilation excluded) until the backlog was processed
+                double deliveries = measuredPart.size();
+                double serviceCpuNs = serviceAfter.get("cpu_ns") - serviceBefore.get("cpu_ns");
+                double commands = serviceAfter.get("mongo_commands") - serviceBefore.get("mongo_commands");
+                result.put("service_cpu_ms_per_delivery", Math.round(serviceCpuNs / deliveries / 1e3) / 1e3);
                 // the dev stack's process holds the Mongo-wire server (and Kafka, idle here, and the Stripe stand-in)
                 result.put("devstack_cpu_ms_per_delivery", Math.round((stackCpuAfter - stackCpuBefore) / deliveries / 1e3) / 1e3);
-                result.put("mongo_commands_per_delivery", Math.round((serviceAfter.get("mongo_commands")
-                        - serviceBefore.get("mongo_commands")) / deliveries * 1000) / 1000.0);
-                // per distinct event processed: comparable across runs even when a loaded machine made the client
-                // give up on deliveries (errors), which the per-delivery figures still divide by
-                double processedEvents = Math.max(1, processed);
-                result.put("mongo_commands_per_processed_event", Math.round((serviceAfter.get("mongo_commands")
-                        - serviceBefore.get("mongo_commands")) / processedEvents * 1000) / 1000.0);
-                result.put("service_cpu_ms_per_processed_event", Math.round((serviceAfter.get("cpu_ns")
-                        - serviceBefore.get("cpu_ns")) / processedEvents / 1e3) / 1e3);
+                result.put("mongo_commands_per_delivery", Math.round(commands / deliveries * 1000) / 1000.0);
+                double processedEvents = Math.max(1, serviceAfter.get("processed") - serviceBefore.get("processed"));
+                result.put("mongo_commands_per_processed_event", Math.round(commands / processedEvents * 1000) / 1000.0);
+                result.put("service_cpu_ms_per_processed_event", Math.round(serviceCpuNs / processedEvents / 1e3) / 1e3);
+                // deliveries that reached the intake (the service's counter, the Stripe stand-in's own included) against
+                // those sent: tells a delivery that never got an answer (never_answered) lost before or after the intake
+                result.put("sent", (long) workload.schedule.size());
+                result.put("received_by_service", Math.round(serviceAfter.get("received")));
+                // responses the service's HTTP layer completed for the endpoint (Micrometer), every status
+                result.put("answered_by_service", Math.round(serviceAfter.get("answered")));
                 result.put("load_avg_start", loadAvgStart);
                 result.put("cores", Runtime.getRuntime().availableProcessors());
 
                 String sweep = option(args, "--sweep", null);
                 if (sweep != null) {
                     sweep(sweep, intOption(args, "--sweep-seconds", 10), port, secret, objects, duplicateShare,
-                            (p99Of(result) <= 50 && errors.get() == 0) ? rate : 0, events, acked.size(), result);
+                            (p99Of(result) <= 50 && errors == 0) ? rate : 0, probe, storedByBench, result);
                 }
             }
             return result;
@@ -197,38 +203,33 @@ public final class WebhookBenchmark implements Benchmark {
     }
 
     /**
-     * {@code --sweep 1500,2000,3000}: after the main run, the same service is offered each rate in turn for
-     * {@code --sweep-seconds} (after a 1 s warm-up), each step once the previous step's backlog is processed, up to
-     * the first step whose ack p99 exceeds 50 ms or that has errors. {@code max_rate_p99_le_50ms} is the highest rate
-     * (the main run's included) that kept ack p99 within 50 ms without errors.
+     * {@code --sweep 1500,2000,3000}: after the main run, the same (warm) service is offered each rate in turn for
+     * {@code --sweep-seconds} after a 1 s lead-in (not in the latency figures), each step once the previous step's
+     * backlog is processed, up to the first step whose ack p99 exceeds 50 ms or that has errors.
+     * {@code max_rate_p99_le_50ms} is the highest rate (the main run's included) that kept ack p99 within 50 ms
+     * without errors. A step's rates are over its whole sending window, lead-in included.
      */
     private static void sweep(String rates, int seconds, int port, String secret, int objects, double duplicateShare,
-                              int best, MongoCollection<Document> events, long ackedBefore, Map<String, Object> result)
-            throws Exception {
+                              int best, Probe probe, long storedBefore, Map<String, Object> result) throws Exception {
         List<Map<String, Object>> steps = new ArrayList<>();
-        long acked = ackedBefore;
+        long stored = storedBefore;
         for (String item : rates.split(",")) {
             int rate = Integer.parseInt(item.trim());
             Workload workload = Workload.build(rate * (seconds + 1), objects, duplicateShare, new Random(rate));
             progress("sweep: " + rate + "/s for " + seconds + " s");
-            Sent sent = send(port, secret, workload.schedule, rate, rate);
-            acked += sent.acked.size();
-            long backlog = acked - events.countDocuments(Filters.eq("status", "processed"));
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-            while (System.nanoTime() < deadline && events.countDocuments(Filters.eq("status", "processed")) < acked) {
-                Thread.sleep(1000);
-            }
+            Sent sent = send(port, secret, workload.schedule, rate, rate, probe);
+            stored += sent.stored;
+            long caughtUp = sent.caughtUp(probe, TimeUnit.SECONDS.toNanos(120));
             Map<String, Object> step = new LinkedHashMap<>();
             double p99 = ms(sent.latency.getValueAtPercentile(99));
             step.put("rate", rate);
-            step.put("acks_per_s", round(sent.acksPerSecond));
+            sent.putRates(step);
             step.put("ack_p50_ms", ms(sent.latency.getValueAtPercentile(50)));
             step.put("ack_p99_ms", p99);
-            step.put("errors", sent.errors.get());
-            step.put("backlog_at_send_end", backlog);
-            step.put("drain_after_send_s", round((System.nanoTime() - sent.sendEnd) / 1e9));
+            step.put("errors", sent.errors);
+            step.put("drain_after_send_s", round(Math.max(0, caughtUp - sent.sendEnd) / 1e9));
             steps.add(step);
-            if (p99 > 50 || sent.errors.get() > 0) {
+            if (p99 > 50 || sent.errors > 0) {
                 break;
             }
             best = Math.max(best, rate);
@@ -237,30 +238,64 @@ public final class WebhookBenchmark implements Benchmark {
         result.put("max_rate_p99_le_50ms", best);
     }
 
-    /** What one open-loop sending phase saw. */
-    private record Sent(Set<String> acked, Histogram latency, AtomicLong errors, AtomicLong answeredDuplicate,
-                        long start, long sendEnd, double acksPerSecond) {
+    /**
+     * What one open-loop sending phase saw. Its window is from the first scheduled send to the moment the last
+     * delivery was sent: {@code answeredInWindow} and {@code processedInWindow} (events the service marked processed,
+     * by its counter) are counted over that window, so neither rate includes time spent waiting afterwards.
+     * {@code storedAtSendEnd} are deliveries answered as newly stored by then.
+     */
+    private record Sent(Set<String> acked, Histogram latency, long errors, long answeredDuplicate, long stored,
+                        long start, long sendEnd, long sendLagNanos, long answeredInWindow, long unansweredAtSendEnd,
+                        long processedInWindow, long storedAtSendEnd, long processedAtSendEnd, long neverAnswered,
+                        long caughtUp) {
+
+        /** When processing had caught up with this phase (nanoTime): while waiting for answers, or by polling now. */
+        long caughtUp(Probe probe, long timeoutNanos) throws Exception {
+            return caughtUp != 0 && neverAnswered > 0 ? caughtUp : probe.awaitProcessed(probe.storedByBench, timeoutNanos);
+        }
+
+        double windowSeconds() {
+            return Math.max(1, sendEnd - start) / 1e9;
+        }
+
+        /** acks_per_s, processed_per_s and the backlogs at the end of sending. */
+        void putRates(Map<String, Object> into) {
+            into.put("acks_per_s", round(answeredInWindow / windowSeconds()));
+            into.put("processed_per_s", round(processedInWindow / windowSeconds()));
+            // deliveries sent but not answered yet (intake keeps up when ≈ the rate × the ack p50)
+            into.put("unanswered_at_send_end", unansweredAtSendEnd);
+            // events stored (answered) but not processed yet, over every phase so far (processing keeps up when ≈ 0;
+            // the few events the Stripe stand-in sends on its own make it slightly negative)
+            into.put("backlog_at_send_end", storedAtSendEnd - processedAtSendEnd);
+            // deliveries without any answer (no status, no client timeout) 60 s after sending ended: not in errors
+            into.put("never_answered", neverAnswered);
+        }
     }
 
     /**
      * Sends {@code schedule} open loop at {@code rate}/s over a bounded keep-alive pool (a slow server makes requests
      * wait, and that wait is measured, never makes the client open thousands of sockets); latency is measured from
-     * each delivery's scheduled time, for the deliveries after the first {@code warmupDeliveries}.
+     * each delivery's scheduled time, for the deliveries from index {@code latencyFrom} on. Returns once every
+     * delivery is answered (or 60 s after sending ended).
      */
-    private static Sent send(int port, String secret, List<Event> schedule, int rate, int warmupDeliveries)
-            throws InterruptedException {
+    private static Sent send(int port, String secret, List<Event> schedule, int rate, int latencyFrom, Probe probe)
+            throws Exception {
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1));
         io.vertx.core.http.HttpClient client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true)
                 .setTcpNoDelay(true).setPipelining(false).setConnectTimeout(5000).setIdleTimeout(0),
                 new PoolOptions().setHttp1MaxSize(64));
+        io.vertx.core.Context loop = vertx.getOrCreateContext();
         Histogram latency = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
         Set<String> acked = ConcurrentHashMap.newKeySet();
         AtomicLong errors = new AtomicLong();
         AtomicLong answeredDuplicate = new AtomicLong();
+        AtomicLong answered = new AtomicLong();
+        AtomicLong stored = new AtomicLong();
         CountDownLatch done = new CountDownLatch(schedule.size());
         long intervalNanos = TimeUnit.SECONDS.toNanos(1) / rate;
+        long processedBefore = probe.processed();
+        long storedBefore = probe.storedByBench;
         long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);
-        long measuredStart = start + warmupDeliveries * intervalNanos;
         for (int i = 0; i < schedule.size(); i++) {
             Event event = schedule.get(i);
             long intended = start + i * intervalNanos;
@@ -268,40 +303,121 @@ public final class WebhookBenchmark implements Benchmark {
             while ((wait = intended - System.nanoTime()) > 0) {
                 LockSupport.parkNanos(Math.min(wait, 200_000));
             }
-            boolean measured = i >= warmupDeliveries;
+            boolean measured = i >= latencyFrom;
             MultiMap headers = MultiMap.caseInsensitiveMultiMap()
                     .add("Content-Type", "application/json; charset=utf-8")
                     .add("Stripe-Signature", sign(secret, event.body));
             RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1")
                     .setPort(port).setURI("/webhooks/stripe").setHeaders(headers).setTimeout(30_000);
-            client.request(options)
+            // created on the client's event loop, not on this thread: from here, a few answers in tens of thousands
+            // never reached their request (no response, no timeout) although the service had answered every delivery
+            loop.runOnContext(v -> client.request(options)
                     .compose(request -> request.send(Buffer.buffer(event.body)))
                     .compose(response -> response.body().map(body -> response.statusCode() == 200 ? body.toString() : null))
                     .onComplete(answer -> {
-                        long took = System.nanoTime() - intended;
-                        if (answer.succeeded() && answer.result() != null) {
-                            acked.add(event.id);
-                            if (answer.result().contains("\"duplicate\":true")) {
-                                answeredDuplicate.incrementAndGet();
+                        try {
+                            long took = System.nanoTime() - intended;
+                            if (answer.succeeded() && answer.result() != null) {
+                                acked.add(event.id);
+                                answered.incrementAndGet();
+                                if (answer.result().contains("\"duplicate\":true")) {
+                                    answeredDuplicate.incrementAndGet();
+                                } else {
+                                    stored.incrementAndGet();
+                                }
+                            } else {
+                                errors.incrementAndGet();
                             }
-                        } else {
-                            errors.incrementAndGet();
-                        }
-                        if (measured) {
-                            synchronized (latency) {
-                                latency.recordValue(Math.min(took, latency.getHighestTrackableValue()));
+                            if (measured) {
+                                synchronized (latency) {
+                                    latency.recordValue(Math.min(took, latency.getHighestTrackableValue()));
+                                }
                             }
+                        } finally {
+                            done.countDown();
                         }
-                        done.countDown();
-                    });
+                    }));
         }
         long sendEnd = System.nanoTime();
-        done.await(60, TimeUnit.SECONDS);
-        long ackEnd = System.nanoTime();
+        long answeredInWindow = answered.get();
+        long unanswered = done.getCount();
+        long storedAtSendEnd = storedBefore + stored.get();
+        long processedAtSendEnd = probe.processed();
+        // wait for the answers, noting when processing had caught up with every delivery answered as stored so far
+        // (an answer arriving later resets it): the drain time does not include waiting for answers that never come
+        long caughtUp = 0;
+        long waitEnd = sendEnd + TimeUnit.SECONDS.toNanos(60);
+        while (!done.await(100, TimeUnit.MILLISECONDS) && System.nanoTime() < waitEnd) {
+            boolean level = probe.processed() >= storedBefore + stored.get();
+            caughtUp = level ? (caughtUp == 0 ? System.nanoTime() : caughtUp) : 0;
+        }
+        if (done.getCount() > 0) {
+            progress(done.getCount() + " deliveries still unanswered 60 s after sending ended");
+        }
         client.close();
         vertx.close();
-        double acksPerSecond = (schedule.size() - warmupDeliveries) / ((ackEnd - measuredStart) / 1e9);
-        return new Sent(acked, latency, errors, answeredDuplicate, start, sendEnd, acksPerSecond);
+        probe.storedByBench = storedBefore + stored.get();
+        long lag = Math.max(0, sendEnd - (start + (schedule.size() - 1) * intervalNanos));
+        return new Sent(acked, latency, errors.get(), answeredDuplicate.get(), stored.get(), start, sendEnd, lag,
+                answeredInWindow, unanswered, processedAtSendEnd - processedBefore, storedAtSendEnd, processedAtSendEnd,
+                done.getCount(), caughtUp);
+    }
+
+    /** The service's counters, from its Prometheus endpoint (no Mongo query: a count scans the collection there). */
+    private static final class Probe {
+        private final HttpClient http;
+        private final String baseUrl;
+        /** Deliveries answered as newly stored, over every phase so far. */
+        long storedByBench;
+
+        Probe(HttpClient http, String baseUrl) {
+            this.http = http;
+            this.baseUrl = baseUrl;
+        }
+
+        /** Sum of webhook_events_processed_total over its outcomes. */
+        long processed() throws Exception {
+            return Math.round(counters().get("processed"));
+        }
+
+        /** Polls until at least {@code events} are processed or the timeout passed; returns when (nanoTime). */
+        long awaitProcessed(long events, long timeoutNanos) throws Exception {
+            long deadline = System.nanoTime() + timeoutNanos;
+            while (processed() < events && System.nanoTime() < deadline) {
+                Thread.sleep(100); // a metrics scrape, cheap for the service: poll often
+            }
+            return System.nanoTime();
+        }
+
+        /** CPU time (ns), Mongo commands sent and events processed so far. */
+        Map<String, Double> counters() throws Exception {
+            String body = http.send(HttpRequest.newBuilder(URI.create(baseUrl + "/q/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            double cpu = 0;
+            double commands = 0;
+            double processed = 0;
+            double received = 0;
+            double answered = 0;
+            for (String line : body.split("\n")) {
+                if (line.startsWith("process_cpu_time_ns_total")) {
+                    cpu = valueOf(line);
+                } else if (line.startsWith("webhook_mongo_commands_total{")) {
+                    commands += valueOf(line);
+                } else if (line.startsWith("webhook_events_processed_total{")) {
+                    processed += valueOf(line);
+                } else if (line.startsWith("webhook_events_received_total")) {
+                    received = valueOf(line);
+                } else if (line.startsWith("http_server_requests_seconds_count{") && line.contains("uri=\"/webhooks/stripe\"")) {
+                    answered += valueOf(line);
+                }
+            }
+            return Map.of("cpu_ns", cpu, "mongo_commands", commands, "processed", processed, "received", received,
+                    "answered", answered);
+        }
+
+        private static double valueOf(String line) {
+            return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+        }
     }
 
     /** Final Mongo state equals the state of each object's newest event. */
@@ -337,41 +453,12 @@ public final class WebhookBenchmark implements Benchmark {
         return wrong == 0;
     }
 
-    /** Sum of webhook_events_processed_total over its outcomes, from the service's Prometheus endpoint. */
-    private static long processedTotal(HttpClient http, String baseUrl) throws Exception {
-        String body = http.send(HttpRequest.newBuilder(URI.create(baseUrl + "/q/metrics")).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
-        double total = 0;
-        for (String line : body.split("\n")) {
-            if (line.startsWith("webhook_events_processed_total{")) {
-                total += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-            }
-        }
-        return Math.round(total);
-    }
-
     /** CPU time used so far by the dev-stack process (a child of this one), 0 when the OS does not say. */
     private static long devStackCpuNanos() {
         return ProcessHandle.current().descendants()
                 .filter(p -> p.info().commandLine().map(c -> c.contains("io.meterline.devstack.DevStackMain")).orElse(false))
                 .mapToLong(p -> p.info().totalCpuDuration().map(Duration::toNanos).orElse(0L))
                 .sum();
-    }
-
-    /** The service's CPU time (ns) and Mongo commands sent so far, from its Prometheus endpoint. */
-    private static Map<String, Double> serviceCounters(HttpClient http, String baseUrl) throws Exception {
-        String body = http.send(HttpRequest.newBuilder(URI.create(baseUrl + "/q/metrics")).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
-        double cpu = 0;
-        double commands = 0;
-        for (String line : body.split("\n")) {
-            if (line.startsWith("process_cpu_time_ns_total")) {
-                cpu = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-            } else if (line.startsWith("webhook_mongo_commands_total{")) {
-                commands += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-            }
-        }
-        return Map.of("cpu_ns", cpu, "mongo_commands", commands);
     }
 
     /** Distinct events per object in version order, delivered slightly shuffled, with redeliveries mixed in. */

@@ -8,6 +8,10 @@ import io.meterline.model.billing.BillingCollections;
 import io.meterline.model.billing.CustomerDocument;
 import io.meterline.webhook.domain.GuardedWrite;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.bson.BsonDocument;
+import org.bson.BsonInt64;
+import org.bson.BsonNull;
+import org.bson.BsonString;
 import org.bson.conversions.Bson;
 
 import java.util.ArrayList;
@@ -43,6 +47,25 @@ public class CustomerRepository {
         CustomerDocument current = find(doc.id).orElse(null);
         return current != null && current.lastEventCreated == created && !eventId.equals(current.lastEventId)
                 ? GuardedWrite.TIE : GuardedWrite.STALE;
+    }
+
+    /**
+     * {@link #applyProfileIfNewer} when {@code stored} was just read: when its event is older (or this same event),
+     * the profile is written by a compare-and-set on exactly that stored event ({@code {_id, lastEventCreated,
+     * lastEventId}}, a unique index), which the dev Mongo-wire server serves from the index, where the {@code $or}
+     * guard scans the collection (decision 0155). A compare-and-set that misses (another writer came first) and
+     * every other case take the guarded path.
+     */
+    public GuardedWrite applyProfileOver(CustomerDocument stored, CustomerDocument doc, long created, String eventId) {
+        if (stored.lastEventCreated < created || stored.lastEventCreated == created && eventId.equals(stored.lastEventId)) {
+            BsonDocument expected = new BsonDocument("_id", new BsonString(doc.id))
+                    .append("lastEventCreated", new BsonInt64(stored.lastEventCreated))
+                    .append("lastEventId", stored.lastEventId == null ? BsonNull.VALUE : new BsonString(stored.lastEventId));
+            if (customers.updateOne(expected, profile(doc, created, eventId)).getMatchedCount() == 1) {
+                return GuardedWrite.APPLIED;
+            }
+        }
+        return applyProfileIfNewer(doc, created, eventId);
     }
 
     /** Writes the profile unless strictly newer state is stored (a same-second tie already settled). */
@@ -93,6 +116,9 @@ public class CustomerRepository {
         // billing resolves customers by subject and organization; the dev Mongo-wire server ignores these
         customers.createIndex(com.mongodb.client.model.Indexes.ascending("subject"));
         customers.createIndex(com.mongodb.client.model.Indexes.ascending("organization"));
+        // the compare-and-set of applyProfileOver, for the dev server (a real MongoDB uses _id)
+        customers.createIndex(com.mongodb.client.model.Indexes.ascending("_id", "lastEventCreated", "lastEventId"),
+                new com.mongodb.client.model.IndexOptions().unique(true));
     }
 
     public Optional<CustomerDocument> find(String id) {

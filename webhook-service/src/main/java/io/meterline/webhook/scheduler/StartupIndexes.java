@@ -1,6 +1,7 @@
 package io.meterline.webhook.scheduler;
 
 import io.meterline.webhook.repository.CustomerRepository;
+import io.meterline.webhook.repository.SubscriptionRepository;
 import io.meterline.webhook.repository.WebhookEventRepository;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -13,10 +14,12 @@ public class StartupIndexes {
 
     private static final Logger LOG = Logger.getLogger(StartupIndexes.class);
 
-    void onStart(@Observes StartupEvent event, WebhookEventRepository events, CustomerRepository customers) {
+    void onStart(@Observes StartupEvent event, WebhookEventRepository events, CustomerRepository customers,
+                 SubscriptionRepository subscriptions) {
         try {
             events.createIndexes();
             customers.createIndexes();
+            subscriptions.createIndexes();
         } catch (RuntimeException e) {
             // Mongo down at start: readiness reports it; indexes are an optimisation, not a correctness need
             LOG.warnf("could not create indexes: %s", e.getMessage());

@@ -114,18 +114,16 @@ public class EventProcessor {
                 results.put(last.event.id(), new Failed(last.event, e));
             }
         }
-        boolean[] written = subscriptions.replaceAllIfNewer(docs);
+        SubscriptionRepository.BulkWrite[] written = subscriptions.replaceAllIfNewer(docs);
         for (int i = 0; i < newest.size(); i++) {
             Parsed last = newest.get(i);
-            if (written[i]) {
-                results.put(last.event.id(), new Applied(last.event, ProcessingOutcome.APPLIED));
-            } else if (storedIsNewer(docs.get(i))) {
-                // the common case of an out-of-order delivery: one read settles it, not the write again
-                results.put(last.event.id(), new Applied(last.event, ProcessingOutcome.STALE));
-            } else {
-                // a tie with a stored event of the same second, or an error: settled alone, as before
-                results.put(last.event.id(), applyOne(last.event));
-            }
+            results.put(last.event.id(), switch (written[i]) {
+                case WRITTEN -> new Applied(last.event, ProcessingOutcome.APPLIED);
+                // the common case of an out-of-order delivery: the stored state is strictly newer
+                case STALE -> new Applied(last.event, ProcessingOutcome.STALE);
+                // a tie with a stored event of the same second, a concurrent writer, or an error: settled alone
+                case UNSETTLED -> applyOne(last.event);
+            });
         }
         for (List<Parsed> group : bySubscription.values()) {
             Result last = results.get(group.get(group.size() - 1).event.id());
@@ -137,14 +135,6 @@ public class EventProcessor {
         List<Result> ordered = new ArrayList<>(round.size());
         round.forEach(event -> ordered.add(results.get(event.id())));
         return ordered;
-    }
-
-    private boolean storedIsNewer(SubscriptionDocument doc) {
-        try {
-            return subscriptions.find(doc.id).map(stored -> stored.lastEventCreated > doc.lastEventCreated).orElse(false);
-        } catch (RuntimeException e) {
-            return false; // the event's own path meets the error again and retries it
-        }
     }
 
     private Result applyOne(StoredEvent event) {
@@ -192,7 +182,9 @@ public class EventProcessor {
                 throw new SubjectConflictException(subject, doc.id, holder);
             });
         }
-        GuardedWrite result = customers.applyProfileIfNewer(doc, event.created(), event.id());
+        GuardedWrite result = stored.isPresent()
+                ? customers.applyProfileOver(stored.get(), doc, event.created(), event.id())
+                : customers.applyProfileIfNewer(doc, event.created(), event.id());
         if (result == GuardedWrite.TIE) {
             CustomerDocument settled = doc;
             if (stripe.configured()) {

@@ -1,6 +1,6 @@
 package io.meterline.webhook.stripe;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.stripe.exception.SignatureVerificationException;
 import com.stripe.net.Webhook;
@@ -85,12 +85,13 @@ public class StripeSignatureVerifier {
 
     /** The envelope of a verified body: {@code created} in epoch seconds (v1) or ISO (v2 thin events). */
     private ReceivedEvent envelope(String payload) {
-        try {
-            JsonNode root = json.readTree(payload);
-            if (root == null || !root.isObject()) {
+        // streamed: only the envelope's fields are built (0155); the whole body is still checked to be JSON
+        try (JsonParser parser = json.createParser(payload)) {
+            ReceivedEvent event = EventEnvelopes.parse(parser);
+            if (event == null) {
                 throw new WebhookException(ErrorCode.INVALID_EVENT, "body is not a Stripe event");
             }
-            return EventEnvelopes.parse(root);
+            return event;
         } catch (IOException | DateTimeException | ArithmeticException | NumberFormatException e) {
             throw new WebhookException(ErrorCode.INVALID_EVENT, "body is not a Stripe event");
         }

@@ -88,4 +88,30 @@ class StripeObjectsTests {
         assertThat(EventEnvelopes.createdSeconds(JSON.getNodeFactory().textNode("1970-01-01T00:01:40.500Z"))).isEqualTo(100L);
         assertThat(EventEnvelopes.createdSeconds(JSON.getNodeFactory().numberNode(1234567890L))).isEqualTo(1234567890L);
     }
+
+    @Test
+    void envelopeReadByStreamingEqualsTheEnvelopeOfTheWholeTree() throws Exception {
+        ObjectNode subscriptionEvent = JSON.createObjectNode().put("id", "evt_1").put("object", "event")
+                .put("api_version", "2025-03-31.basil").put("created", 1700000000L).put("livemode", true)
+                .put("type", "customer.subscription.updated");
+        subscriptionEvent.putObject("data").put("previous_attributes", "x").set("object", fixture("subscription"));
+        ObjectNode thinEvent = JSON.createObjectNode().put("id", "evt_thin").put("type", "v1.billing.meter.no_meter_found")
+                .put("created", "2024-09-17T06:20:52.246Z");
+        thinEvent.putObject("related_object").put("id", "mtr_1").put("type", "billing.meter").putObject("nested").put("id", "no");
+        ObjectNode oddEvent = JSON.createObjectNode().put("id", "evt_odd").put("type", "t").put("api_version", 20);
+        oddEvent.putArray("data").add(1);
+        for (ObjectNode event : java.util.List.of(subscriptionEvent, thinEvent, oddEvent)) {
+            String body = JSON.writeValueAsString(event);
+            try (var parser = JSON.createParser(body)) {
+                assertThat(EventEnvelopes.parse(parser)).isEqualTo(EventEnvelopes.parse(JSON.readTree(body)));
+            }
+        }
+        for (String notAnObject : java.util.List.of("[1]", "\"evt\"", "{\"id\":\"evt_1\",\"type\":\"t\"", "")) {
+            try (var parser = JSON.createParser(notAnObject)) {
+                assertThat(EventEnvelopes.parse(parser)).isNull();
+            } catch (java.io.IOException malformed) {
+                // refused as a whole-tree read refuses it
+            }
+        }
+    }
 }
