@@ -1,12 +1,12 @@
 package io.meterline.billing.balance;
 
 import io.meterline.billing.security.CustomerScope;
+import io.meterline.model.http.BoundedBody;
 import io.meterline.model.api.CommonProblem;
 import io.meterline.model.api.Problem;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -52,37 +52,14 @@ public class MovementRoute {
             answers.send(context, 415, Problem.MEDIA_TYPE, CommonProblem.forStatus(415, "Unsupported Media Type"));
             return;
         }
-        String length = context.request().getHeader(HttpHeaders.CONTENT_LENGTH);
-        if (length != null && (length.isEmpty() || length.length() > 9 || !length.chars().allMatch(Character::isDigit)
-                || Integer.parseInt(length) > MAX_BODY)) {
+        if (BoundedBody.announcedOver(context.request(), MAX_BODY)) {
             tooLarge(context);
             return;
         }
-        // read first: authentication may finish later (a token's first verification), the body must not be lost.
-        // Quarkus hands the request over paused; at most MAX_BODY bytes are kept, even of a chunked body.
-        HttpServerRequest request = context.request();
-        Buffer body = Buffer.buffer();
-        boolean[] over = {false};
-        request.handler(chunk -> {
-            if (!over[0] && body.length() + chunk.length() > MAX_BODY) {
-                over[0] = true;
-            } else if (!over[0]) {
-                body.appendBuffer(chunk);
-            }
-        });
-        request.exceptionHandler(failure -> {
-            if (!context.response().ended()) {
-                answers.failed(context, failure);
-            }
-        });
-        request.endHandler(end -> {
-            if (over[0]) {
-                tooLarge(context);
-            } else {
-                answers.authenticated(context, (identity, jwt) -> move(context, kind, identity, jwt, body));
-            }
-        });
-        request.resume();
+        // read first: authentication may finish later (a token's first verification), the body must not be lost
+        BoundedBody.read(context.request(), MAX_BODY,
+                body -> answers.authenticated(context, (identity, jwt) -> move(context, kind, identity, jwt, body)),
+                () -> tooLarge(context), failure -> answers.failed(context, failure));
     }
 
     private void move(RoutingContext context, BalanceService.Kind kind, SecurityIdentity identity, JsonWebToken jwt, Buffer body) {

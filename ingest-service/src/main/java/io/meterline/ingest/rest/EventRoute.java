@@ -7,6 +7,7 @@ import io.meterline.ingest.domain.ErrorCode;
 import io.meterline.ingest.domain.IngestException;
 import io.meterline.ingest.service.IngestService;
 import io.meterline.model.Violation;
+import io.meterline.model.http.BoundedBody;
 import io.meterline.model.api.CommonProblem;
 import io.meterline.model.api.Problem;
 import io.meterline.model.api.ProblemCode;
@@ -144,38 +145,11 @@ public class EventRoute {
             problem(context, CommonProblem.FORBIDDEN, ProblemMappers.FORBIDDEN_DETAIL, List.of());
             return;
         }
-        HttpServerRequest request = context.request();
-        Buffer body = Buffer.buffer();
-        boolean[] over = {false};
-        request.handler(chunk -> {
-            if (over[0]) {
-                return;
-            }
-            if (body.length() + chunk.length() > limit) {
-                over[0] = true;
-                failed(context, new IngestException(ErrorCode.BODY_TOO_LARGE,
-                        "the request body is larger than " + limit + " bytes; send smaller batches"));
-            } else {
-                body.appendBuffer(chunk);
-            }
-        });
-        request.exceptionHandler(failure -> {
-            if (!context.response().ended()) {
-                failed(context, new IngestException(ErrorCode.MALFORMED_JSON,
-                        "the body could not be read: " + failure.getMessage()));
-            }
-        });
-        request.endHandler(end -> {
-            if (!over[0]) {
-                ingest(context, caller.caller(), body.getBytes());
-            }
-        });
-        if ("100-continue".equalsIgnoreCase(request.getHeader(HttpHeaders.EXPECT))
-                && request.version() == HttpVersion.HTTP_1_1) {
-            // as RESTEasy does when it starts reading: a client waiting for it (curl, for bodies over 1 KiB) sends now
-            context.response().writeContinue();
-        }
-        request.resume();
+        BoundedBody.read(context.request(), limit, body -> ingest(context, caller.caller(), body.getBytes()),
+                () -> failed(context, new IngestException(ErrorCode.BODY_TOO_LARGE,
+                        "the request body is larger than " + limit + " bytes; send smaller batches")),
+                failure -> failed(context, new IngestException(ErrorCode.MALFORMED_JSON,
+                        "the body could not be read: " + failure.getMessage())));
     }
 
     private void ingest(RoutingContext context, IngestService.Caller caller, byte[] body) {

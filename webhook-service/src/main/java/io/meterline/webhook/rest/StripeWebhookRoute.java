@@ -2,6 +2,7 @@ package io.meterline.webhook.rest;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.meterline.model.http.BoundedBody;
 import io.meterline.model.api.CommonProblem;
 import io.meterline.model.api.Problem;
 import io.meterline.webhook.domain.ErrorCode;
@@ -66,35 +67,12 @@ public class StripeWebhookRoute {
             problem(context, CommonProblem.forStatus(415, "Unsupported Media Type"));
             return;
         }
-        String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
-        if (length != null && (length.isEmpty() || length.length() > 18 || !length.chars().allMatch(Character::isDigit)
-                || Long.parseLong(length) > maxBody)) {
+        if (BoundedBody.announcedOver(request, maxBody)) {
             tooLarge(context);
             return;
         }
-        // Quarkus hands the request over paused; at most max-body-size bytes are kept, even of a chunked body
-        Buffer body = Buffer.buffer(length == null ? 1024 : Integer.parseInt(length));
-        boolean[] over = {false};
-        request.handler(chunk -> {
-            if (!over[0] && body.length() + chunk.length() > maxBody) {
-                over[0] = true;
-            } else if (!over[0]) {
-                body.appendBuffer(chunk);
-            }
-        });
-        request.exceptionHandler(failure -> {
-            if (!context.response().ended()) {
-                failed(context, failure);
-            }
-        });
-        request.endHandler(end -> {
-            if (over[0]) {
-                tooLarge(context);
-            } else {
-                receive(context, body.toString(StandardCharsets.UTF_8));
-            }
-        });
-        request.resume();
+        BoundedBody.read(request, maxBody, body -> receive(context, body.toString(StandardCharsets.UTF_8)),
+                () -> tooLarge(context), failure -> failed(context, failure));
     }
 
     private void receive(RoutingContext context, String payload) {
