@@ -1,9 +1,9 @@
 package io.meterline.billing.balance;
 
 import io.meterline.billing.security.CustomerScope;
-import io.meterline.model.http.BoundedBody;
 import io.meterline.model.api.CommonProblem;
 import io.meterline.model.api.Problem;
+import io.meterline.model.http.BoundedBody;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;

@@ -8,6 +8,7 @@ import io.meterline.model.Violation;
 import io.meterline.model.api.CommonProblem;
 import io.meterline.model.api.Problem;
 import io.meterline.model.api.ProblemCode;
+import io.meterline.model.security.TokenCache;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.vertx.http.runtime.security.QuarkusHttpUser;
@@ -19,7 +20,6 @@ import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.jboss.logging.Logger;
 
 import java.util.List;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
 
 /**
@@ -35,18 +35,15 @@ public class RouteAnswers {
     private static final Logger LOG = Logger.getLogger(RouteAnswers.class);
     static final String JSON = "application/json";
 
-    private record Known(SecurityIdentity identity, JsonWebToken jwt, long validUntilMillis) {
+    private record Known(SecurityIdentity identity, JsonWebToken jwt) {
     }
 
     private final ObjectMapper mapper;
-    private final int maxEntries;
-    private final long ttlMillis;
-    private final ConcurrentHashMap<String, Known> known = new ConcurrentHashMap<>();
+    private final TokenCache<Known> known;
 
     public RouteAnswers(ObjectMapper mapper, BillingConfig config) {
         this.mapper = mapper;
-        this.maxEntries = config.auth().tokenCacheSize();
-        this.ttlMillis = config.auth().tokenCacheTtl().toMillis();
+        this.known = new TokenCache<>(config.auth().tokenCacheSize(), config.auth().tokenCacheTtl());
     }
 
     /**
@@ -57,15 +54,10 @@ public class RouteAnswers {
      */
     void authenticated(RoutingContext context, BiConsumer<SecurityIdentity, JsonWebToken> then) {
         String token = bearer(context);
-        if (token != null && maxEntries > 0) {
-            Known hit = known.get(token);
-            if (hit != null) {
-                if (System.currentTimeMillis() < hit.validUntilMillis()) {
-                    run(context, then, hit.identity(), hit.jwt());
-                    return;
-                }
-                known.remove(token, hit);
-            }
+        Known hit = known.get(token);
+        if (hit != null) {
+            run(context, then, hit.identity(), hit.jwt());
+            return;
         }
         QuarkusHttpUser.getSecurityIdentity(context, null).subscribe().with(
                 identity -> {
@@ -96,14 +88,9 @@ public class RouteAnswers {
 
     private void remember(String token, SecurityIdentity identity, JsonWebToken jwt) {
         // only the identity of exactly this token (never one Quarkus found elsewhere, e.g. a session)
-        if (token == null || maxEntries <= 0 || !token.equals(jwt.getRawToken())) {
-            return;
+        if (token != null && token.equals(jwt.getRawToken())) {
+            known.put(token, new Known(identity, jwt), jwt.getExpirationTime());
         }
-        long now = System.currentTimeMillis();
-        if (known.size() >= maxEntries) {
-            known.clear(); // a flood of distinct tokens: start over, as the verified-token cache does
-        }
-        known.put(token, new Known(identity, jwt, Math.min(jwt.getExpirationTime() * 1000, now + ttlMillis)));
     }
 
     private static String bearer(RoutingContext context) {

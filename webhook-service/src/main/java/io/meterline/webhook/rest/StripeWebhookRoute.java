@@ -2,9 +2,9 @@ package io.meterline.webhook.rest;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.meterline.model.http.BoundedBody;
 import io.meterline.model.api.CommonProblem;
 import io.meterline.model.api.Problem;
+import io.meterline.model.http.BoundedBody;
 import io.meterline.webhook.domain.ErrorCode;
 import io.meterline.webhook.domain.WebhookException;
 import io.meterline.webhook.service.EventIntakeService;
