@@ -43,7 +43,8 @@ import static io.meterline.cli.bench.BenchArgs.intOption;
  *       (20); 20 % of the debits are sized near the customer's remaining capacity (many are refused with 402).
  *       Afterwards every balance must equal its start minus the accepted debits, equal the sum of its history, and
  *       no movement may have taken it below {@code -debtLimit} ({@code limit_violations}).</li>
- *   <li>Entitlements: open loop at {@code --checks-rate} (5,000/s) for {@code --check-seconds} (10) against
+ *   <li>Entitlements: open loop at {@code --checks-rate} (5,000/s) for {@code --check-seconds} (10), after
+ *   {@code --check-warmup-seconds} (2) at the same rate that are not measured, against
  *       {@code GET /v1/entitlements/{customer}}; latency measured from each request's scheduled time.</li>
  *   <li>Auto-recharge: {@code --recharges} (5) balances with auto-recharge cross their threshold; each recharge must
  *       create one PaymentIntent at the Stripe stand-in and be credited once, after webhook-service recorded
@@ -63,6 +64,7 @@ public final class BalancesBenchmark implements Benchmark {
         int seconds = intOption(args, "--seconds", 20);
         int checksRate = intOption(args, "--checks-rate", 5000);
         int checkSeconds = intOption(args, "--check-seconds", 10);
+        int checkWarmupSeconds = intOption(args, "--check-warmup-seconds", 2);
         int recharges = intOption(args, "--recharges", 5);
         String loadAvg = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+")[0];
         Map<String, Object> result = new LinkedHashMap<>();
@@ -123,7 +125,7 @@ public final class BalancesBenchmark implements Benchmark {
             }
 
             // ---------------------------------------------------------------- entitlements
-            progress("entitlements: " + checksRate + "/s for " + checkSeconds + " s (+2 s warm-up)");
+            progress("entitlements: " + checksRate + "/s for " + checkSeconds + " s (+" + checkWarmupSeconds + " s warm-up)");
             Histogram latency = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
             AtomicLong checkErrors = new AtomicLong();
             Map<String, AtomicLong> checkErrorKinds = new java.util.concurrent.ConcurrentSkipListMap<>();
@@ -133,7 +135,7 @@ public final class BalancesBenchmark implements Benchmark {
             io.vertx.core.http.HttpClient client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true)
                     .setPipelining(true).setPipeliningLimit(32).setTcpNoDelay(true).setConnectTimeout(5000),
                     new PoolOptions().setHttp1MaxSize(8));
-            int warmup = checksRate * 2;
+            int warmup = checksRate * checkWarmupSeconds;
             int total = checksRate * checkSeconds + warmup;
             CountDownLatch checked = new CountDownLatch(total);
             long interval = TimeUnit.SECONDS.toNanos(1) / checksRate;
@@ -241,6 +243,7 @@ public final class BalancesBenchmark implements Benchmark {
             result.put("balance_equals_accepted", equalsAccepted);
             result.put("entitlement_rate", checksRate);
             result.put("entitlement_checks", (long) checksRate * checkSeconds);
+            result.put("entitlement_warmup_s", checkWarmupSeconds);
             result.put("entitlement_p50_ms", ms(latency.getValueAtPercentile(50)));
             result.put("entitlement_p99_ms", ms(latency.getValueAtPercentile(99)));
             result.put("entitlement_max_ms", ms(latency.getMaxValue()));
