@@ -8,6 +8,7 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
@@ -87,19 +88,30 @@ public final class WindowState {
 
     /** Folds another window's state into this one (for day/week/month views). */
     public void merge(WindowState other) {
-        count += other.count;
-        sum += other.sum;
-        min = Math.min(min, other.min);
-        max = Math.max(max, other.max);
-        if (other.lastTime >= lastTime) {
-            lastTime = other.lastTime;
-            lastValue = other.lastValue;
-        }
-        uniques.addAll(other.uniques);
+        mergeValues(other.count, other.sum, other.min, other.max, other.lastTime, other.lastValue, other.uniques);
         duplicates += other.duplicates;
         late += other.late;
         reconciled += other.reconciled;
         other.lateArrivals.forEach(this::lateArrival);
+    }
+
+    /**
+     * Folds another window's mergeable state into this one: counts and sums add up, the extremes and the latest value
+     * win, unique values join (what AVG and UNIQUE_COUNT need across windows; neither is a sum of window values).
+     */
+    public void mergeValues(long count, double sum, double min, double max, long lastTime, double lastValue,
+            Collection<String> uniques) {
+        this.count += count;
+        this.sum += sum;
+        this.min = Math.min(this.min, min);
+        this.max = Math.max(this.max, max);
+        if (lastTime >= this.lastTime) {
+            this.lastTime = lastTime;
+            this.lastValue = lastValue;
+        }
+        if (!uniques.isEmpty()) {
+            this.uniques.addAll(uniques);
+        }
     }
 
     /** Records that an event counted into this window arrived at {@code arrivedAt}, after the window closed. */

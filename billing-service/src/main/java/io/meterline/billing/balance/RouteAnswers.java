@@ -8,12 +8,11 @@ import io.meterline.model.Violation;
 import io.meterline.model.api.CommonProblem;
 import io.meterline.model.api.Problem;
 import io.meterline.model.api.ProblemCode;
+import io.meterline.model.http.Routes;
 import io.meterline.model.security.TokenCache;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.vertx.http.runtime.security.QuarkusHttpUser;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.inject.Singleton;
 import org.eclipse.microprofile.jwt.JsonWebToken;
@@ -53,7 +52,7 @@ public class RouteAnswers {
      * verified-token cache already gives it (0114) — so a producer's checks do not rebuild it on every request (0118).
      */
     void authenticated(RoutingContext context, BiConsumer<SecurityIdentity, JsonWebToken> then) {
-        String token = bearer(context);
+        String token = Routes.bearerToken(context.request());
         Known hit = known.get(token);
         if (hit != null) {
             run(context, then, hit.identity(), hit.jwt());
@@ -93,12 +92,6 @@ public class RouteAnswers {
         }
     }
 
-    private static String bearer(RoutingContext context) {
-        String header = context.request().getHeader(HttpHeaders.AUTHORIZATION);
-        return header != null && header.length() > 7 && header.regionMatches(true, 0, "Bearer ", 0, 7)
-                ? header.substring(7).trim() : null;
-    }
-
     /** Answers an error: a {@link BillingException} as its problem, anything else as {@code 500 internal} (logged). */
     void failed(RoutingContext context, Throwable failure) {
         if (failure instanceof BillingException e) {
@@ -122,7 +115,7 @@ public class RouteAnswers {
             context.fail(500);
             return;
         }
-        context.response().setStatusCode(status).putHeader("Content-Type", type).end(Buffer.buffer(bytes));
+        Routes.end(context.response(), status, type, bytes);
     }
 
     private void unauthenticated(RoutingContext context) {

@@ -104,17 +104,7 @@ public class HourlySource {
      * aggregation does not read were not read and stay neutral.
      */
     static void mergeInto(WindowState state, HourlyWindow hour) {
-        state.count += hour.count;
-        state.sum += hour.sum;
-        state.min = Math.min(state.min, hour.min);
-        state.max = Math.max(state.max, hour.max);
-        if (hour.lastTime >= state.lastTime) {
-            state.lastTime = hour.lastTime;
-            state.lastValue = hour.lastValue;
-        }
-        if (!hour.uniques.isEmpty()) {
-            state.uniques.addAll(hour.uniques);
-        }
+        state.mergeValues(hour.count, hour.sum, hour.min, hour.max, hour.lastTime, hour.lastValue, hour.uniques);
         if (hour.organization != null) {
             state.organization = hour.organization;
         }

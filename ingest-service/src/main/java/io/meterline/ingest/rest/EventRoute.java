@@ -11,12 +11,12 @@ import io.meterline.model.api.CommonProblem;
 import io.meterline.model.api.Problem;
 import io.meterline.model.api.ProblemCode;
 import io.meterline.model.http.BoundedBody;
+import io.meterline.model.http.Routes;
 import io.meterline.model.security.TokenCache;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.vertx.http.runtime.security.QuarkusHttpUser;
 import io.vertx.core.Future;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
@@ -84,7 +84,7 @@ public class EventRoute {
             context.next();
             return;
         }
-        String token = bearer(request);
+        String token = Routes.bearerToken(request);
         Known hit = known.get(token);
         if (hit != null) {
             admitted(context, hit);
@@ -131,12 +131,6 @@ public class EventRoute {
         if (token != null && token.equals(jwt.getRawToken())) {
             known.put(token, caller, jwt.getExpirationTime());
         }
-    }
-
-    private static String bearer(HttpServerRequest request) {
-        String header = request.getHeader(HttpHeaders.AUTHORIZATION);
-        return header != null && header.length() > 7 && header.regionMatches(true, 0, "Bearer ", 0, 7)
-                ? header.substring(7).trim() : null;
     }
 
     /** Authenticated: check the role, then read at most the body limit (also of a chunked body) and ingest it. */
@@ -231,8 +225,7 @@ public class EventRoute {
         if (response.ended()) {
             return;
         }
-        Future<Void> written = response.setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, type)
-                .end(Buffer.buffer(bytes));
+        Future<Void> written = Routes.end(response, status, type, bytes);
         HttpServerRequest request = context.request();
         if ("close".equals(response.headers().get(HttpHeaders.CONNECTION)) && request.version() != HttpVersion.HTTP_2) {
             // a 413: the rest of the body is not read, the connection goes once the answer is out

@@ -5,11 +5,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.meterline.model.api.CommonProblem;
 import io.meterline.model.api.Problem;
 import io.meterline.model.http.BoundedBody;
+import io.meterline.model.http.Routes;
 import io.meterline.webhook.domain.ErrorCode;
 import io.meterline.webhook.domain.WebhookException;
 import io.meterline.webhook.service.EventIntakeService;
 import io.quarkus.runtime.configuration.MemorySize;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
@@ -112,9 +112,6 @@ public class StripeWebhookRoute {
     }
 
     private void send(RoutingContext context, int status, String type, Object body) {
-        if (context.response().ended()) {
-            return;
-        }
         byte[] bytes;
         try {
             bytes = json.writeValueAsBytes(body);
@@ -123,6 +120,6 @@ public class StripeWebhookRoute {
             context.fail(500);
             return;
         }
-        context.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, type).end(Buffer.buffer(bytes));
+        Routes.end(context.response(), status, type, bytes);
     }
 }
