@@ -9,6 +9,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +24,18 @@ import java.util.concurrent.TimeUnit;
  * open period refused, and a late event making a revision.
  */
 final class PeriodsDemo implements AutoCloseable {
+
+    private static final String CUSTOMER = "initech";
+
+    /**
+     * Billing configuration for the demo's periods: initech's billing time zone is one where it is about noon now, so
+     * the day of the demo's hours (two and one hours ago) is still open whenever the demo runs. In UTC, between 00:01
+     * and 02:01 the day of those hours has already closed, and the late event would revise the day as well.
+     */
+    static Map<String, String> billingConfig(Instant now) {
+        int offsetHours = Math.max(-12, Math.min(14, 12 - now.atOffset(ZoneOffset.UTC).getHour()));
+        return Map.of("billing.periods.customer-zones." + CUSTOMER, ZoneOffset.ofHours(offsetHours).getId());
+    }
 
     private final Demo demo;
     private final Stack stack;
@@ -67,7 +80,7 @@ final class PeriodsDemo implements AutoCloseable {
         ArrayNode batch = Demo.JSON.createArrayNode();
         int[][] calls = {{0, 5}, {0, 7}, {1, 9}};
         for (int i = 0; i < calls.length; i++) {
-            batch.add(Demo.event("period-call-" + i, "call.minutes", "initech",
+            batch.add(Demo.event("period-call-" + i, "call.minutes", CUSTOMER,
                     hour.plus(Duration.ofHours(calls[i][0])).plusSeconds(60L * (i + 1)), Map.of("minutes", calls[i][1])));
         }
         demo.result.answer("17 initech's past calls", demo.post(stack.ingestUrl() + "/v1/events", producer, batch));
@@ -90,7 +103,7 @@ final class PeriodsDemo implements AutoCloseable {
         }
 
         Demo.step("18", "A late event lands in the closed hour: the closed total stays, a revision is published");
-        demo.post(stack.ingestUrl() + "/v1/events", producer, Demo.event("period-call-late", "call.minutes", "initech",
+        demo.post(stack.ingestUrl() + "/v1/events", producer, Demo.event("period-call-late", "call.minutes", CUSTOMER,
                 hour.plusSeconds(1800), Map.of("minutes", 3)));
         awaitWindow(hour, 15);
         run = demo.post(stack.billingUrl() + "/admin/periods/catch-up", admin, Demo.JSON.createObjectNode());

@@ -15,7 +15,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -89,9 +91,12 @@ public final class Stack implements AutoCloseable {
     /** Starts infrastructure and every service, waiting until each is ready (the services start side by side). */
     public static Stack startAll(Path home) throws IOException {
         Stack stack = startInfrastructure(home, List.of("--fresh"));
+        // what the demo's steps need of billing: prices for prepaid usage, a billing time zone for its periods
+        Map<String, String> demoBilling = new HashMap<>(PrepaidDemo.BILLING_CONFIG);
+        demoBilling.putAll(PeriodsDemo.billingConfig(Instant.now()));
         List<String> services = List.of("ingest", "billing", "webhook");
         for (String service : services) {
-            stack.launch(service, service.equals("billing") ? PrepaidDemo.BILLING_CONFIG : Map.of(), ServiceLaunch.DEFAULT_HEAP);
+            stack.launch(service, service.equals("billing") ? demoBilling : Map.of(), ServiceLaunch.DEFAULT_HEAP);
         }
         services.forEach(stack::waitUntilReady);
         return stack;
