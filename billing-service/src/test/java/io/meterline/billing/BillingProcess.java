@@ -67,6 +67,12 @@ final class BillingProcess {
         return config;
     }
 
+    /** Sets one configuration property for the next {@link #start}. */
+    BillingProcess configure(String key, String value) {
+        config.put(key, value);
+        return this;
+    }
+
     /** Base URL of the child's HTTP API. */
     String url() {
         return "http://127.0.0.1:" + port;

@@ -163,6 +163,34 @@ final class Demo {
         }
         System.out.printf("   %d of %d accepted events counted (each once: the resends were dropped)%n", counted, accepted);
         result.value("10 counted", counted);
+        // reporting reads the stored windows, which follow the query a moment later (docs/decisions/0026)
+        for (String meter : DemoStripeAccount.EVENT_NAMES.keySet()) {
+            for (String customer : CUSTOMERS) {
+                for (JsonNode window : usage(stack, meter, customer).path("windows")) {
+                    awaitStored(stack, stack.operatorToken(), meter, customer, window.path("start").asText(),
+                            window.path("eventCount").asLong());
+                }
+            }
+        }
+    }
+
+    /**
+     * Waits until the stored window (shown by {@code /v1/usage/explain}, read by reporting, closing and
+     * reconciliation) counts {@code events}: {@code /v1/usage} answers from the aggregation itself, a moment earlier.
+     */
+    void awaitStored(Stack stack, String token, String meter, String customer, String hour, long events)
+            throws Exception {
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (System.currentTimeMillis() < deadline) {
+            JsonNode explained = get(stack.billingUrl() + "/v1/usage/explain?meter=" + meter + "&customer=" + customer
+                    + "&hour=" + java.net.URLEncoder.encode(hour, java.nio.charset.StandardCharsets.UTF_8), token);
+            if (explained.path("eventCount").asLong() >= events) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        throw new IllegalStateException("the stored " + meter + " window of " + customer + " at " + hour
+                + " never counted " + events + " events");
     }
 
     private JsonNode usage(Stack stack, String meter, String customer) throws Exception {

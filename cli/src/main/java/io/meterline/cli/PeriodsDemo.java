@@ -121,12 +121,17 @@ final class PeriodsDemo implements AutoCloseable {
         }
     }
 
+    /**
+     * Waits until the stored window (what closing reads, shown by {@code /v1/usage/explain}) has the value. Not
+     * {@code /v1/usage}: that answers from the aggregation as soon as it counted the event, a moment before the
+     * window is stored.
+     */
     private void awaitWindow(Instant hour, double value) throws Exception {
         long deadline = System.currentTimeMillis() + 60_000;
         while (System.currentTimeMillis() < deadline) {
-            JsonNode usage = demo.get(stack.billingUrl() + "/v1/usage?meter=call-minutes&customer=initech&from=" + hour
-                    + "&to=" + hour.plus(Duration.ofHours(1)), stack.operatorToken());
-            if (usage.path("windows").path(0).path("value").asDouble() == value) {
+            JsonNode explained = demo.get(stack.billingUrl() + "/v1/usage/explain?meter=call-minutes&customer=initech&hour="
+                    + hour, stack.operatorToken());
+            if (explained.path("total").asDouble() == value) {
                 return;
             }
             Thread.sleep(250);

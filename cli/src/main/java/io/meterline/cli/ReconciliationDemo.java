@@ -129,6 +129,15 @@ final class ReconciliationDemo {
                 }
             }
             if (counted >= expected) {
+                for (String customer : List.of("acme", "globex")) {
+                    JsonNode usage = demo.get(stack.billingUrl() + "/v1/usage?meter=call-seconds&customer=" + customer
+                            + "&from=" + encode(hour.toString()) + "&to=" + encode(hour.plus(Duration.ofHours(1)).toString()),
+                            token);
+                    for (JsonNode window : usage.path("windows")) {
+                        demo.awaitStored(stack, token, "call-seconds", customer, window.path("start").asText(),
+                                window.path("eventCount").asLong());
+                    }
+                }
                 return counted;
             }
             Thread.sleep(500);

@@ -1,6 +1,5 @@
 package io.meterline.billing.aggregation;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.meterline.billing.cloudevents.UsageRecordDecoder;
 import io.meterline.billing.config.AggregationConfig;
@@ -8,7 +7,6 @@ import io.meterline.billing.meter.MeterMatcher;
 import io.meterline.billing.meter.MeterLookup;
 import io.meterline.model.Topics;
 import io.meterline.model.UsageEvent;
-import io.meterline.model.UsageEventJson;
 import io.meterline.model.UsageEventValidator;
 import io.meterline.model.Violation;
 import io.meterline.model.usage.MeterDefinition;
@@ -231,14 +229,10 @@ final class AggregationProcessor implements Processor<byte[], byte[], byte[], by
         while (pending.hasNext() && budget-- > 0) {
             String id = pending.next();
             pending.remove();
-            WindowState state = cache.get(id);
-            if (state == null) {
-                byte[] stored = windows.get(id);
-                state = stored == null ? null : WindowState.fromBytes(stored);
-            }
-            if (state != null) {
-                context.forward(new Record<>(id.getBytes(StandardCharsets.UTF_8), serialise(WindowTotal.of(state)),
-                        timestamp), TOTALS_SINK);
+            // the store holds the window's current bytes (every update writes them): forwarded as they are
+            byte[] stored = windows.get(id);
+            if (stored != null) {
+                context.forward(new Record<>(id.getBytes(StandardCharsets.UTF_8), stored, timestamp), TOTALS_SINK);
             }
             dirty.delete(id);
         }
@@ -287,13 +281,5 @@ final class AggregationProcessor implements Processor<byte[], byte[], byte[], by
         }
         context.forward(new Record<>(record.key(), record.value(), record.timestamp(), headers), DLQ_SINK);
         metrics.deadLettered(reason);
-    }
-
-    private static byte[] serialise(WindowTotal total) {
-        try {
-            return UsageEventJson.mapper().writeValueAsBytes(total);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("window total cannot be serialised", e);
-        }
     }
 }

@@ -5,7 +5,6 @@ import io.meterline.billing.config.BillingConfig;
 import io.meterline.billing.kafka.ConsumerLoop;
 import io.meterline.billing.kafka.KafkaClientConfig;
 import io.meterline.billing.usage.UsageWindowRepository;
-import io.meterline.model.UsageEventJson;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -23,9 +22,12 @@ import java.util.Map;
 
 /**
  * Copies window totals from the totals topic into MongoDB. Reads only committed Kafka Streams output
- * ({@code read_committed}), keeps the highest version per window within a poll (one write per window per batch),
- * writes them in one unordered bulk write guarded by version, and commits offsets only after MongoDB accepted it.
- * A crash anywhere replays from the last commit; the replayed writes are no-ops or rewrite the same totals.
+ * ({@code read_committed}) and gathers every total that is there, keeping the highest version per window, before it
+ * writes them in one unordered bulk write guarded by version; offsets are committed only after MongoDB accepted it.
+ * While a write runs, new totals queue in the topic and the next write takes them all at once, so a window changed
+ * fifty times meanwhile is written once: the writes adapt to what MongoDB can take instead of queueing behind it
+ * (decision 0026). A crash anywhere replays from the last commit; the replayed writes are no-ops or rewrite the same
+ * totals.
  */
 @ApplicationScoped
 public class WindowTotalsConsumer extends ConsumerLoop {
@@ -61,17 +63,38 @@ public class WindowTotalsConsumer extends ConsumerLoop {
         return config.aggregation().totalsTopic();
     }
 
+    /** The totals gathered since the last write, highest version per window. Only the loop's thread uses it. */
+    private final Map<String, WindowTotal> latest = new HashMap<>();
+
+    @Override
+    protected boolean coalescing() {
+        return true;
+    }
+
     @Override
     protected void handle(ConsumerRecords<String, byte[]> records) {
-        Map<String, WindowTotal> latest = new HashMap<>(records.count() * 2);
         for (ConsumerRecord<String, byte[]> record : records) {
             WindowTotal total = parse(record);
             if (total != null) {
                 latest.merge(total.id(), total, (a, b) -> a.version() >= b.version() ? a : b);
             }
         }
-        long stale = writeWithRetry(latest);
-        metrics.windowWrites(latest.size() - stale, stale);
+    }
+
+    @Override
+    protected boolean wantsMore() {
+        return latest.size() < config.aggregation().writerMaxWindows();
+    }
+
+    @Override
+    protected void flush() {
+        try {
+            long stale = writeWithRetry(latest);
+            metrics.windowWrites(latest.size() - stale, stale);
+        } finally {
+            // written, or the loop restarts from the last committed offsets and gathers these again
+            latest.clear();
+        }
     }
 
     private long writeWithRetry(Map<String, WindowTotal> latest) {
@@ -96,8 +119,8 @@ public class WindowTotalsConsumer extends ConsumerLoop {
 
     private static WindowTotal parse(ConsumerRecord<String, byte[]> record) {
         try {
-            return UsageEventJson.mapper().readValue(record.value(), WindowTotal.class);
-        } catch (IOException e) {
+            return WindowTotal.decode(record.value());
+        } catch (IOException | RuntimeException e) {
             // only Kafka Streams writes this topic; a record we cannot read is a bug, not data to guess at
             LOG.errorf("unreadable window total at %s-%d@%d: %s", record.topic(), record.partition(), record.offset(),
                     e.getMessage());

@@ -50,13 +50,28 @@ public interface AggregationConfig {
     @WithDefault("PT0S")
     Duration closedGrace();
 
+    /**
+     * Whether usage queries also read the Kafka Streams windows store (interactive queries), so what was aggregated
+     * is visible before the writer copied it to MongoDB, and are forwarded to the instance that owns the customer
+     * when {@code quarkus.kafka-streams.application-server} names each instance (decision 0026).
+     */
+    @WithDefault("true")
+    boolean liveQueries();
+
     /** Consumer group of the MongoDB writer (it reads the totals topic with read_committed). */
     @WithDefault("billing-window-writer")
     String writerGroupId();
 
-    /** Records per poll of the MongoDB writer; each poll becomes one bulk write. */
+    /** Records per poll of the MongoDB writer (it gathers several polls into one write, see writerMaxWindows). */
     @WithDefault("5000")
     int writerMaxPollRecords();
+
+    /**
+     * Most windows the MongoDB writer gathers into one bulk write. It writes what the totals topic holds, up to
+     * this many windows, so a busy window is written once per write however often it changed meanwhile.
+     */
+    @WithDefault("20000")
+    int writerMaxWindows();
 
     /** How often meters are re-read from MongoDB, so changes made through another instance are seen. */
     @WithDefault("PT5S")

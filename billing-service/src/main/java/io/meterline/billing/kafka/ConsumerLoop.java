@@ -28,6 +28,8 @@ public abstract class ConsumerLoop {
     private static final Logger LOG = Logger.getLogger(ConsumerLoop.class);
     private static final Duration MAX_PAUSE = Duration.ofSeconds(30);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(1);
+    /** How long a gathering poll waits: one fetch round trip on a local broker, not a wait for new records. */
+    private static final Duration GATHER_POLL = Duration.ofMillis(10);
 
     private final String name;
     private final MeterRegistry registry;
@@ -56,8 +58,29 @@ public abstract class ConsumerLoop {
 
     protected abstract String topic();
 
-    /** Makes the effect of one poll durable; offsets are committed after it returns. */
+    /**
+     * Takes one poll. Without {@link #coalescing()} it makes the poll's effect durable; offsets are committed after it
+     * returns. With it, it only gathers, and {@link #flush()} makes everything gathered since the last flush durable.
+     */
     protected abstract void handle(ConsumerRecords<String, byte[]> records);
+
+    /**
+     * Whether {@link #handle} only gathers: the loop then polls on (without waiting) while records are there and
+     * {@link #wantsMore()}, then calls {@link #flush()} and commits. The longer the last flush took, the more has
+     * arrived meanwhile, so the work per flush adapts to its cost by itself.
+     */
+    protected boolean coalescing() {
+        return false;
+    }
+
+    /** With {@link #coalescing()}: whether another poll may be gathered before the next {@link #flush()}. */
+    protected boolean wantsMore() {
+        return false;
+    }
+
+    /** With {@link #coalescing()}: makes everything gathered durable; offsets are committed after it returns. */
+    protected void flush() {
+    }
 
     protected Duration pollTimeout() {
         return Duration.ofMillis(200);
@@ -121,6 +144,12 @@ public abstract class ConsumerLoop {
                     pause = Duration.ofSeconds(1);
                     if (!records.isEmpty()) {
                         handle(records);
+                        if (coalescing()) {
+                            while (running && wantsMore() && !(records = created.poll(GATHER_POLL)).isEmpty()) {
+                                handle(records);
+                            }
+                            flush();
+                        }
                         created.commitSync();
                     }
                 }

@@ -1,5 +1,6 @@
 package io.meterline.billing.kafka;
 
+import io.meterline.model.kafka.NativeLz4;
 import io.smallrye.common.annotation.Identifier;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -31,6 +32,7 @@ public class KafkaClientConfig {
 
     public KafkaClientConfig(@Identifier("default-kafka-broker") Map<String, Object> kafka) {
         this.kafka = Map.copyOf(kafka);
+        NativeLz4.enable();
     }
 
     /** Settings for a consumer: the cluster's, then {@code own}. */

@@ -1,5 +1,6 @@
 package io.meterline.billing.meter;
 
+import io.meterline.billing.aggregation.LiveWindows;
 import io.meterline.billing.config.BillingConfig;
 import io.meterline.billing.config.MeterConfig;
 import io.meterline.billing.usage.UsageWindowRepository;
@@ -12,6 +13,7 @@ import io.quarkus.runtime.Startup;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
 import org.jboss.logging.Logger;
 
 import java.util.ArrayList;
@@ -37,14 +39,17 @@ public class MeterService implements MeterLookup {
 
     private final MeterRepository meters;
     private final UsageWindowRepository windows;
+    /** Looked up when needed: the aggregation's streams are built from the meters this service holds. */
+    private final Instance<LiveWindows> live;
     private final BillingConfig config;
     private final MeterCheckService checks;
     private volatile Snapshot snapshot = new Snapshot(Map.of(), Map.of());
 
-    public MeterService(MeterRepository meters, UsageWindowRepository windows, BillingConfig config,
-            MeterCheckService checks) {
+    public MeterService(MeterRepository meters, UsageWindowRepository windows, Instance<LiveWindows> live,
+            BillingConfig config, MeterCheckService checks) {
         this.meters = meters;
         this.windows = windows;
+        this.live = live;
         this.config = config;
         this.checks = checks;
     }
@@ -99,7 +104,8 @@ public class MeterService implements MeterLookup {
             throw new BillingException(ErrorCode.INVALID_METER, "meter " + meter.key() + " is invalid", violations);
         }
         MeterDefinition existing = meters.find(meter.key());
-        if (existing != null && existing.aggregation() != meter.aggregation() && windows.anyForMeter(meter.key())) {
+        if (existing != null && existing.aggregation() != meter.aggregation()
+                && (windows.anyForMeter(meter.key()) || live.get().anyForMeter(meter.key()))) {
             throw new BillingException(ErrorCode.METER_AGGREGATION_LOCKED, "meter " + meter.key() + " already has usage "
                     + "aggregated as " + existing.aggregation() + "; changing it to " + meter.aggregation()
                     + " would mix incompatible windows. Create a new meter key instead.",

@@ -1,5 +1,6 @@
 package io.meterline.billing.usage;
 
+import io.meterline.billing.aggregation.LiveWindows;
 import io.meterline.billing.aggregation.WindowState;
 import io.meterline.billing.config.BillingConfig;
 import io.meterline.model.usage.MeterDefinition;
@@ -18,7 +19,8 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Usage of one meter and customer over a range. Hourly windows come from MongoDB as stored; longer windows are
+ * Usage of one meter and customer over a range. Hourly windows come from MongoDB, or from the aggregation's own
+ * store where that is ahead ({@link LiveWindows}); longer windows are
  * merged from the hours' mergeable state (AVG = sum / count, UNIQUE_COUNT = size of the union, LAST = the value with
  * the latest event time), with boundaries in the requested zone.
  */
@@ -26,11 +28,13 @@ import java.util.TreeMap;
 public class UsageQueryService {
 
     private final UsageWindowRepository windows;
+    private final LiveWindows live;
     private final BillingConfig config;
     private final Clock clock = Clock.systemUTC();
 
-    public UsageQueryService(UsageWindowRepository windows, BillingConfig config) {
+    public UsageQueryService(UsageWindowRepository windows, LiveWindows live, BillingConfig config) {
         this.windows = windows;
+        this.live = live;
         this.config = config;
     }
 
@@ -42,9 +46,13 @@ public class UsageQueryService {
             ZoneId zone, List<String> groupBy) {
         Instant alignedFrom = Windows.start(from, size, zone);
         Instant alignedTo = to.equals(Windows.start(to, size, zone)) ? to : Windows.end(to, size, zone);
-        List<WindowState> hours = groupBy.isEmpty()
-                ? windows.findTotals(meter.key(), customer, alignedFrom.toEpochMilli(), alignedTo.toEpochMilli())
-                : windows.findGrouped(meter.key(), customer, alignedFrom.toEpochMilli(), alignedTo.toEpochMilli());
+        long fromMillis = alignedFrom.toEpochMilli();
+        long toMillis = alignedTo.toEpochMilli();
+        List<WindowState> stored = groupBy.isEmpty()
+                ? windows.findTotals(meter.key(), customer, fromMillis, toMillis)
+                : windows.findGrouped(meter.key(), customer, fromMillis, toMillis);
+        // what the aggregation holds now, where it is ahead of what the writer copied to MongoDB
+        List<WindowState> hours = live.overlay(meter.key(), customer, !groupBy.isEmpty(), fromMillis, toMillis, stored);
 
         Map<Bucket, WindowState> merged = new TreeMap<>();
         for (WindowState hour : hours) {

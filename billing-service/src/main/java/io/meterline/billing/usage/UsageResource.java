@@ -1,5 +1,6 @@
 package io.meterline.billing.usage;
 
+import io.meterline.billing.aggregation.LiveWindows;
 import io.meterline.billing.problem.ErrorCode;
 import io.meterline.billing.problem.BillingException;
 import io.meterline.billing.meter.MeterService;
@@ -12,7 +13,10 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.UriInfo;
 
 import java.time.DateTimeException;
 import java.time.Duration;
@@ -23,6 +27,7 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * {@code GET /v1/usage}: a meter's windows for one customer. Tokens with {@code admin} see every customer; tokens
@@ -39,18 +44,23 @@ public class UsageResource {
     private final UsageQueryService usage;
     private final MeterService meters;
     private final CustomerScope scope;
+    private final LiveWindows live;
+    private final UsageOwnerForwarding forwarding;
 
-    public UsageResource(UsageQueryService usage, MeterService meters, CustomerScope scope) {
+    public UsageResource(UsageQueryService usage, MeterService meters, CustomerScope scope, LiveWindows live,
+            UsageOwnerForwarding forwarding) {
         this.usage = usage;
         this.meters = meters;
         this.scope = scope;
+        this.live = live;
+        this.forwarding = forwarding;
     }
 
     @GET
     public UsageResponse get(@QueryParam("meter") String meterKey, @QueryParam("customer") String customer,
             @QueryParam("from") String fromText, @QueryParam("to") String toText,
             @QueryParam("window") String windowText, @QueryParam("tz") String tzText,
-            @QueryParam("groupBy") List<String> groupByParams) {
+            @QueryParam("groupBy") List<String> groupByParams, @Context HttpHeaders headers, @Context UriInfo uri) {
         if (customer == null || customer.isBlank()) {
             throw BillingException.invalidParameter("customer", "missing", "customer is required");
         }
@@ -82,6 +92,14 @@ public class UsageResource {
             if (!meter.groupBy().contains(property)) {
                 throw BillingException.invalidParameter("groupBy", "unknown_property", "meter " + meter.key()
                         + " is not grouped by " + property + "; its group-by properties are " + meter.groupBy());
+            }
+        }
+        if (headers.getHeaderString(UsageOwnerForwarding.FORWARDED) == null) {
+            // the instance running this customer's aggregation answers: its store is ahead of MongoDB
+            Optional<UsageResponse> owners = live.remoteOwner(customer).flatMap(owner ->
+                    forwarding.ask(owner, uri.getRequestUri(), headers.getHeaderString(HttpHeaders.AUTHORIZATION)));
+            if (owners.isPresent()) {
+                return owners.get();
             }
         }
         List<UsageResponse.Window> windows = new ArrayList<>();

@@ -1,6 +1,7 @@
 package io.meterline.ingest.messaging;
 
 import io.meterline.ingest.config.IngestConfig;
+import io.meterline.model.kafka.NativeLz4;
 import io.smallrye.common.annotation.Identifier;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
@@ -57,6 +58,7 @@ public class KafkaClients {
         Map<String, Object> settings = clientBase();
         settings.putAll(producerSettings(config.producer(), config.publishTimeout()));
         settings.put(ProducerConfig.CLIENT_ID_CONFIG, "ingest-service");
+        NativeLz4.enable();
         return new KafkaProducer<>(settings, new StringSerializer(), new ByteArraySerializer());
     }
 
