@@ -33,4 +33,11 @@ public interface MeterEventStreamConfig {
     /** Stream requests per second across this instance (each up to 100 events); 0 disables the limit. */
     @WithDefault("100")
     double rateLimit();
+
+    /**
+     * Fault injection for crash tests only: halt the JVM (as kill -9 would) right after the named step of a stream
+     * batch: {@code journal-written} (requests journaled, none sent), {@code stream-answered} (requests answered,
+     * ledger not yet written), {@code ledger-written} (ledger written). Never set in production.
+     */
+    java.util.Optional<String> haltAfter();
 }

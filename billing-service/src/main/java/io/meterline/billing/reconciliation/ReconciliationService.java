@@ -9,6 +9,7 @@ import io.meterline.billing.reporting.LedgerEntry;
 import io.meterline.billing.lease.LeaseRepository;
 import io.meterline.billing.reporting.ReportLedgerRepository;
 import io.meterline.billing.reporting.ReportSourceRepository;
+import io.meterline.billing.reporting.StreamRequestJournal;
 import io.meterline.billing.reporting.SkipReason;
 import io.meterline.billing.reporting.WindowView;
 import io.meterline.billing.problem.BillingException;
@@ -70,6 +71,7 @@ public class ReconciliationService {
     private final MeterService meters;
     private final ReportSourceRepository sources;
     private final ReportLedgerRepository ledger;
+    private final StreamRequestJournal streamRequests;
     private final LeaseRepository lease;
     private final ReconciliationRepository repository;
     private final ReconciliationMetrics metrics;
@@ -77,8 +79,10 @@ public class ReconciliationService {
 
     public ReconciliationService(BillingConfig config, StripeMeterGateway gateway, StripeMeterSummaries summaries,
             CountingHttpClient http, MeterService meters, ReportSourceRepository sources, ReportLedgerRepository ledger,
-            LeaseRepository lease, ReconciliationRepository repository, ReconciliationMetrics metrics) {
+            LeaseRepository lease, ReconciliationRepository repository, ReconciliationMetrics metrics,
+            StreamRequestJournal streamRequests) {
         this.config = config.reconciliation();
+        this.streamRequests = streamRequests;
         this.stripeWindow = config.reporting().stripeWindow();
         this.gateway = gateway;
         this.summaries = summaries;
@@ -253,6 +257,8 @@ public class ReconciliationService {
         }
         CustomerDirectory directory = sources.directory();
         Map<String, LedgerEntry> entries = ledger.loadSince(from);
+        // windows with a v2 stream request on its way or awaiting validation (0142): in flight, like a pending delta
+        java.util.Set<String> streaming = streamRequests.entryIds();
         Map<String, WindowGroup> groups = new LinkedHashMap<>();
         Instant now = Instant.now();
         sources.forEachWindowSince(from, (window, version) -> {
@@ -283,7 +289,8 @@ public class ReconciliationService {
             g.reported = g.gauge ? Math.max(g.reported, reported) : g.reported + reported;
             // a delta a v2 stream accepted may not be in Stripe's summaries yet: in flight, like a pending one
             g.pending |= (entry != null && (entry.pending != null || !entry.accepted.isEmpty()))
-                    || plan instanceof DeltaPlanner.Send || pendingCorrections.contains(g.key());
+                    || plan instanceof DeltaPlanner.Send || pendingCorrections.contains(g.key())
+                    || streaming.contains(window.ledgerId());
             if (entry != null && entry.lastIdentifier != null) {
                 g.lastIdentifier = entry.lastIdentifier;
             }

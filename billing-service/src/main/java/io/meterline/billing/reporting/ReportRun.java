@@ -58,6 +58,11 @@ public class ReportRun {
     public long confirmed;
     /** v2: accepted deltas of earlier runs an error report named: sent back to planning with a new identifier. */
     public long refusedLater;
+    /**
+     * Documents the run wrote to MongoDB for reporting (ledger entries, v2 stream requests, change marks; deletes
+     * included): what bounds a v2 run on one MongoDB (docs/decisions/0142).
+     */
+    public long documentsWritten;
     /** HTTP calls to Stripe during the run, retries included. */
     public long stripeCalls;
     public List<ReportError> errors = new ArrayList<>();

@@ -68,6 +68,7 @@ public class ReportingService {
     private final MeterErrorReports errorReports;
     private final boolean streaming;
     private final MeterEventStreamConfig streamConfig;
+    private final StreamRequestJournal journal;
     private volatile ReportRun lastRun;
     private volatile ActiveRun activeRun;
 
@@ -75,8 +76,9 @@ public class ReportingService {
             ReportSourceRepository sources, ReportLedgerRepository ledger, ReportLeaseRepository lease,
             ReportRunRepository runs, ReportMetrics metrics, @StripeCalls ExecutorService calls,
             MeterCheckService meterChecks, CustomerSyncCheck customerSync, WindowChangeRepository changes,
-            StripeMeterStream stream, MeterErrorReports errorReports) {
+            StripeMeterStream stream, MeterErrorReports errorReports, StreamRequestJournal journal) {
         this.config = config.reporting();
+        this.journal = journal;
         this.stream = stream;
         this.errorReports = errorReports;
         this.streaming = config.stripe().meterEvents() == StripeConfig.MeterEventsTransport.v2;
@@ -320,8 +322,21 @@ public class ReportingService {
         // windows this run settles (nothing left to do unless they change again), and the versions it read of marked ones
         Set<String> settled = new HashSet<>();
         Map<String, Long> versions = new HashMap<>();
+        // the windows a run of changed windows reads: the marked ones, and those whose accepted delta Stripe refused
+        Set<String> examined = new HashSet<>(marked.keySet());
+        // v2 stream requests recorded by earlier runs (decision 0142): their entries are loaded whether marked or not
+        List<StreamRequest> recorded = run.dryRun ? List.of() : journal.all();
+        Set<String> journaled = Set.of();
         if (!run.dryRun) {
-            resolveAccepted(run, entries.values(), meterByKey, now);
+            Set<String> missing = new HashSet<>();
+            recorded.forEach(request -> request.deltas.forEach(d -> {
+                if (!entries.containsKey(d.entry())) {
+                    missing.add(d.entry());
+                }
+            }));
+            entries.putAll(ledger.load(missing));
+            journaled = StreamRequestJournal.restorePending(recorded, entries);
+            examined.addAll(resolveAccepted(run, entries.values(), meterByKey, now, recorded));
         }
 
         // deltas an earlier run recorded as pending: send them first, exactly as recorded
@@ -329,7 +344,7 @@ public class ReportingService {
         if (!run.dryRun) {
             List<LedgerEntry> pending = entries.values().stream().filter(e -> e.pending != null).toList();
             run.pendingResent = pending.size();
-            deliver(run, pending, active, false, resent, null, marked.keySet());
+            deliver(run, pending, active, false, resent, null, journaled);
         }
 
         List<LedgerEntry> toSend = new ArrayList<>();
@@ -356,7 +371,8 @@ public class ReportingService {
             DeltaPlanner.Plan plan = planner.plan(window, meterByKey.get(window.meter()), entry, directory, now);
             if (plan instanceof DeltaPlanner.Skip skip) {
                 // a window with deltas awaiting Stripe's validation stays marked, so a later run confirms or re-plans them
-                if (skip.reason().settles() && (entry == null || entry.accepted.isEmpty())) {
+                // (v2: an accepted delta's request is journaled, which brings its entry back without the mark)
+                if (skip.reason().settles()) {
                     settled.add(id);
                 }
                 if (Boolean.TRUE.equals(earlier)) {
@@ -388,7 +404,7 @@ public class ReportingService {
         if (scope == Scope.FULL) {
             sources.forEachWindowSince(horizon, examine);
         } else {
-            sources.forEachWindow(marked.keySet(), examine);
+            sources.forEachWindow(examined, examine);
         }
         customerSync.reclassify(run, noCustomer);
         // windows whose pending delta was re-sent but which are no longer in the scan
@@ -403,8 +419,10 @@ public class ReportingService {
             }
         });
         if (!run.dryRun) {
-            deliver(run, toSend, active, true, null, settled, marked.keySet());
-            settle(marked, settled, versions);
+            deliver(run, toSend, active, true, null, settled, Set.of());
+            run.documentsWritten += settle(marked, settled, versions);
+            // requests of earlier runs whose deltas are all confirmed, refused or dropped now
+            run.documentsWritten += journal.removeResolved(recorded, entries);
             if (scope == Scope.FULL) {
                 changes.completed(java.util.Date.from(run.started));
             }
@@ -412,7 +430,7 @@ public class ReportingService {
     }
 
     /** Deletes the marks of windows settled at a version at least the marked one (others stay for the next run). */
-    private void settle(Map<String, Long> marked, Set<String> settled, Map<String, Long> versions) {
+    private int settle(Map<String, Long> marked, Set<String> settled, Map<String, Long> versions) {
         Map<String, Long> done = new HashMap<>();
         for (String id : settled) {
             Long mark = marked.get(id);
@@ -421,6 +439,7 @@ public class ReportingService {
             }
         }
         changes.settle(done);
+        return done.size();
     }
 
     /**
@@ -428,7 +447,7 @@ public class ReportingService {
      * outcomes. For re-sent deltas ({@code resent} not null) outcomes go to that map instead of the counts.
      */
     private void deliver(ReportRun run, List<LedgerEntry> entries, ActiveRun active, boolean recordPending,
-            Map<String, Boolean> resent, Set<String> settled, Set<String> marked) {
+            Map<String, Boolean> resent, Set<String> settled, Set<String> journaled) {
         if (entries.isEmpty()) {
             return;
         }
@@ -438,13 +457,13 @@ public class ReportingService {
                 throw new LeaseLostException("the reporting lease was lost before batch " + from / config.batchSize());
             }
             List<LedgerEntry> batch = entries.subList(from, Math.min(entries.size(), from + config.batchSize()));
+            if (streaming) {
+                stream(run, batch, resent, settled, journaled);
+                continue;
+            }
             if (recordPending) {
                 ledger.saveAll(batch);
-            }
-            if (streaming) {
-                stream(run, batch, resent, marked);
-                ledger.saveAll(batch);
-                continue;
+                run.documentsWritten += batch.size();
             }
             List<Future<Delivery>> outcomes = new ArrayList<>(batch.size());
             for (LedgerEntry entry : batch) {
@@ -472,6 +491,7 @@ public class ReportingService {
                 count(run, entry, outcome, amount, resent);
             }
             ledger.saveAll(batch);
+            run.documentsWritten += batch.size();
         }
     }
 
@@ -498,43 +518,73 @@ public class ReportingService {
     }
 
     /**
-     * The v2 transport: requests of up to 100 events sent concurrently; an accepted delta is recorded as
-     * {@code accepted} (counted, awaiting Stripe's validation) and its window stays marked until it is confirmed.
+     * The v2 transport (decision 0142): the batch's requests of up to 100 events are journaled (one document per
+     * request, instead of a pending write per delta), sent concurrently, and then the ledger is written once per
+     * delta: {@code accepted} (counted, awaiting Stripe's validation), or still pending after a retryable failure.
+     * The journal brings accepted deltas back to later runs, which confirm or re-plan them, so their windows can
+     * settle. Deltas whose entries got their pending delta from the journal ({@code journaled}) are not journaled again.
      */
-    private void stream(ReportRun run, List<LedgerEntry> batch, Map<String, Boolean> resent, Set<String> marked) {
+    private void stream(ReportRun run, List<LedgerEntry> batch, Map<String, Boolean> resent, Set<String> settled,
+            Set<String> journaled) {
         int size = Math.max(1, Math.min(StripeMeterStream.MAX_EVENTS, streamConfig.batchSize()));
         List<List<LedgerEntry>> requests = new ArrayList<>();
-        List<Future<Delivery>> outcomes = new ArrayList<>();
+        List<StreamRequest> records = new ArrayList<>();
         for (int from = 0; from < batch.size(); from += size) {
             List<LedgerEntry> request = batch.subList(from, Math.min(batch.size(), from + size));
+            requests.add(request);
+            List<LedgerEntry> fresh = request.stream().filter(e -> !journaled.contains(e.id)).toList();
+            records.add(fresh.isEmpty() ? null : StreamRequest.of(fresh));
+        }
+        List<StreamRequest> journaling = records.stream().filter(java.util.Objects::nonNull).toList();
+        journal.record(journaling);
+        run.documentsWritten += journaling.size();
+        halt("journal-written");
+        List<Future<Delivery>> outcomes = new ArrayList<>();
+        for (List<LedgerEntry> request : requests) {
             List<StripeMeterGateway.MeterEvent> events = new ArrayList<>(request.size());
             for (LedgerEntry entry : request) {
                 events.add(meterEvent(entry.pending));
             }
-            requests.add(request);
             outcomes.add(calls.submit(LogContext.propagate(() -> sendStream(events))));
         }
+        List<Delivery> delivered = new ArrayList<>(requests.size());
+        for (Future<Delivery> outcome : outcomes) {
+            delivered.add(await(outcome));
+        }
+        halt("stream-answered");
+        List<String> refusedWhole = new ArrayList<>();
         for (int i = 0; i < requests.size(); i++) {
-            Delivery outcome = await(outcomes.get(i));
+            Delivery outcome = delivered.get(i);
             long now = System.currentTimeMillis();
             for (LedgerEntry entry : requests.get(i)) {
                 long amount = entry.pending.amount();
                 if (outcome instanceof Delivered) {
                     entry.accepted(now);
                     run.accepted++;
+                    if (settled != null) {
+                        settled.add(entry.id);
+                    }
                 }
                 count(run, entry, outcome, amount, resent);
             }
-        }
-        // an accepted delta's window must be looked at again (to confirm or re-plan it) even if nothing marked it,
-        // e.g. after a full run: a mark at version 0 is read by the next run and settled by any version it reads
-        List<WindowChangeRepository.Mark> again = new ArrayList<>();
-        for (LedgerEntry entry : batch) {
-            if (!entry.accepted.isEmpty() && !marked.contains(entry.id)) {
-                again.add(new WindowChangeRepository.Mark(entry.id, 0, entry.windowStart * 1000));
+            if (outcome instanceof Failed failed && failed.error() != null && !failed.error().retryable()
+                    && records.get(i) != null) {
+                refusedWhole.add(records.get(i).id);
             }
         }
-        changes.mark(again);
+        ledger.saveAll(batch);
+        halt("ledger-written");
+        // a request Stripe refused as a whole left its deltas dropped (planned afresh next run, as with v1)
+        journal.remove(refusedWhole);
+        run.documentsWritten += batch.size() + refusedWhole.size();
+    }
+
+    /** Fault injection for crash tests only ({@code billing.stripe.meter-event-stream.halt-after}): kill -9 here. */
+    private void halt(String step) {
+        if (streamConfig.haltAfter().filter(step::equals).isPresent()) {
+            LOG.warnf("billing.stripe.meter-event-stream.halt-after=%s: halting now (crash test)", step);
+            Runtime.getRuntime().halt(137);
+        }
     }
 
     private Delivery sendStream(List<StripeMeterGateway.MeterEvent> events) {
@@ -552,11 +602,12 @@ public class ReportingService {
      * Deltas a v2 stream accepted earlier: those an error report names go back to planning (their amount leaves
      * {@code reported}); those past the error window without one are confirmed as delivered.
      */
-    private void resolveAccepted(ReportRun run, java.util.Collection<LedgerEntry> entries,
-            Map<String, MeterDefinition> meterByKey, Instant now) {
+    private Set<String> resolveAccepted(ReportRun run, java.util.Collection<LedgerEntry> entries,
+            Map<String, MeterDefinition> meterByKey, Instant now, List<StreamRequest> recorded) {
         List<LedgerEntry> waiting = entries.stream().filter(e -> !e.accepted.isEmpty()).toList();
+        Set<String> refusedEntries = new HashSet<>();
         if (waiting.isEmpty()) {
-            return;
+            return refusedEntries;
         }
         Set<String> identifiers = new HashSet<>();
         long oldest = Long.MAX_VALUE;
@@ -579,6 +630,7 @@ public class ReportingService {
                 if (error != null) {
                     entry.refused(delta, gauge, error);
                     run.refusedLater++;
+                    refusedEntries.add(entry.id);
                     touched = true;
                     LOG.warnf("delta %s of window %s was refused by Stripe after the stream accepted it: re-planned (%s)",
                             delta.identifier(), entry.id, error);
@@ -593,6 +645,19 @@ public class ReportingService {
             }
         }
         ledger.saveAll(changed);
+        run.documentsWritten += changed.size();
+        // deltas accepted before the journal existed: journaled now, so their windows need no mark to be seen again
+        Set<String> covered = new HashSet<>();
+        recorded.forEach(request -> request.deltas.forEach(d -> covered.add(d.pending().identifier())));
+        List<StreamRequest> adopted = new ArrayList<>();
+        for (LedgerEntry entry : waiting) {
+            if (entry.accepted.stream().anyMatch(a -> !covered.contains(a.identifier()))) {
+                adopted.add(StreamRequest.adopting(entry));
+            }
+        }
+        journal.record(adopted);
+        run.documentsWritten += adopted.size();
+        return refusedEntries;
     }
 
     private Delivery send(StripeMeterGateway.MeterEvent event) {

@@ -257,6 +257,11 @@ public final class ReportBenchmark implements Benchmark {
                     result.put("deltas_per_request", round(stripeCalls == 0 ? 0 : (double) reported / stripeCalls));
                     result.put("second_run_confirmed", second.path("confirmed").asLong());
                     result.put("second_run_s", round2(seconds(second)));
+                    // documents reporting wrote to MongoDB per delta (ledger, stream requests, marks): decision 0142
+                    result.put("documents_written_per_delta", run.has("documentsWritten") && reported > 0
+                            ? round2(run.get("documentsWritten").asDouble() / reported) : null);
+                    result.put("second_run_documents_written", second.has("documentsWritten")
+                            ? second.get("documentsWritten").asLong() : null);
                 } else {
                     result.put("calls_equal_changed_windows", stripeCalls == changedWindows);
                 }
