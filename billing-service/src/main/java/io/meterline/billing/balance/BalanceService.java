@@ -53,7 +53,8 @@ public class BalanceService {
     /** Same key, different request. */
     public static final class KeyReusedException extends RuntimeException {
         public KeyReusedException(String key) {
-            super("idempotency key " + key + " was already used with a different amount, kind, reason or reference");
+            super("idempotency key " + key + " was already used with a different amount, kind, reason or reference",
+                    null, false, false); // an answer (409), not a fault: no stack trace to fill
         }
     }
 
@@ -62,8 +63,9 @@ public class BalanceService {
         private final BalanceRules.Refused refused;
 
         public DebtLimitExceededException(BalanceRules.Refused refused) {
+            // an answer (402), not a fault: most of a debt-limited workload's debits end here, so no stack trace
             super("debiting " + refused.attempted() + " would take the balance to " + refused.wouldBe()
-                    + ", below the debt limit of -" + refused.debtLimit());
+                    + ", below the debt limit of -" + refused.debtLimit(), null, false, false);
             this.refused = refused;
         }
 

@@ -1,5 +1,6 @@
 package io.meterline.billing.balance;
 
+import io.meterline.billing.config.BillingConfig;
 import io.quarkus.runtime.ShutdownEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -45,6 +46,7 @@ public class BalanceWriter {
 
     private final BalanceRepository repository;
     private final BalanceMetrics metrics;
+    private final long historyLingerMillis;
     private final BlockingQueue<Replace> replaces = new LinkedBlockingQueue<>();
     private final BlockingQueue<Copy> copies = new LinkedBlockingQueue<>();
     private final BlockingQueue<Read<BalanceDocument>> reads = new LinkedBlockingQueue<>();
@@ -55,9 +57,10 @@ public class BalanceWriter {
     private final Thread reader;
     private final Thread versionReader;
 
-    public BalanceWriter(BalanceRepository repository, BalanceMetrics metrics) {
+    public BalanceWriter(BalanceRepository repository, BalanceMetrics metrics, BillingConfig config) {
         this.repository = repository;
         this.metrics = metrics;
+        this.historyLingerMillis = config.balance().historyLinger().toMillis();
         this.replacer = daemon("balance-replace-batches", this::replaceLoop);
         this.copier = daemon("balance-history-batches", this::copyLoop);
         this.reader = daemon("balance-read-batches", () -> readLoop(reads, repository::findAll, "read"));
@@ -176,6 +179,10 @@ public class BalanceWriter {
         while (running) {
             try {
                 batch.add(copies.take());
+                if (historyLingerMillis > 0) {
+                    // let the movements answered meanwhile join this round (0119): one insert for many
+                    Thread.sleep(historyLingerMillis);
+                }
             } catch (InterruptedException e) {
                 return;
             }

@@ -7,6 +7,7 @@ import io.meterline.billing.security.CustomerScope;
 import io.meterline.model.Violation;
 import io.meterline.model.usage.MeterDefinition;
 import io.quarkus.security.identity.SecurityIdentity;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -37,11 +38,11 @@ public class EntitlementRoute {
     }
 
     void register(@Observes Router router) {
-        router.get("/v1/entitlements/:customer").handler(this::handle);
+        answers.route(router, HttpMethod.GET, "/v1/entitlements/:customer", this::handle);
     }
 
-    void handle(RoutingContext context) {
-        answers.authenticated(context, (identity, jwt) -> answer(context, identity, jwt));
+    void handle(RoutingContext context, RouteAnswers.Known known) {
+        answers.authenticated(context, known, (identity, jwt) -> answer(context, identity, jwt));
     }
 
     private void answer(RoutingContext context, SecurityIdentity identity, JsonWebToken jwt) {

@@ -7,6 +7,7 @@ import io.meterline.model.http.BoundedBody;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -42,11 +43,13 @@ public class MovementRoute {
     }
 
     void register(@Observes Router router) {
-        router.post("/v1/balances/:customer/credits").handler(context -> handle(context, BalanceService.Kind.CREDIT));
-        router.post("/v1/balances/:customer/debits").handler(context -> handle(context, BalanceService.Kind.DEBIT));
+        answers.route(router, HttpMethod.POST, "/v1/balances/:customer/credits",
+                (context, known) -> handle(context, BalanceService.Kind.CREDIT, known));
+        answers.route(router, HttpMethod.POST, "/v1/balances/:customer/debits",
+                (context, known) -> handle(context, BalanceService.Kind.DEBIT, known));
     }
 
-    void handle(RoutingContext context, BalanceService.Kind kind) {
+    void handle(RoutingContext context, BalanceService.Kind kind, RouteAnswers.Known known) {
         String type = context.request().getHeader(HttpHeaders.CONTENT_TYPE);
         if (type != null && !type.toLowerCase(java.util.Locale.ROOT).startsWith(RouteAnswers.JSON)) {
             answers.send(context, 415, Problem.MEDIA_TYPE, CommonProblem.forStatus(415, "Unsupported Media Type"));
@@ -58,7 +61,7 @@ public class MovementRoute {
         }
         // read first: authentication may finish later (a token's first verification), the body must not be lost
         BoundedBody.read(context.request(), MAX_BODY,
-                body -> answers.authenticated(context, (identity, jwt) -> move(context, kind, identity, jwt, body)),
+                body -> answers.authenticated(context, known, (identity, jwt) -> move(context, kind, identity, jwt, body)),
                 () -> tooLarge(context), failure -> answers.failed(context, failure));
     }
 

@@ -89,20 +89,17 @@ public final class BalancesBenchmark implements Benchmark {
             }
 
             // ---------------------------------------------------------------- debits
-            // HTTP/1.1 keep-alive on one Vert.x event loop, each of the --threads clients an asynchronous closed loop
-            // (java.net.http's client spoke h2c to billing and cost the load generator more CPU than billing spent)
+            // one HTTP/1.1 keep-alive connection per closed-loop client, all on one NIO selector thread (java.net.http's
+            // client spoke h2c to billing; Vert.x' client cost 0.3 ms of CPU per debit on the cores billing shares)
             progress("debits: " + threads + " closed-loop clients for " + seconds + " s");
             Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1));
             int port = URI.create(billing).getPort();
-            io.vertx.core.http.HttpClient debitClient = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true)
-                    .setTcpNoDelay(true).setConnectTimeout(5000), new PoolOptions().setHttp1MaxSize(threads));
-            DebitLoad debits = new DebitLoad(debitClient, port, "Bearer " + token, names, seconds);
+            DebitLoad debits = new DebitLoad(port, "Bearer " + token, names, seconds);
             Map<String, Double> writesBefore = writeCounters(http, billing);
             Cpu debitCpu = Cpu.start(stack);
             DebitLoad.Totals totals = debits.run(threads);
             debitCpu = debitCpu.stop(stack);
             Map<String, Double> writesAfter = writeCounters(http, billing);
-            debitClient.close();
             double debitSeconds = totals.seconds();
             AtomicLongArray accepted = totals.accepted();
 
