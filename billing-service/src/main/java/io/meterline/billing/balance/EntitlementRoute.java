@@ -6,12 +6,10 @@ import io.meterline.billing.problem.ErrorCode;
 import io.meterline.billing.security.CustomerScope;
 import io.meterline.model.Violation;
 import io.meterline.model.usage.MeterDefinition;
-import io.quarkus.security.identity.SecurityIdentity;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import org.eclipse.microprofile.jwt.JsonWebToken;
 
 import java.util.List;
 
@@ -41,15 +39,15 @@ public class EntitlementRoute {
     }
 
     void handle(RoutingContext context) {
-        answers.authenticated(context, (identity, jwt) -> answer(context, identity, jwt));
+        answers.authenticated(context, caller -> answer(context, caller));
     }
 
-    private void answer(RoutingContext context, SecurityIdentity identity, JsonWebToken jwt) {
+    private void answer(RoutingContext context, RouteAnswers.Caller caller) {
         String customer = context.pathParam("customer");
         String meter = context.request().getParam("meter");
         String currency = context.request().getParam("currency");
         try {
-            CustomerScope.require(identity, jwt, customer, "usage:read", "reading entitlements");
+            caller.require(customer, "usage:read", "reading entitlements");
             MeterDefinition definition = meter == null || meter.isBlank() ? null : meters.find(meter);
             if (meter != null && !meter.isBlank() && definition == null) {
                 throw new BillingException(ErrorCode.METER_NOT_FOUND, "no meter with key " + meter,

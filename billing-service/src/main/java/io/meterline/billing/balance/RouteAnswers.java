@@ -4,10 +4,12 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.meterline.billing.config.BillingConfig;
 import io.meterline.billing.problem.BillingException;
+import io.meterline.billing.security.CustomerScope;
 import io.meterline.model.Violation;
 import io.meterline.model.api.CommonProblem;
 import io.meterline.model.api.Problem;
 import io.meterline.model.api.ProblemCode;
+import io.meterline.model.security.CustomersClaim;
 import io.meterline.model.http.Routes;
 import io.meterline.model.security.TokenCache;
 import io.quarkus.security.AuthenticationFailedException;
@@ -19,7 +21,7 @@ import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.jboss.logging.Logger;
 
 import java.util.List;
-import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 /**
  * What the plain Vert.x routes of this package ({@link EntitlementRoute}, {@link MovementRoute}) share with the REST
@@ -34,11 +36,21 @@ public class RouteAnswers {
     private static final Logger LOG = Logger.getLogger(RouteAnswers.class);
     static final String JSON = "application/json";
 
-    private record Known(SecurityIdentity identity, JsonWebToken jwt) {
+    /** A verified caller: its identity, its token and the token's {@code customers} claim, read once per token. */
+    record Caller(SecurityIdentity identity, JsonWebToken jwt, CustomersClaim customers) {
+
+        static Caller of(SecurityIdentity identity, JsonWebToken jwt) {
+            return new Caller(identity, jwt, CustomerScope.claimOf(jwt));
+        }
+
+        /** {@link CustomerScope#require}, without reading the claim again. */
+        void require(String customer, String role, String operation) {
+            CustomerScope.require(identity, jwt, customers, customer, role, operation);
+        }
     }
 
     private final ObjectMapper mapper;
-    private final TokenCache<Known> known;
+    private final TokenCache<Caller> known;
 
     public RouteAnswers(ObjectMapper mapper, BillingConfig config) {
         this.mapper = mapper;
@@ -51,11 +63,11 @@ public class RouteAnswers {
      * until the token's {@code exp} or {@code billing.auth.token-cache-ttl}, whichever comes first — the lifetime the
      * verified-token cache already gives it (0114) — so a producer's checks do not rebuild it on every request (0118).
      */
-    void authenticated(RoutingContext context, BiConsumer<SecurityIdentity, JsonWebToken> then) {
+    void authenticated(RoutingContext context, Consumer<Caller> then) {
         String token = Routes.bearerToken(context.request());
-        Known hit = known.get(token);
+        Caller hit = known.get(token);
         if (hit != null) {
-            run(context, then, hit.identity(), hit.jwt());
+            run(context, then, hit);
             return;
         }
         QuarkusHttpUser.getSecurityIdentity(context, null).subscribe().with(
@@ -64,8 +76,9 @@ public class RouteAnswers {
                         unauthenticated(context);
                         return;
                     }
-                    remember(token, identity, jwt);
-                    run(context, then, identity, jwt);
+                    Caller caller = Caller.of(identity, jwt);
+                    remember(token, caller);
+                    run(context, then, caller);
                 },
                 failure -> {
                     if (failure instanceof AuthenticationFailedException) {
@@ -76,19 +89,18 @@ public class RouteAnswers {
                 });
     }
 
-    private void run(RoutingContext context, BiConsumer<SecurityIdentity, JsonWebToken> then, SecurityIdentity identity,
-            JsonWebToken jwt) {
+    private void run(RoutingContext context, Consumer<Caller> then, Caller caller) {
         try {
-            then.accept(identity, jwt);
+            then.accept(caller);
         } catch (RuntimeException e) {
             failed(context, e);
         }
     }
 
-    private void remember(String token, SecurityIdentity identity, JsonWebToken jwt) {
+    private void remember(String token, Caller caller) {
         // only the identity of exactly this token (never one Quarkus found elsewhere, e.g. a session)
-        if (token != null && token.equals(jwt.getRawToken())) {
-            known.put(token, new Known(identity, jwt), jwt.getExpirationTime());
+        if (token != null && token.equals(caller.jwt().getRawToken())) {
+            known.put(token, caller, caller.jwt().getExpirationTime());
         }
     }
 
