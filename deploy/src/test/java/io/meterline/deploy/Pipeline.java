@@ -31,6 +31,8 @@ import static org.awaitility.Awaitility.await;
 final class Pipeline implements AutoCloseable {
 
     static final ObjectMapper JSON = new ObjectMapper();
+    private static final Path LOGS = Path.of("target", "pipeline-logs",
+            System.currentTimeMillis() + "-" + ProcessHandle.current().pid());
     private static Pipeline instance;
 
     final String webhookSecret = "whsec_" + UUID.randomUUID().toString().replace("-", "");
@@ -65,8 +67,13 @@ final class Pipeline implements AutoCloseable {
         return "http://127.0.0.1:" + ports.get(service);
     }
 
+    /**
+     * This test JVM's log of the service. A directory per run: a service left running by an interrupted earlier run
+     * keeps writing at its old offset into whatever file it had open, which padded a shared, truncated file with NUL
+     * bytes and broke the JSON-lines assertions.
+     */
     static Path log(String service) {
-        return Path.of("target", "pipeline-logs", service + ".log");
+        return LOGS.resolve(service + ".log");
     }
 
     private void startService(String service) {
