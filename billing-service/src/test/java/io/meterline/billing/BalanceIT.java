@@ -251,6 +251,29 @@ class BalanceIT {
     }
 
     @Test
+    void aScopedTokenStaysScopedOnEveryRequestAfterItsIdentityIsKept() {
+        // the first request verifies the token and keeps its identity and customers claim; the later ones reuse them
+        String customer = "kept-scope-" + run;
+        credit(customer, 100, "c");
+        String scopedReader = token(Set.of(), List.of(customer));
+        String scopedWriter = token(Set.of("balance:write"), List.of(customer));
+        String body = "{\"amount\":1,\"idempotencyKey\":\"k-%d\",\"reason\":\"r\"}";
+        for (int i = 0; i < 3; i++) {
+            given().auth().oauth2(scopedReader).get("/v1/entitlements/" + customer).then().statusCode(200)
+                    .body("allowed", equalTo(true));
+            given().auth().oauth2(scopedReader).get("/v1/entitlements/someone-else-" + run).then().statusCode(403)
+                    .contentType("application/problem+json").body("code", equalTo("forbidden_customer"));
+            given().auth().oauth2(scopedWriter).contentType("application/json").body(String.format(body, i))
+                    .post("/v1/balances/" + customer + "/debits").then().statusCode(200);
+            given().auth().oauth2(scopedWriter).contentType("application/json").body(String.format(body, i))
+                    .post("/v1/balances/someone-else-" + run + "/debits").then().statusCode(403)
+                    .contentType("application/problem+json").body("code", equalTo("forbidden_customer"));
+        }
+        given().auth().oauth2(scopedReader).get("/v1/entitlements/" + customer).then().statusCode(200)
+                .body("balance", equalTo(97));
+    }
+
+    @Test
     void tokensActOnlyOnTheirCustomersAndWithTheirRoles() {
         String customer = "scope-" + run;
         credit(customer, 100, "c");

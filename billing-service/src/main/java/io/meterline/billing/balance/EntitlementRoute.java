@@ -6,13 +6,11 @@ import io.meterline.billing.problem.ErrorCode;
 import io.meterline.billing.security.CustomerScope;
 import io.meterline.model.Violation;
 import io.meterline.model.usage.MeterDefinition;
-import io.quarkus.security.identity.SecurityIdentity;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import org.eclipse.microprofile.jwt.JsonWebToken;
 
 import java.util.List;
 
@@ -41,16 +39,16 @@ public class EntitlementRoute {
         answers.route(router, HttpMethod.GET, "/v1/entitlements/:customer", this::handle);
     }
 
-    void handle(RoutingContext context, RouteAnswers.Known known) {
-        answers.authenticated(context, known, (identity, jwt) -> answer(context, identity, jwt));
+    void handle(RoutingContext context, RouteAnswers.Caller known) {
+        answers.authenticated(context, known, caller -> answer(context, caller));
     }
 
-    private void answer(RoutingContext context, SecurityIdentity identity, JsonWebToken jwt) {
+    private void answer(RoutingContext context, RouteAnswers.Caller caller) {
         String customer = context.pathParam("customer");
         String meter = context.request().getParam("meter");
         String currency = context.request().getParam("currency");
         try {
-            CustomerScope.require(identity, jwt, customer, "usage:read", "reading entitlements");
+            caller.require(customer, "usage:read", "reading entitlements");
             MeterDefinition definition = meter == null || meter.isBlank() ? null : meters.find(meter);
             if (meter != null && !meter.isBlank() && definition == null) {
                 throw new BillingException(ErrorCode.METER_NOT_FOUND, "no meter with key " + meter,

@@ -4,7 +4,6 @@ import io.meterline.billing.security.CustomerScope;
 import io.meterline.model.api.CommonProblem;
 import io.meterline.model.api.Problem;
 import io.meterline.model.http.BoundedBody;
-import io.quarkus.security.identity.SecurityIdentity;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
@@ -12,7 +11,6 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import org.eclipse.microprofile.jwt.JsonWebToken;
 
 import java.nio.charset.StandardCharsets;
 
@@ -49,7 +47,7 @@ public class MovementRoute {
                 (context, known) -> handle(context, BalanceService.Kind.DEBIT, known));
     }
 
-    void handle(RoutingContext context, BalanceService.Kind kind, RouteAnswers.Known known) {
+    void handle(RoutingContext context, BalanceService.Kind kind, RouteAnswers.Caller known) {
         String type = context.request().getHeader(HttpHeaders.CONTENT_TYPE);
         if (type != null && !type.toLowerCase(java.util.Locale.ROOT).startsWith(RouteAnswers.JSON)) {
             answers.send(context, 415, Problem.MEDIA_TYPE, CommonProblem.forStatus(415, "Unsupported Media Type"));
@@ -61,14 +59,14 @@ public class MovementRoute {
         }
         // read first: authentication may finish later (a token's first verification), the body must not be lost
         BoundedBody.read(context.request(), MAX_BODY,
-                body -> answers.authenticated(context, known, (identity, jwt) -> move(context, kind, identity, jwt, body)),
+                body -> answers.authenticated(context, known, caller -> move(context, kind, caller, body)),
                 () -> tooLarge(context), failure -> answers.failed(context, failure));
     }
 
-    private void move(RoutingContext context, BalanceService.Kind kind, SecurityIdentity identity, JsonWebToken jwt, Buffer body) {
+    private void move(RoutingContext context, BalanceService.Kind kind, RouteAnswers.Caller caller, Buffer body) {
         String customer = context.pathParam("customer");
         BalanceRequests.customer(customer);
-        CustomerScope.require(identity, jwt, customer, BalanceRequests.WRITE_ROLE, "changing balances");
+        caller.require(customer, BalanceRequests.WRITE_ROLE, "changing balances");
         BalanceRequests.MovementRequest request = BalanceRequests.movement(body.toString(StandardCharsets.UTF_8), kind);
         String currency = balances.currency(request.currency());
         context.vertx().executeBlocking(() -> balances.move(customer, currency, request.movement()), false)

@@ -4,10 +4,12 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.meterline.billing.config.BillingConfig;
 import io.meterline.billing.problem.BillingException;
+import io.meterline.billing.security.CustomerScope;
 import io.meterline.model.Violation;
 import io.meterline.model.api.CommonProblem;
 import io.meterline.model.api.Problem;
 import io.meterline.model.api.ProblemCode;
+import io.meterline.model.security.CustomersClaim;
 import io.meterline.model.http.Routes;
 import io.meterline.model.security.TokenCache;
 import io.quarkus.security.AuthenticationFailedException;
@@ -22,6 +24,7 @@ import org.jboss.logging.Logger;
 
 import java.util.List;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 /**
  * What the plain Vert.x routes of this package ({@link EntitlementRoute}, {@link MovementRoute}) share with the REST
@@ -43,12 +46,21 @@ public class RouteAnswers {
      */
     static final int BEFORE_SECURITY = -250;
 
-    /** An identity Quarkus verified for a bearer token, kept for that exact token. */
-    record Known(SecurityIdentity identity, JsonWebToken jwt) {
+    /** A verified caller: its identity, its token and the token's {@code customers} claim, read once per token. */
+    record Caller(SecurityIdentity identity, JsonWebToken jwt, CustomersClaim customers) {
+
+        static Caller of(SecurityIdentity identity, JsonWebToken jwt) {
+            return new Caller(identity, jwt, CustomerScope.claimOf(jwt));
+        }
+
+        /** {@link CustomerScope#require}, without reading the claim again. */
+        void require(String customer, String role, String operation) {
+            CustomerScope.require(identity, jwt, customers, customer, role, operation);
+        }
     }
 
     private final ObjectMapper mapper;
-    private final TokenCache<Known> known;
+    private final TokenCache<Caller> known;
 
     public RouteAnswers(ObjectMapper mapper, BillingConfig config) {
         this.mapper = mapper;
@@ -61,25 +73,26 @@ public class RouteAnswers {
      * until the token's {@code exp} or {@code billing.auth.token-cache-ttl}, whichever comes first — the lifetime the
      * verified-token cache already gives it (0114) — so a producer's checks do not rebuild it on every request (0118).
      */
-    void authenticated(RoutingContext context, BiConsumer<SecurityIdentity, JsonWebToken> then) {
+    void authenticated(RoutingContext context, Consumer<Caller> then) {
         authenticated(context, known.get(Routes.bearerToken(context.request())), then);
     }
 
-    /** As {@link #authenticated(RoutingContext, BiConsumer)}, with the identity already looked up ({@code null}: none). */
-    void authenticated(RoutingContext context, Known hit, BiConsumer<SecurityIdentity, JsonWebToken> then) {
+    /** As {@link #authenticated(RoutingContext, Consumer)}, with the caller already looked up ({@code null}: none). */
+    void authenticated(RoutingContext context, Caller hit, Consumer<Caller> then) {
+        String token = Routes.bearerToken(context.request());
         if (hit != null) {
-            run(context, then, hit.identity(), hit.jwt());
+            run(context, then, hit);
             return;
         }
-        String token = Routes.bearerToken(context.request());
         QuarkusHttpUser.getSecurityIdentity(context, null).subscribe().with(
                 identity -> {
                     if (identity == null || identity.isAnonymous() || !(identity.getPrincipal() instanceof JsonWebToken jwt)) {
                         unauthenticated(context);
                         return;
                     }
-                    remember(token, identity, jwt);
-                    run(context, then, identity, jwt);
+                    Caller caller = Caller.of(identity, jwt);
+                    remember(token, caller);
+                    run(context, then, caller);
                 },
                 failure -> {
                     if (failure instanceof AuthenticationFailedException) {
@@ -92,15 +105,15 @@ public class RouteAnswers {
 
     /**
      * Adds a route twice (decision 0119). Ahead of Quarkus' HTTP security ({@link #BEFORE_SECURITY}) it takes the
-     * requests whose bearer token's identity is already known and passes the others on; at its usual place it takes
+     * requests whose bearer token's caller is already known and passes the others on; at its usual place it takes
      * those, which Quarkus authenticates as before. A known token's request so skips what it no longer needs: the
      * authentication handler's set-up and RESTEasy's template-path rebuild, about a tenth of billing's CPU per debit.
      * Both routes carry the path, so the HTTP metrics name it by its template as before. {@code handler} gets the
-     * known identity, or {@code null}, for {@link #authenticated(RoutingContext, Known, BiConsumer)}.
+     * known caller, or {@code null}, for {@link #authenticated(RoutingContext, Caller, Consumer)}.
      */
-    void route(Router router, HttpMethod method, String path, BiConsumer<RoutingContext, Known> handler) {
+    void route(Router router, HttpMethod method, String path, BiConsumer<RoutingContext, Caller> handler) {
         router.route(method, path).order(BEFORE_SECURITY).handler(context -> {
-            Known hit = known.get(Routes.bearerToken(context.request()));
+            Caller hit = known.get(Routes.bearerToken(context.request()));
             if (hit == null) {
                 context.next();
             } else {
@@ -110,19 +123,18 @@ public class RouteAnswers {
         router.route(method, path).handler(context -> handler.accept(context, null));
     }
 
-    private void run(RoutingContext context, BiConsumer<SecurityIdentity, JsonWebToken> then, SecurityIdentity identity,
-            JsonWebToken jwt) {
+    private void run(RoutingContext context, Consumer<Caller> then, Caller caller) {
         try {
-            then.accept(identity, jwt);
+            then.accept(caller);
         } catch (RuntimeException e) {
             failed(context, e);
         }
     }
 
-    private void remember(String token, SecurityIdentity identity, JsonWebToken jwt) {
+    private void remember(String token, Caller caller) {
         // only the identity of exactly this token (never one Quarkus found elsewhere, e.g. a session)
-        if (token != null && token.equals(jwt.getRawToken())) {
-            known.put(token, new Known(identity, jwt), jwt.getExpirationTime());
+        if (token != null && token.equals(caller.jwt().getRawToken())) {
+            known.put(token, caller, caller.jwt().getExpirationTime());
         }
     }
 

@@ -49,8 +49,23 @@ public class CustomerScope {
         if (identity.hasRole("admin")) {
             return Denial.NONE;
         }
-        // one reading of the claim for every service: present but malformed or empty = no customer, never all
-        CustomersClaim claim = CustomersClaim.parse(jwt.getClaim(CustomersClaim.NAME));
+        return check(identity, claimOf(jwt), customer, role);
+    }
+
+    /**
+     * The token's {@code customers} claim, read once: one reading for every service (present but malformed or empty
+     * = no customer, never all). smallrye-jwt's {@code getClaim} of a non-standard name throws and catches an
+     * exception inside (its {@code Claims.valueOf}), so a caller that keeps a token's identity keeps this too.
+     */
+    public static CustomersClaim claimOf(JsonWebToken jwt) {
+        return CustomersClaim.parse(jwt.getClaim(CustomersClaim.NAME));
+    }
+
+    /** As {@link #check(SecurityIdentity, JsonWebToken, String, String)}, with the claim already read. */
+    public static Denial check(SecurityIdentity identity, CustomersClaim claim, String customer, String role) {
+        if (identity.hasRole("admin")) {
+            return Denial.NONE;
+        }
         if (claim.restricted() && !claim.allows(customer)) {
             return Denial.OTHER_CUSTOMER;
         }
@@ -71,7 +86,13 @@ public class CustomerScope {
 
     /** As {@link #require(String, String, String)}, for callers outside a CDI request (plain Vert.x routes). */
     public static void require(SecurityIdentity identity, JsonWebToken jwt, String customer, String role, String operation) {
-        switch (check(identity, jwt, customer, role)) {
+        require(identity, jwt, claimOf(jwt), customer, role, operation);
+    }
+
+    /** As above, with the token's {@code customers} claim already read ({@link #claimOf}). */
+    public static void require(SecurityIdentity identity, JsonWebToken jwt, CustomersClaim claim, String customer,
+                               String role, String operation) {
+        switch (check(identity, claim, customer, role)) {
             case OTHER_CUSTOMER -> throw new BillingException(ErrorCode.FORBIDDEN_CUSTOMER,
                     "this token may act on " + customers(jwt) + " only, not on " + customer);
             case MISSING_ROLE -> throw new BillingException(CommonProblem.FORBIDDEN,

@@ -32,6 +32,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static io.meterline.cli.bench.BenchArgs.intOption;
 
@@ -124,6 +125,9 @@ public final class BalancesBenchmark implements Benchmark {
             // ---------------------------------------------------------------- entitlements
             progress("entitlements: " + checksRate + "/s for " + checkSeconds + " s (+" + checkWarmupSeconds + " s warm-up)");
             Histogram latency = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
+            // warm-up answers go through the same recording code into a histogram of their own: otherwise the
+            // recording path is first run (interpreted, then compiled) in the measured phase's first second
+            Histogram warmupLatency = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
             AtomicLong checkErrors = new AtomicLong();
             Map<String, AtomicLong> checkErrorKinds = new java.util.concurrent.ConcurrentSkipListMap<>();
             String producerToken = stack.jwt().token("bench-producer", Set.of("usage:read"), List.of(), Duration.ofHours(1));
@@ -138,13 +142,27 @@ public final class BalancesBenchmark implements Benchmark {
             long interval = TimeUnit.SECONDS.toNanos(1) / checksRate;
             long checkStart = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);
             MultiMap headers = MultiMap.caseInsensitiveMultiMap().add("Authorization", "Bearer " + producerToken);
-            Cpu[] checkCpu = new Cpu[1];
+            // one request description per customer, built before the schedule starts (never changed afterwards)
+            RequestOptions[] checkRequests = new RequestOptions[customers];
+            for (int c = 0; c < customers; c++) {
+                checkRequests[c] = new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1").setPort(port)
+                        .setURI("/v1/entitlements/" + names.get(c)).setHeaders(headers).setTimeout(30_000);
+            }
+            // the load generator's own young collections pause its event loop, which times every check: start the
+            // phase with an empty young generation (./meterline bench gives this JVM one large enough for the phase)
+            System.gc();
+            GcPauses gcBefore = GcPauses.take(http, billing);
+            AtomicReference<Cpu> checkCpu = new AtomicReference<>();
             // The schedule is fixed in advance (request i is due at checkStart + i·interval) and latency is measured
             // from that time, so a slow answer cannot delay the next request's clock (no coordinated omission). A
             // 1 ms timer on the client's event loop sends whatever is due: no cross-thread hand-off per request.
             int[] next = {0};
             // the slowest answer per 100 ms of schedule: when the tail happened (for lining it up with GC logs)
             AtomicLongArray slowest = new AtomicLongArray(checkSeconds * 10);
+            // how late the generator itself sent the slowest check of each slot (its timer, its event loop)
+            AtomicLongArray slowestSendLag = new AtomicLongArray(checkSeconds * 10);
+            Histogram sendLag = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
+            Histogram warmupSendLag = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
             long measuredFromMillis = System.currentTimeMillis()
                     + TimeUnit.NANOSECONDS.toMillis(checkStart + warmup * interval - System.nanoTime());
             vertx.setPeriodic(1, 1, timer -> {
@@ -152,25 +170,27 @@ public final class BalancesBenchmark implements Benchmark {
                 while (next[0] < total && checkStart + next[0] * interval <= now) {
                     int i = next[0]++;
                     long intended = checkStart + i * interval;
+                    long lag = now - intended;
                     boolean measured = i >= warmup;
                     if (i == warmup) {
-                        checkCpu[0] = Cpu.start(stack);
+                        // reading the processes' CPU times takes /proc reads: not on the loop that times the checks
+                        new Thread(() -> checkCpu.set(Cpu.start(stack)), "bench-cpu").start();
                     }
-                    RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1").setPort(port)
-                            .setURI("/v1/entitlements/" + names.get(i % customers)).setHeaders(headers).setTimeout(30_000);
-                    client.request(options).compose(request -> request.send())
+                    client.request(checkRequests[i % customers]).compose(request -> request.send())
                             .compose(response -> response.body().map(body -> response.statusCode()))
                             .onComplete(answer -> {
                                 if (answer.failed() || answer.result() != 200) {
                                     checkErrors.incrementAndGet();
                                     checkErrorKinds.computeIfAbsent(errorKind(answer), k -> new AtomicLong()).incrementAndGet();
                                 }
+                                long took = Math.min(System.nanoTime() - intended, latency.getHighestTrackableValue());
+                                (measured ? latency : warmupLatency).recordValue(took);
+                                (measured ? sendLag : warmupSendLag).recordValue(Math.min(lag, sendLag.getHighestTrackableValue()));
                                 if (measured) {
-                                    long took = Math.min(System.nanoTime() - intended, latency.getHighestTrackableValue());
-                                    latency.recordValue(took);
                                     int slot = (int) ((i - warmup) / (checksRate / 10));
-                                    if (slot < slowest.length()) {
-                                        slowest.accumulateAndGet(slot, took, Math::max);
+                                    if (slot < slowest.length() && took > slowest.get(slot)) {
+                                        slowest.set(slot, took); // one event-loop thread: no race
+                                        slowestSendLag.set(slot, lag);
                                     }
                                 }
                                 checked.countDown();
@@ -181,13 +201,15 @@ public final class BalancesBenchmark implements Benchmark {
                 }
             });
             checked.await(60, TimeUnit.SECONDS);
-            Cpu checksCpu = checkCpu[0] == null ? null : checkCpu[0].stop(stack);
+            Map<String, Object> checkGc = gcBefore.since(GcPauses.take(http, billing), "billing");
+            Cpu checksCpu = checkCpu.get() == null ? null : checkCpu.get().stop(stack);
             StringBuilder tail = new StringBuilder();
             int slowSlots = 0;
             for (int slot = 0; slot < slowest.length(); slot++) {
                 if (slowest.get(slot) > TimeUnit.MILLISECONDS.toNanos(5)) {
                     slowSlots++;
-                    tail.append(String.format(" %tT.%<tL:%.1fms", measuredFromMillis + slot * 100L, slowest.get(slot) / 1e6));
+                    tail.append(String.format(" %tT.%<tL:%.1fms(sent+%.1f)", measuredFromMillis + slot * 100L,
+                            slowest.get(slot) / 1e6, slowestSendLag.get(slot) / 1e6));
                 }
             }
             progress("100 ms slots whose slowest check took over 5 ms (UTC, by schedule):" + tail);
@@ -244,6 +266,8 @@ public final class BalancesBenchmark implements Benchmark {
             result.put("entitlement_p50_ms", ms(latency.getValueAtPercentile(50)));
             result.put("entitlement_p99_ms", ms(latency.getValueAtPercentile(99)));
             result.put("entitlement_max_ms", ms(latency.getMaxValue()));
+            result.put("entitlement_send_lag_p99_ms", ms(sendLag.getValueAtPercentile(99)));
+            result.put("entitlement_gc_pauses", checkGc); // over the check phase, warm-up included
             result.put("entitlement_errors", checkErrors.get());
             result.put("entitlement_slots_over_5ms", slowSlots);
             Map<String, Long> errorKinds = new LinkedHashMap<>();

@@ -101,6 +101,17 @@ public final class WebhookBenchmark implements Benchmark {
 
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
             int port = Ports.service("webhook");
+            try (Sender sender = new Sender()) {
+                return run(args, stack, workload, http, port, secret, sender, rate, seconds, warmup, objects, duplicateShare,
+                        warmupDeliveries, loadAvgStart);
+            }
+        }
+    }
+
+    private Map<String, Object> run(List<String> args, Stack stack, Workload workload, HttpClient http, int port,
+                                    String secret, Sender sender, int rate, int seconds, int warmup, int objects,
+                                    double duplicateShare, int warmupDeliveries, double loadAvgStart) throws Exception {
+        {
             Probe probe = new Probe(http, stack.webhookUrl());
             long errors = 0;
             long answeredDuplicate = 0;
@@ -111,7 +122,7 @@ public final class WebhookBenchmark implements Benchmark {
                 // load for --warmup seconds, then until it is all answered and processed; out of the latency and
                 // rate figures, in every correctness check
                 progress("warm-up: " + warmup + " s at " + rate + "/s");
-                Sent warm = send(port, secret, workload.schedule.subList(0, warmupDeliveries), rate, Integer.MAX_VALUE, probe);
+                Sent warm = send(sender, port, secret, workload.schedule.subList(0, warmupDeliveries), rate, Integer.MAX_VALUE, probe);
                 errors += warm.errors;
                 answeredDuplicate += warm.answeredDuplicate;
                 storedByBench += warm.stored;
@@ -122,7 +133,12 @@ public final class WebhookBenchmark implements Benchmark {
             long stackCpuBefore = devStackCpuNanos();
             progress("sending for " + seconds + " s at " + rate + "/s (measured)");
             List<Event> measuredPart = workload.schedule.subList(warmupDeliveries, workload.schedule.size());
-            Sent sent = send(port, secret, measuredPart, rate, 0, probe);
+            // the load generator's own young collections pause the event loop that times every delivery: start the
+            // measured phase with an empty young generation (./meterline bench gives this JVM a large one)
+            System.gc();
+            GcPauses gcBefore = GcPauses.take(http, stack.webhookUrl());
+            Sent sent = send(sender, port, secret, measuredPart, rate, 0, probe);
+            Map<String, Object> gcPauses = gcBefore.since(GcPauses.take(http, stack.webhookUrl()), "webhook");
             errors += sent.errors;
             answeredDuplicate += sent.answeredDuplicate;
             storedByBench += sent.stored;
@@ -155,6 +171,9 @@ public final class WebhookBenchmark implements Benchmark {
                 result.put("ack_p99_ms", ms(sent.latency.getValueAtPercentile(99)));
                 result.put("ack_max_ms", ms(sent.latency.getMaxValue()));
                 result.put("send_lag_ms", ms(sent.sendLagNanos));
+                result.put("dispatch_lag_p99_ms", ms(sent.dispatchLag.getValueAtPercentile(99)));
+                result.put("ack_slots_over_50ms", sent.slotsOver50ms);
+                result.put("gc_pauses", gcPauses); // during the measured sending (load generator, service)
                 result.put("errors", errors);
                 result.put("distinct_events", workload.events.size());
                 result.put("redeliveries", workload.redeliveries);
@@ -190,7 +209,7 @@ public final class WebhookBenchmark implements Benchmark {
 
                 String sweep = option(args, "--sweep", null);
                 if (sweep != null) {
-                    sweep(sweep, intOption(args, "--sweep-seconds", 10), port, secret, objects, duplicateShare,
+                    sweep(sweep, intOption(args, "--sweep-seconds", 10), sender, port, secret, objects, duplicateShare,
                             (p99Of(result) <= 50 && errors == 0) ? rate : 0, probe, storedByBench, result);
                 }
             }
@@ -209,7 +228,7 @@ public final class WebhookBenchmark implements Benchmark {
      * {@code max_rate_p99_le_50ms} is the highest rate (the main run's included) that kept ack p99 within 50 ms
      * without errors. A step's rates are over its whole sending window, lead-in included.
      */
-    private static void sweep(String rates, int seconds, int port, String secret, int objects, double duplicateShare,
+    private static void sweep(String rates, int seconds, Sender sender, int port, String secret, int objects, double duplicateShare,
                               int best, Probe probe, long storedBefore, Map<String, Object> result) throws Exception {
         List<Map<String, Object>> steps = new ArrayList<>();
         long stored = storedBefore;
@@ -217,7 +236,7 @@ public final class WebhookBenchmark implements Benchmark {
             int rate = Integer.parseInt(item.trim());
             Workload workload = Workload.build(rate * (seconds + 1), objects, duplicateShare, new Random(rate));
             progress("sweep: " + rate + "/s for " + seconds + " s");
-            Sent sent = send(port, secret, workload.schedule, rate, rate, probe);
+            Sent sent = send(sender, port, secret, workload.schedule, rate, rate, probe);
             stored += sent.stored;
             long caughtUp = sent.caughtUp(probe, TimeUnit.SECONDS.toNanos(120));
             Map<String, Object> step = new LinkedHashMap<>();
@@ -244,7 +263,7 @@ public final class WebhookBenchmark implements Benchmark {
      * by its counter) are counted over that window, so neither rate includes time spent waiting afterwards.
      * {@code storedAtSendEnd} are deliveries answered as newly stored by then.
      */
-    private record Sent(Set<String> acked, Histogram latency, long errors, long answeredDuplicate, long stored,
+    private record Sent(Set<String> acked, Histogram latency, Histogram dispatchLag, int slotsOver50ms, long errors, long answeredDuplicate, long stored,
                         long start, long sendEnd, long sendLagNanos, long answeredInWindow, long unansweredAtSendEnd,
                         long processedInWindow, long storedAtSendEnd, long processedAtSendEnd, long neverAnswered,
                         long caughtUp) {
@@ -278,14 +297,21 @@ public final class WebhookBenchmark implements Benchmark {
      * each delivery's scheduled time, for the deliveries from index {@code latencyFrom} on. Returns once every
      * delivery is answered (or 60 s after sending ended).
      */
-    private static Sent send(int port, String secret, List<Event> schedule, int rate, int latencyFrom, Probe probe)
-            throws Exception {
-        Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1));
-        io.vertx.core.http.HttpClient client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true)
-                .setTcpNoDelay(true).setPipelining(false).setConnectTimeout(5000).setIdleTimeout(0),
-                new PoolOptions().setHttp1MaxSize(64));
-        io.vertx.core.Context loop = vertx.getOrCreateContext();
+    private static Sent send(Sender sender, int port, String secret, List<Event> schedule, int rate, int latencyFrom,
+                             Probe probe) throws Exception {
+        io.vertx.core.http.HttpClient client = sender.client;
+        io.vertx.core.Context loop = sender.loop;
         Histogram latency = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
+        // unmeasured answers go through the same recording code into histograms of their own: otherwise that code
+        // first runs (interpreted, then compiled) in the measured phase's first second
+        Histogram unmeasured = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
+        // how late the event loop issued each measured request after its scheduled time (the generator's own delay)
+        Histogram dispatchLag = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
+        Histogram unmeasuredLag = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
+        // the slowest measured answer per 100 ms of schedule, with its dispatch lag: when the tail happened
+        int perSlot = Math.max(1, rate / 10);
+        long[] slowest = new long[schedule.size() / perSlot + 1];
+        long[] slowestLag = new long[slowest.length];
         Set<String> acked = ConcurrentHashMap.newKeySet();
         AtomicLong errors = new AtomicLong();
         AtomicLong answeredDuplicate = new AtomicLong();
@@ -311,7 +337,10 @@ public final class WebhookBenchmark implements Benchmark {
                     .setPort(port).setURI("/webhooks/stripe").setHeaders(headers).setTimeout(30_000);
             // created on the client's event loop, not on this thread: from here, a few answers in tens of thousands
             // never reached their request (no response, no timeout) although the service had answered every delivery
-            loop.runOnContext(v -> client.request(options)
+            int index = i;
+            loop.runOnContext(v -> {
+                long lag = System.nanoTime() - intended;
+                client.request(options)
                     .compose(request -> request.send(Buffer.buffer(event.body)))
                     .compose(response -> response.body().map(body -> response.statusCode() == 200 ? body.toString() : null))
                     .onComplete(answer -> {
@@ -328,15 +357,19 @@ public final class WebhookBenchmark implements Benchmark {
                             } else {
                                 errors.incrementAndGet();
                             }
-                            if (measured) {
-                                synchronized (latency) {
-                                    latency.recordValue(Math.min(took, latency.getHighestTrackableValue()));
-                                }
+                            // answers arrive on the one event loop: no other thread touches these
+                            (measured ? latency : unmeasured).recordValue(Math.min(took, latency.getHighestTrackableValue()));
+                            (measured ? dispatchLag : unmeasuredLag).recordValue(Math.min(Math.max(0, lag), latency.getHighestTrackableValue()));
+                            int slot = index / perSlot;
+                            if (measured && took > slowest[slot]) {
+                                slowest[slot] = took;
+                                slowestLag[slot] = lag;
                             }
                         } finally {
                             done.countDown();
                         }
-                    }));
+                    });
+            });
         }
         long sendEnd = System.nanoTime();
         long answeredInWindow = answered.get();
@@ -354,13 +387,43 @@ public final class WebhookBenchmark implements Benchmark {
         if (done.getCount() > 0) {
             progress(done.getCount() + " deliveries still unanswered 60 s after sending ended");
         }
-        client.close();
-        vertx.close();
+        StringBuilder tail = new StringBuilder();
+        int slotsOver50ms = 0;
+        long wallStart = System.currentTimeMillis() - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        for (int slot = latencyFrom / perSlot; slot < slowest.length; slot++) {
+            if (slowest[slot] > TimeUnit.MILLISECONDS.toNanos(50)) {
+                slotsOver50ms++;
+                tail.append(String.format(" %tT.%<tL:%.0fms(sent+%.1f)", wallStart + slot * 100L, slowest[slot] / 1e6,
+                        slowestLag[slot] / 1e6));
+            }
+        }
+        if (latencyFrom < schedule.size()) {
+            progress("100 ms slots whose slowest ack took over 50 ms (UTC, by schedule): " + slotsOver50ms + tail);
+        }
         probe.storedByBench = storedBefore + stored.get();
         long lag = Math.max(0, sendEnd - (start + (schedule.size() - 1) * intervalNanos));
-        return new Sent(acked, latency, errors.get(), answeredDuplicate.get(), stored.get(), start, sendEnd, lag,
+        return new Sent(acked, latency, dispatchLag, slotsOver50ms, errors.get(), answeredDuplicate.get(), stored.get(), start, sendEnd, lag,
                 answeredInWindow, unanswered, processedAtSendEnd - processedBefore, storedAtSendEnd, processedAtSendEnd,
                 done.getCount(), caughtUp);
+    }
+
+    /**
+     * One client for every phase (warm-up, measured, sweep steps), as a sender that keeps delivering would have: its
+     * keep-alive connections are open and its code is compiled before the measured phase starts. A new client per
+     * phase opened its connections inside the measured phase's first second.
+     */
+    private static final class Sender implements AutoCloseable {
+        private final Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1));
+        private final io.vertx.core.http.HttpClient client = vertx.createHttpClient(new HttpClientOptions()
+                .setKeepAlive(true).setTcpNoDelay(true).setPipelining(false).setConnectTimeout(5000).setIdleTimeout(0),
+                new PoolOptions().setHttp1MaxSize(64));
+        private final io.vertx.core.Context loop = vertx.getOrCreateContext();
+
+        @Override
+        public void close() {
+            client.close();
+            vertx.close();
+        }
     }
 
     /** The service's counters, from its Prometheus endpoint (no Mongo query: a count scans the collection there). */
