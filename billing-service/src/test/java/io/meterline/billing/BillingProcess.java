@@ -1,7 +1,11 @@
 package io.meterline.billing;
 
 import io.meterline.devstack.FreePorts;
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
 import io.meterline.devstack.testing.SharedInfrastructure;
+import io.meterline.model.usage.UsageWindowDocument;
+import org.bson.Document;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -71,6 +75,21 @@ final class BillingProcess {
     BillingProcess configure(String key, String value) {
         config.put(key, value);
         return this;
+    }
+
+    /**
+     * The child's hourly windows as stored in MongoDB (what reporting and closing read): window id → value. Its
+     * {@code GET /v1/usage} answers from the aggregation itself, a moment before the windows are stored.
+     */
+    Map<String, Double> storedWindows() {
+        Map<String, Double> stored = new LinkedHashMap<>();
+        try (MongoClient client = MongoClients.create(SharedInfrastructure.mongo().connectionString())) {
+            for (Document window : client.getDatabase(config.get("quarkus.mongodb.database"))
+                    .getCollection(UsageWindowDocument.COLLECTION).find().projection(new Document("value", 1))) {
+                stored.put(window.getString("_id"), ((Number) window.get("value")).doubleValue());
+            }
+        }
+        return stored;
     }
 
     /** Base URL of the child's HTTP API. */

@@ -4,7 +4,6 @@ import io.meterline.devstack.testing.SharedInfrastructure;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
-import org.apache.kafka.clients.admin.MemberDescription;
 import io.meterline.model.usage.UsageWindowDocument;
 import io.restassured.path.json.JsonPath;
 import org.junit.jupiter.api.AfterEach;
@@ -52,20 +51,7 @@ class TwoInstancesIT {
         await().atMost(Backlog.timeout()).pollInterval(Duration.ofMillis(50))
                 .until(() -> backlog.committed(applicationId) >= backlog.events / 4);
         second.start();
-
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                SharedInfrastructure.kafka().bootstrapServers()))) {
-            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-                ConsumerGroupDescription group = admin.describeConsumerGroups(List.of(applicationId))
-                        .describedGroups().get(applicationId).get();
-                assertThat(group.members()).hasSize(2);
-                for (MemberDescription member : group.members()) {
-                    assertThat(member.assignment().topicPartitions())
-                            .as("each instance owns some input partitions")
-                            .anyMatch(partition -> partition.topic().equals(backlog.topic));
-                }
-            });
-        }
+        awaitBothOwnPartitions(applicationId, backlog.topic);
         await().atMost(Backlog.timeout()).pollInterval(Duration.ofSeconds(1))
                 .untilAsserted(() -> assertThat(backlog.difference()).as(() -> backlog.progress(applicationId)).isEmpty());
     }
@@ -85,15 +71,7 @@ class TwoInstancesIT {
         }
         first.start();
         second.start();
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                SharedInfrastructure.kafka().bootstrapServers()))) {
-            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-                ConsumerGroupDescription group = admin.describeConsumerGroups(List.of(applicationId))
-                        .describedGroups().get(applicationId).get();
-                assertThat(group.members()).hasSize(2).allSatisfy(member -> assertThat(
-                        member.assignment().topicPartitions()).anyMatch(p -> p.topic().equals(backlog.topic)));
-            });
-        }
+        awaitBothOwnPartitions(applicationId, backlog.topic);
         Instant now = Instant.now();
         Instant from = now.minus(Duration.ofHours(7));
         Instant to = now.plus(Duration.ofHours(1));
@@ -123,6 +101,20 @@ class TwoInstancesIT {
             }
         });
         assertThat(backlog.actual()).as("nothing was copied to MongoDB").isEmpty();
+    }
+
+    /** Waits until both instances are members of the application's group and each owns input partitions. */
+    private static void awaitBothOwnPartitions(String applicationId, String topic) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                SharedInfrastructure.kafka().bootstrapServers()))) {
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+                ConsumerGroupDescription group = admin.describeConsumerGroups(List.of(applicationId))
+                        .describedGroups().get(applicationId).get();
+                assertThat(group.members()).hasSize(2).allSatisfy(member -> assertThat(
+                        member.assignment().topicPartitions()).as("each instance owns some input partitions")
+                        .anyMatch(partition -> partition.topic().equals(topic)));
+            });
+        }
     }
 
     /** The backlog's expected windows of one meter and customer (grouped ones for "sum", ungrouped for "count"). */
