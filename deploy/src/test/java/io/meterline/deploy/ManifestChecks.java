@@ -207,7 +207,9 @@ final class ManifestChecks {
             Container container = template.getSpec().getContainers().get(0);
             Map<String, String> env = environment(container);
             for (String name : env.keySet()) {
-                if (!contract.reads(name)) {
+                // a variable only there to be composed into another one's value, as Kubernetes' $(NAME) allows
+                boolean composed = env.values().stream().anyMatch(value -> value != null && value.contains("$(" + name + ")"));
+                if (!composed && !contract.reads(name)) {
                     out.add(workload + ": " + name + " is not a configuration key " + contract.name() + " reads");
                 }
             }
