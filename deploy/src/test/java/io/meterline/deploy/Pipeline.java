@@ -180,8 +180,9 @@ final class Pipeline implements AutoCloseable {
         processes.values().forEach(Process::destroy);
         for (Process process : processes.values()) {
             try {
-                if (!process.waitFor(30, TimeUnit.SECONDS)) {
-                    process.destroyForcibly();
+                // well inside the 30 s failsafe gives a finished test JVM: a hook cut short left a service running
+                if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                    process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
