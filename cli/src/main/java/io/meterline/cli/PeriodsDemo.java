@@ -19,7 +19,8 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The closed-periods part of the demo: usage in two past hours, the catch-up closing them (the local stack's grace is
+ * The closed-periods part of the demo: usage in two past hours (three and two hours ago: the main workload's events,
+ * up to two minutes old, can fall in the previous hour, never in these), the catch-up closing them (the local stack's grace is
  * one minute), the signed notifications arriving at a small receiver started here that checks each signature, an
  * open period refused, and a late event making a revision.
  */
@@ -29,8 +30,8 @@ final class PeriodsDemo implements AutoCloseable {
 
     /**
      * Billing configuration for the demo's periods: initech's billing time zone is one where it is about noon now, so
-     * the day of the demo's hours (two and one hours ago) is still open whenever the demo runs. In UTC, between 00:01
-     * and 02:01 the day of those hours has already closed, and the late event would revise the day as well.
+     * the day of the demo's hours (three and two hours ago) is still open whenever the demo runs. In UTC, between 00:01
+     * and 03:01 the day of those hours has already closed, and the late event would revise the day as well.
      */
     static Map<String, String> billingConfig(Instant now) {
         int offsetHours = Math.max(-12, Math.min(14, 12 - now.atOffset(ZoneOffset.UTC).getHour()));
@@ -75,7 +76,7 @@ final class PeriodsDemo implements AutoCloseable {
         System.out.printf("   webhook endpoint %s → a receiver started by the demo (secret %s…, HMAC-SHA256 checked)%n",
                 endpoint.path("id").asText(), secret.substring(0, 10));
 
-        Instant hour = Instant.now().truncatedTo(ChronoUnit.HOURS).minus(Duration.ofHours(2));
+        Instant hour = Instant.now().truncatedTo(ChronoUnit.HOURS).minus(Duration.ofHours(3));
         String producer = stack.jwt().token("demo-producer", Set.of("usage:write"), List.of(), Duration.ofHours(1));
         ArrayNode batch = Demo.JSON.createArrayNode();
         int[][] calls = {{0, 5}, {0, 7}, {1, 9}};
@@ -84,7 +85,7 @@ final class PeriodsDemo implements AutoCloseable {
                     hour.plus(Duration.ofHours(calls[i][0])).plusSeconds(60L * (i + 1)), Map.of("minutes", calls[i][1])));
         }
         demo.result.answer("17 initech's past calls", demo.post(stack.ingestUrl() + "/v1/events", producer, batch));
-        System.out.printf("   initech's calls two and one hours ago: 5 + 7 minutes in the %s hour, 9 in the next%n",
+        System.out.printf("   initech's calls three and two hours ago: 5 + 7 minutes in the %s hour, 9 in the next%n",
                 hour.toString().substring(11, 16));
         awaitWindow(hour, 12);
         awaitWindow(hour.plus(Duration.ofHours(1)), 9);
