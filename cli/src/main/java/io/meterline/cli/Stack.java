@@ -258,6 +258,11 @@ public final class Stack implements AutoCloseable {
                 "io.meterline.devstack.DevStackMain", "--state-dir", stateDir.toString(),
                 "--kafka-port", String.valueOf(Ports.kafka()), "--mongo-port", String.valueOf(Ports.mongo()),
                 "--stripe-port", String.valueOf(Ports.stripe())));
+        // -Dmeterline.devstack-jvm-options="..." adds JVM options to the dev stack (JFR, GC logging, a collector)
+        String devStackOptions = System.getProperty("meterline.devstack-jvm-options", "").trim();
+        if (!devStackOptions.isEmpty()) {
+            command.addAll(1, List.of(devStackOptions.split("\\s+")));
+        }
         if (!devStackArgs.contains("--webhook-url")) {
             // the stand-in sends its events, signed, to webhook-service (which may start later: it retries)
             command.addAll(List.of("--webhook-url", url("webhook") + "/webhooks/stripe"));

@@ -74,8 +74,10 @@ public interface WebhookConfig {
          * While deliveries keep arriving, the jobs that scan the events collection — the sweep (unless a trigger was
          * dropped) and the gauge recount — run at most this often: on the dev Mongo-wire server each scan holds
          * the collection's lock, and every acknowledgement waits behind it. Idle, they keep their own schedules.
+         * The sweep's first scan runs at start-up whatever the traffic (a restart's leftovers). 60 s = the lease: an
+         * expired lease of another instance is found at most one lease late (docs/decisions/0153).
          */
-        @WithDefault("10s")
+        @WithDefault("60s")
         Duration scanWhileBusyEvery();
 
         /** Events claimed per sweep at most. */
@@ -92,6 +94,14 @@ public interface WebhookConfig {
          */
         @WithDefault("200")
         int batch();
+
+        /**
+         * How long a worker that found fewer than {@link #batch()} events waits for more before its round starts
+         * (0 = start at once). Fewer, larger rounds cost fewer Mongo commands per event (docs/decisions/0153); the
+         * acknowledgements do not wait for it, only processing does.
+         */
+        @WithDefault("20ms")
+        Duration linger();
 
         /** How often the pending/dead gauges are recounted. */
         @WithDefault("5s")

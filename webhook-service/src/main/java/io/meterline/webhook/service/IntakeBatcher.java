@@ -127,6 +127,12 @@ public class IntakeBatcher {
                 waiting = new ArrayList<>(waiting.subList(maxBatch, waiting.size()));
             }
         }
+        IntakeBatchEvent jfr = new IntakeBatchEvent();
+        if (jfr.isEnabled()) {
+            jfr.deliveries = batch.size();
+            jfr.oldestWaited = System.nanoTime() - batch.get(0).arrived;
+            jfr.begin();
+        }
         List<ReceivedEvent> received = new ArrayList<>(batch.size());
         List<String> payloads = new ArrayList<>(batch.size());
         batch.forEach(member -> {
@@ -139,7 +145,20 @@ public class IntakeBatcher {
         } catch (RuntimeException e) {
             insert = Uni.createFrom().failure(e);
         }
-        insert.subscribe().with(answers -> completed(batch, answers, null), error -> completed(batch, null, error));
+        insert.subscribe().with(answers -> {
+            commit(jfr, true);
+            completed(batch, answers, null);
+        }, error -> {
+            commit(jfr, false);
+            completed(batch, null, error);
+        });
+    }
+
+    private static void commit(IntakeBatchEvent jfr, boolean succeeded) {
+        if (jfr.isEnabled()) {
+            jfr.succeeded = succeeded;
+            jfr.commit();
+        }
     }
 
     private void completed(List<Member> batch, List<BatchInsert> answers, Throwable error) {
@@ -174,6 +193,7 @@ public class IntakeBatcher {
         final String payload;
         final CompletableFuture<Boolean> answer;
         final List<CompletableFuture<Boolean>> followers = new ArrayList<>(0);
+        final long arrived = System.nanoTime();
 
         Member(ReceivedEvent event, String payload, CompletableFuture<Boolean> answer) {
             this.event = event;

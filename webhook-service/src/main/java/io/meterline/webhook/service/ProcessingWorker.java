@@ -51,6 +51,7 @@ public class ProcessingWorker {
     private final Duration lease;
     private final int sweepBatch;
     private final int batch;
+    private final long lingerNanos;
     /** Identifies this process's claims: a lease held by another (crashed) owner is left until it expires. */
     private final String owner = "worker-" + UUID.randomUUID();
     private final AtomicLong rounds = new AtomicLong();
@@ -64,7 +65,7 @@ public class ProcessingWorker {
     /** Set when this process stored a delivery, or dropped a trigger, since the last sweep tick. */
     private final AtomicBoolean storedSinceSweep = new AtomicBoolean();
     private final AtomicBoolean droppedSinceSweep = new AtomicBoolean();
-    private volatile long lastScan = System.nanoTime();
+    private volatile long lastScan;
     private volatile long lastStored = System.nanoTime() - TimeUnit.DAYS.toNanos(1);
 
     /** A triggered event: one this process has just stored (its content known, never touched), or an id that is due. */
@@ -93,6 +94,8 @@ public class ProcessingWorker {
         this.sweepBatch = processing.sweepBatch();
         this.batch = Math.max(1, processing.batch());
         this.scanWhileBusyNanos = processing.scanWhileBusyEvery().toNanos();
+        this.lingerNanos = processing.linger().toNanos();
+        this.lastScan = System.nanoTime() - scanWhileBusyNanos; // the first sweep scans whatever the traffic
         AtomicInteger threads = new AtomicInteger();
         this.workers = Executors.newFixedThreadPool(processing.workers(),
                 r -> daemon(r, "webhook-worker-" + threads.incrementAndGet()));
@@ -152,6 +155,7 @@ public class ProcessingWorker {
             try {
                 round.add(queue.take());
                 queue.drainTo(round, batch - 1);
+                gather(round);
                 round.forEach(work -> queued.remove(work.id()));
                 processRound(round);
             } catch (InterruptedException e) {
@@ -166,7 +170,35 @@ public class ProcessingWorker {
         }
     }
 
+    /** Waits up to the linger for the round to fill: fewer, larger rounds (docs/decisions/0153). */
+    private void gather(List<Work> round) throws InterruptedException {
+        long deadline = System.nanoTime() + lingerNanos;
+        long left;
+        while (round.size() < batch && (left = deadline - System.nanoTime()) > 0) {
+            Work next = queue.poll(left, TimeUnit.NANOSECONDS);
+            if (next == null) {
+                return;
+            }
+            round.add(next);
+            queue.drainTo(round, batch - round.size());
+        }
+    }
+
     void processRound(List<Work> round) {
+        ProcessingRoundEvent jfr = new ProcessingRoundEvent();
+        jfr.begin();
+        try {
+            jfr.claimed = processRoundClaimed(round);
+        } finally {
+            if (jfr.shouldCommit()) {
+                jfr.triggered = round.size();
+                jfr.commit();
+            }
+        }
+    }
+
+    /** Returns how many of the round's events it claimed. */
+    private int processRoundClaimed(List<Work> round) {
         String token = owner + "/" + rounds.incrementAndGet();
         Instant now = Instant.now();
         List<StoredEvent> fresh = new ArrayList<>();
@@ -187,7 +219,7 @@ public class ProcessingWorker {
             }
         }
         if (claimed.isEmpty()) {
-            return; // processed already, not due yet, or held by another worker
+            return 0; // processed already, not due yet, or held by another worker
         }
         long start = System.nanoTime();
         List<EventProcessor.Result> results = processor.applyAll(claimed);
@@ -207,6 +239,7 @@ public class ProcessingWorker {
         for (String id : events.markProcessedBatch(completed, Instant.now(), token)) {
             metrics.processed(outcomes.get(id));
         }
+        return claimed.size();
     }
 
     private void failed(StoredEvent event, RuntimeException error) {
