@@ -15,9 +15,14 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 import jakarta.inject.Inject;
+import jdk.jfr.Recording;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordingFile;
 import org.bson.Document;
 import org.junit.jupiter.api.Test;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -209,6 +214,45 @@ class GroupCommitIT {
         assertThat(stored.getString("status")).isEqualTo(statuses[29 % statuses.length]);
         assertThat(((Number) stored.get("lastEventCreated")).longValue()).isEqualTo(base + 29);
         ids.forEach(eventId -> assertThat(event(mongo, eventId).getInteger("attempts")).isEqualTo(1));
+    }
+
+    @Test
+    void aRecordingShowsEachBatchWriteItsInsertAndTheRoundsThatProcessedTheDeliveries() throws Exception {
+        List<String> ids = new ArrayList<>();
+        List<Callable<Response>> deliveries = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            String eventId = id("evt");
+            ids.add(eventId);
+            String body = customerEvent(eventId);
+            deliveries.add(() -> Deliveries.deliver(body));
+        }
+        Path file = Files.createTempFile("webhook-tail", ".jfr");
+        try (Recording recording = new Recording()) {
+            for (String name : List.of("MongoCommand", "IntakeBatch", "ProcessingRound")) {
+                recording.enable("io.meterline.webhook." + name).withoutThreshold();
+            }
+            recording.start();
+            sendTogether(deliveries).forEach(answer -> assertThat(answer.statusCode()).isEqualTo(200));
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> ids.forEach(eventId ->
+                    assertThat(event(mongo, eventId).getString("status")).isEqualTo("processed")));
+            recording.stop();
+            recording.dump(file);
+        }
+        List<RecordedEvent> recorded = RecordingFile.readAllEvents(file);
+        Files.delete(file);
+        // other tests' deliveries may share the recording: at least ours are in it
+        assertThat(recorded.stream().filter(e -> e.getEventType().getName().endsWith("IntakeBatch"))
+                .mapToInt(e -> e.getInt("deliveries")).sum()).isGreaterThanOrEqualTo(ids.size());
+        assertThat(recorded).filteredOn(e -> e.getEventType().getName().endsWith("MongoCommand"))
+                .filteredOn(e -> "insert".equals(e.getString("command")))
+                .allSatisfy(e -> {
+                    assertThat(e.getString("collection")).isEqualTo("stripe_webhook_events");
+                    assertThat(e.getInt("documents")).isPositive();
+                    assertThat(e.getBoolean("succeeded")).isTrue();
+                })
+                .isNotEmpty();
+        assertThat(recorded.stream().filter(e -> e.getEventType().getName().endsWith("ProcessingRound"))
+                .mapToInt(e -> e.getInt("claimed")).sum()).isGreaterThanOrEqualTo(ids.size());
     }
 
     private static String customerEvent(String eventId) {
