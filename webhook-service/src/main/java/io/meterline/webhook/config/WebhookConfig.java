@@ -95,14 +95,6 @@ public interface WebhookConfig {
         @WithDefault("200")
         int batch();
 
-        /**
-         * How long a worker that found fewer than {@link #batch()} events waits for more before its round starts
-         * (0 = start at once). Fewer, larger rounds cost fewer Mongo commands per event (docs/decisions/0153); the
-         * acknowledgements do not wait for it, only processing does.
-         */
-        @WithDefault("20ms")
-        Duration linger();
-
         /** How often the pending/dead gauges are recounted. */
         @WithDefault("5s")
         String gaugeRefreshEvery();

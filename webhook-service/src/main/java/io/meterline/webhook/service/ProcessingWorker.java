@@ -51,7 +51,6 @@ public class ProcessingWorker {
     private final Duration lease;
     private final int sweepBatch;
     private final int batch;
-    private final long lingerNanos;
     /** Identifies this process's claims: a lease held by another (crashed) owner is left until it expires. */
     private final String owner = "worker-" + UUID.randomUUID();
     private final AtomicLong rounds = new AtomicLong();
@@ -94,7 +93,6 @@ public class ProcessingWorker {
         this.sweepBatch = processing.sweepBatch();
         this.batch = Math.max(1, processing.batch());
         this.scanWhileBusyNanos = processing.scanWhileBusyEvery().toNanos();
-        this.lingerNanos = processing.linger().toNanos();
         this.lastScan = System.nanoTime() - scanWhileBusyNanos; // the first sweep scans whatever the traffic
         AtomicInteger threads = new AtomicInteger();
         this.workers = Executors.newFixedThreadPool(processing.workers(),
@@ -155,7 +153,6 @@ public class ProcessingWorker {
             try {
                 round.add(queue.take());
                 queue.drainTo(round, batch - 1);
-                gather(round);
                 round.forEach(work -> queued.remove(work.id()));
                 processRound(round);
             } catch (InterruptedException e) {
@@ -167,20 +164,6 @@ public class ProcessingWorker {
             } finally {
                 round.clear();
             }
-        }
-    }
-
-    /** Waits up to the linger for the round to fill: fewer, larger rounds (docs/decisions/0153). */
-    private void gather(List<Work> round) throws InterruptedException {
-        long deadline = System.nanoTime() + lingerNanos;
-        long left;
-        while (round.size() < batch && (left = deadline - System.nanoTime()) > 0) {
-            Work next = queue.poll(left, TimeUnit.NANOSECONDS);
-            if (next == null) {
-                return;
-            }
-            round.add(next);
-            queue.drainTo(round, batch - round.size());
         }
     }
 
