@@ -226,6 +226,15 @@ public final class BalancesBenchmark implements Benchmark {
                 }
             }
             progress("100 ms slots whose slowest check took over 5 ms (UTC, by schedule):" + tail);
+            // the warm-up's too: whether a slow start of the measured phase is a queue that began before it
+            StringBuilder warmupTail = new StringBuilder();
+            for (int slot = 0; slot < warmupSlots; slot++) {
+                if (slowest.get(slot) > TimeUnit.MILLISECONDS.toNanos(5)) {
+                    warmupTail.append(String.format(" %tT.%<tL:%.1fms", measuredFromMillis + (slot - warmupSlots) * 100L,
+                            slowest.get(slot) / 1e6));
+                }
+            }
+            progress("warm-up slots over 5 ms (not measured):" + warmupTail);
             client.close();
             vertx.close();
 
