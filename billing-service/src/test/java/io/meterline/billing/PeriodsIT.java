@@ -243,7 +243,10 @@ class PeriodsIT {
     @Test
     void aLateEventInsideTheGraceCountsInTheCloseAndOneAfterItMakesARevision() {
         String meter = meter("late", "SUM", "v");
-        Instant hour = Windows.hourStart(Instant.now()).minus(Duration.ofHours(30));
+        // noon UTC two days back: the clock below goes to 70 minutes after the hour's end, never so far that the
+        // hour's day (or month) closes too (an hour 30 hours back, as before, was 23:00 when run at 05:xx UTC)
+        Instant hour = Windows.start(Instant.now(), WindowSize.DAY, ZoneOffset.UTC).minus(Duration.ofDays(2))
+                .plus(Duration.ofHours(12));
         Instant end = hour.plus(Duration.ofHours(1));
         FixedClock clock = new FixedClock(end.plus(Duration.ofMinutes(30)));
         QuarkusMock.installMockForType(clock, PeriodClock.class);
