@@ -6,6 +6,7 @@ import io.meterline.model.usage.Aggregation;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.path.json.JsonPath;
+import com.mongodb.client.model.Filters;
 import org.bson.Document;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -139,7 +140,8 @@ class MeterEventStreamCrashIT extends StripeReportingFixture {
         for (Document request : seed.db.getCollection(StreamRequestJournal.COLLECTION).find()) {
             boolean ours = request.getList("deltas", Document.class).stream()
                     .anyMatch(d -> d.getString("meter").equals("v2c-" + run));
-            if (ours && request.get("acceptedAt") != null) {
+            if (ours && seed.db.getCollection(StreamRequestJournal.ANSWERS)
+                    .find(Filters.eq("_id", request.getString("_id"))).first() != null) {
                 accepted++;
             }
         }
