@@ -85,8 +85,7 @@ public class LiveWindows {
         }
         ReadOnlyKeyValueStore<String, byte[]> store;
         try {
-            store = streams.store(StoreQueryParameters.fromNameAndType(AggregationProcessor.WINDOW_STORE,
-                    QueryableStoreTypes.<String, byte[]>keyValueStore()));
+            store = windowStore();
         } catch (InvalidStateStoreException e) {
             return stored;
         }
@@ -142,9 +141,7 @@ public class LiveWindows {
             return false;
         }
         try {
-            ReadOnlyKeyValueStore<String, byte[]> store = streams.store(StoreQueryParameters.fromNameAndType(
-                    AggregationProcessor.WINDOW_STORE, QueryableStoreTypes.<String, byte[]>keyValueStore()));
-            try (KeyValueIterator<String, byte[]> iterator = store.prefixScan(meter + "|", KEYS)) {
+            try (KeyValueIterator<String, byte[]> iterator = windowStore().prefixScan(meter + "|", KEYS)) {
                 while (iterator.hasNext()) {
                     if (WindowState.fromBytes(iterator.next().value).meter.equals(meter)) {
                         return true;
@@ -155,6 +152,12 @@ public class LiveWindows {
             // not queryable now: MongoDB's answer stands
         }
         return false;
+    }
+
+    /** This instance's windows store, read-only; throws {@link InvalidStateStoreException} while it cannot be read. */
+    private ReadOnlyKeyValueStore<String, byte[]> windowStore() {
+        return streams.store(StoreQueryParameters.fromNameAndType(AggregationProcessor.WINDOW_STORE,
+                QueryableStoreTypes.<String, byte[]>keyValueStore()));
     }
 
     private static void newer(Map<String, WindowState> windows, String id, WindowState live) {

@@ -26,7 +26,8 @@ import java.util.Map;
  * writes them in one unordered bulk write guarded by version; offsets are committed only after MongoDB accepted it.
  * While a write runs, new totals queue in the topic and the next write takes them all at once, so a window changed
  * fifty times meanwhile is written once: the writes adapt to what MongoDB can take instead of queueing behind it
- * (decision 0026). A crash anywhere replays from the last commit; the replayed writes are no-ops or rewrite the same
+ * (decision 0026). After a write it keeps gathering for as long as the write took ({@code writer-gather-factor}),
+ * so in a backlog MongoDB spends at most about half its time on window writes (decision 0027). A crash anywhere replays from the last commit; the replayed writes are no-ops or rewrite the same
  * totals.
  */
 @ApplicationScoped
@@ -65,6 +66,8 @@ public class WindowTotalsConsumer extends ConsumerLoop {
 
     /** The totals gathered since the last write, highest version per window. Only the loop's thread uses it. */
     private final Map<String, WindowTotal> latest = new HashMap<>();
+    /** How long the last write took (gathering before the next one scales with it). Only the loop's thread uses it. */
+    private long lastWriteNanos;
 
     @Override
     protected boolean coalescing() {
@@ -87,13 +90,22 @@ public class WindowTotalsConsumer extends ConsumerLoop {
     }
 
     @Override
+    protected Duration gatherAtLeast() {
+        Duration gather = Duration.ofNanos((long) (lastWriteNanos * config.aggregation().writerGatherFactor()));
+        Duration max = config.aggregation().writerMaxGather();
+        return gather.compareTo(max) > 0 ? max : gather;
+    }
+
+    @Override
     protected void flush() {
+        long started = System.nanoTime();
         try {
             long stale = writeWithRetry(latest);
             metrics.windowWrites(latest.size() - stale, stale);
         } finally {
             // written, or the loop restarts from the last committed offsets and gathers these again
             latest.clear();
+            lastWriteNanos = System.nanoTime() - started;
         }
     }
 

@@ -73,6 +73,20 @@ public interface AggregationConfig {
     @WithDefault("20000")
     int writerMaxWindows();
 
+    /**
+     * After a write that took {@code d}, the MongoDB writer gathers for at least {@code d × this} before the next
+     * one (capped at {@link #writerMaxGather()}). 1 keeps window writes to at most about half of MongoDB's time in a
+     * backlog, with fewer and larger writes; an ordinary write of milliseconds waits milliseconds. 0 writes as soon as
+     * nothing more is waiting. Usage queries do not wait for MongoDB (decision 0026); reporting, closing and prepaid
+     * charges read what it holds.
+     */
+    @WithDefault("1")
+    double writerGatherFactor();
+
+    /** The longest the MongoDB writer keeps gathering because of {@link #writerGatherFactor()}. */
+    @WithDefault("PT5S")
+    Duration writerMaxGather();
+
     /** How often meters are re-read from MongoDB, so changes made through another instance are seen. */
     @WithDefault("PT5S")
     Duration meterRefreshInterval();

@@ -82,6 +82,14 @@ public abstract class ConsumerLoop {
     protected void flush() {
     }
 
+    /**
+     * With {@link #coalescing()}: how long to keep gathering (waiting for records) before the next flush, counted
+     * from the first record of the gathering; zero flushes as soon as nothing more is waiting.
+     */
+    protected Duration gatherAtLeast() {
+        return Duration.ZERO;
+    }
+
     protected Duration pollTimeout() {
         return Duration.ofMillis(200);
     }
@@ -145,9 +153,7 @@ public abstract class ConsumerLoop {
                     if (!records.isEmpty()) {
                         handle(records);
                         if (coalescing()) {
-                            while (running && wantsMore() && !(records = created.poll(GATHER_POLL)).isEmpty()) {
-                                handle(records);
-                            }
+                            gather(created);
                             flush();
                         }
                         created.commitSync();
@@ -179,6 +185,20 @@ public abstract class ConsumerLoop {
      * is left to commit, and a JoinGroup pending while the group waits for a dead member's session (45 s by
      * default) held every shutdown for the whole {@link #stop} join, once per loop.
      */
+    /** Polls on while {@link #wantsMore()}: waiting until {@link #gatherAtLeast()} has passed, then while records are there. */
+    private void gather(KafkaConsumer<String, byte[]> consumer) {
+        long holdUntil = System.nanoTime() + gatherAtLeast().toNanos();
+        while (running && wantsMore()) {
+            long remaining = holdUntil - System.nanoTime();
+            ConsumerRecords<String, byte[]> records = consumer.poll(remaining > 0 ? Duration.ofNanos(remaining) : GATHER_POLL);
+            if (!records.isEmpty()) {
+                handle(records);
+            } else if (remaining <= 0) {
+                return;
+            }
+        }
+    }
+
     private void close(KafkaConsumer<String, byte[]> created, KafkaClientMetrics clientMetrics) {
         if (clientMetrics != null) {
             clientMetrics.close();

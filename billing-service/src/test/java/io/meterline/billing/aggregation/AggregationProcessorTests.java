@@ -49,8 +49,8 @@ class AggregationProcessorTests {
 
     private record Config(String inputTopic, String dlqTopic, String totalsTopic, int topicPartitions, Duration lookback,
             Duration emitInterval, int emitMaxWindows, Duration sweepInterval, int windowCacheSize, Duration closedGrace,
-            String writerGroupId, int writerMaxPollRecords, int writerMaxWindows, boolean liveQueries,
-            Duration meterRefreshInterval) implements AggregationConfig {
+            String writerGroupId, int writerMaxPollRecords, int writerMaxWindows, double writerGatherFactor,
+            Duration writerMaxGather, boolean liveQueries, Duration meterRefreshInterval) implements AggregationConfig {
     }
 
     private final Instant now = Instant.now();
@@ -63,8 +63,8 @@ class AggregationProcessorTests {
     @BeforeEach
     void start(@TempDir Path stateDir) {
         Config config = new Config("usage-events", "usage-events.dlq", "usage-window-totals", 1, Duration.ofDays(35),
-                EMIT, EMIT_MAX, Duration.ofHours(1), 1000, Duration.ZERO, "writer", 100, 1000, true,
-                Duration.ofSeconds(5));
+                EMIT, EMIT_MAX, Duration.ofHours(1), 1000, Duration.ZERO, "writer", 100, 1000, 1,
+                Duration.ofSeconds(5), true, Duration.ofSeconds(5));
         Map<String, List<MeterMatcher>> byType = new LinkedHashMap<>();
         for (MeterDefinition meter : List.of(CALLS, MINUTES)) {
             byType.computeIfAbsent(meter.eventType(), k -> new java.util.ArrayList<>()).add(new MeterMatcher(meter));
