@@ -251,6 +251,26 @@ class BalanceIT {
     }
 
     @Test
+    void aKnownTokensIdentityAnswersOnlyRequestsCarryingExactlyThatToken() {
+        // known callers are looked up by the whole Authorization value (decision 0156): never by a part of it
+        String customer = "exact-token-" + run;
+        credit(customer, 10, "c");
+        String reader = token(Set.of(), List.of(customer));
+        String otherReader = token(Set.of(), List.of("someone-else-" + run));
+        given().auth().oauth2(reader).get("/v1/entitlements/" + customer).then().statusCode(200)
+                .body("allowed", equalTo(true)).body("balance", equalTo(10));
+        given().auth().oauth2(reader + "x").get("/v1/entitlements/" + customer).then().statusCode(401)
+                .contentType("application/problem+json").header("WWW-Authenticate", "Bearer")
+                .body("code", equalTo("unauthenticated"));
+        given().header("Authorization", "Bearer " + reader.substring(0, reader.length() - 1))
+                .get("/v1/entitlements/" + customer).then().statusCode(401).body("code", equalTo("unauthenticated"));
+        given().auth().oauth2(otherReader).get("/v1/entitlements/" + customer).then().statusCode(403)
+                .contentType("application/problem+json").body("code", equalTo("forbidden_customer"));
+        given().auth().oauth2(reader).get("/v1/entitlements/" + customer).then().statusCode(200)
+                .body("allowed", equalTo(true));
+    }
+
+    @Test
     void aScopedTokenStaysScopedOnEveryRequestAfterItsIdentityIsKept() {
         // the first request verifies the token and keeps its identity and customers claim; the later ones reuse them
         String customer = "kept-scope-" + run;

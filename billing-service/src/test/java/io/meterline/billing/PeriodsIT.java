@@ -142,10 +142,17 @@ class PeriodsIT {
 
     @Test
     void everyAggregationClosesOnceWithTheExactValueOverItsHoursAndOpenPeriodsNever() {
-        Instant day = Windows.start(Instant.now(), WindowSize.DAY, ZoneOffset.UTC).minus(Duration.ofDays(3));
+        // a UTC day three or four days back, never a month's last: the periods close at 02:30 the next day, a fixed
+        // instant at which the two hours and the day are complete and the day's month (a default size) is not, and
+        // the clock stands still between the two runs, whatever the time of day or month the test runs
+        Instant threeDaysBack = Windows.start(Instant.now(), WindowSize.DAY, ZoneOffset.UTC).minus(Duration.ofDays(3));
+        Instant day = Windows.start(threeDaysBack, WindowSize.MONTH, ZoneOffset.UTC).equals(Windows.start(
+                threeDaysBack.plus(Duration.ofDays(1)), WindowSize.MONTH, ZoneOffset.UTC)) ? threeDaysBack
+                        : threeDaysBack.minus(Duration.ofDays(1));
         Instant h1 = day.plus(Duration.ofHours(9));
         Instant h2 = day.plus(Duration.ofHours(14));
-        Instant now = Instant.now();
+        Instant now = day.plus(Duration.ofDays(1)).plus(Duration.ofMinutes(150));
+        QuarkusMock.installMockForType(new FixedClock(now), PeriodClock.class);
         // hour 1: 1, 2, 3 by a, b, a; hour 2: 10 by a. AVG over the day is 16/4 = 4 (not the mean of hourly
         // averages, 6); UNIQUE_COUNT is 2 (not 2 + 1); LAST is the value with the latest event time
         Map<String, Double> expected = new LinkedHashMap<>();
@@ -236,7 +243,10 @@ class PeriodsIT {
     @Test
     void aLateEventInsideTheGraceCountsInTheCloseAndOneAfterItMakesARevision() {
         String meter = meter("late", "SUM", "v");
-        Instant hour = Windows.hourStart(Instant.now()).minus(Duration.ofHours(30));
+        // noon UTC two days back: the clock below goes to 70 minutes after the hour's end, never so far that the
+        // hour's day (or month) closes too (an hour 30 hours back, as before, was 23:00 when run at 05:xx UTC)
+        Instant hour = Windows.start(Instant.now(), WindowSize.DAY, ZoneOffset.UTC).minus(Duration.ofDays(2))
+                .plus(Duration.ofHours(12));
         Instant end = hour.plus(Duration.ofHours(1));
         FixedClock clock = new FixedClock(end.plus(Duration.ofMinutes(30)));
         QuarkusMock.installMockForType(clock, PeriodClock.class);

@@ -100,11 +100,33 @@ class UsageQueryIT {
 
     @Test
     void pastWindowsAreClosedAndTheCurrentHourIsOpen() {
-        JsonPath hours = usage(METER, "cust-a", D0, Instant.now().plus(Duration.ofHours(1)), "hour", null, null);
-        assertThat(hours.getList("windows.closed", Boolean.class)).containsExactly(true, true, false);
-        JsonPath month = usage(METER, "cust-a", D0, Instant.now(), "month", null, null);
-        List<Boolean> closed = month.getList("windows.closed", Boolean.class);
-        assertThat(closed.get(closed.size() - 1)).as("the month containing now").isFalse();
+        JsonPath past = usage(METER, "cust-a", D0, Instant.now().plus(Duration.ofHours(1)), "hour", null, null);
+        assertThat(past.getList("windows.closed", Boolean.class)).hasSize(3).startsWith(true, true);
+        // the current hour is that of an event sent here and asked about before that hour ends (once more if an
+        // hour began in between): the usage sent "now" when the class started may lie in an hour that has ended since
+        String customer = "cust-now";
+        Instant sent;
+        JsonPath hours;
+        JsonPath months;
+        do {
+            Instant at = Instant.now();
+            sent = at;
+            send(customer, at, 1);
+            events.flush();
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(usage(METER, customer,
+                    Windows.hourStart(at), at.plus(Duration.ofHours(1)), "hour", null, null)
+                    .getList("windows.start", String.class)).containsExactly(Windows.hourStart(at).toString()));
+            hours = usage(METER, customer, D0, Instant.now().plus(Duration.ofHours(1)), "hour", null, null);
+            months = usage(METER, customer, D0, Instant.now(), "month", null, null);
+        } while (!Windows.hourStart(Instant.now()).equals(Windows.hourStart(sent)));
+        List<Boolean> closed = hours.getList("windows.closed", Boolean.class);
+        assertThat(hours.getList("windows.start", String.class)).last().isEqualTo(Windows.hourStart(sent).toString());
+        assertThat(closed.get(closed.size() - 1)).as("the hour containing now").isFalse();
+        assertThat(closed.subList(0, closed.size() - 1)).as("an hour that ended while the test ran").allMatch(c -> c);
+        List<Boolean> monthClosed = months.getList("windows.closed", Boolean.class);
+        assertThat(months.getList("windows.start", String.class)).last()
+                .isEqualTo(Windows.start(sent, WindowSize.MONTH, ZoneOffset.UTC).toString());
+        assertThat(monthClosed.get(monthClosed.size() - 1)).as("the month containing now").isFalse();
     }
 
     @Test

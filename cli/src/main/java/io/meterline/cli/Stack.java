@@ -196,6 +196,9 @@ public final class Stack implements AutoCloseable {
         List<String> command = new ArrayList<>(launch.command());
         // -Dmeterline.service-jvm-options="..." adds JVM options (DemoIT: C1 only, for quicker starts on two cores)
         String jvmOptions = System.getProperty("meterline.service-jvm-options", "").trim();
+        if (!jvmOptions.matches(".*-(Xmn|XX:(Max)?NewSize).*")) {
+            command.addAll(1, ServiceLaunch.serviceOptions(service, heap)); // unless the options size the young generation
+        }
         if (!jvmOptions.isEmpty()) {
             List<String> options = List.of(jvmOptions.split("\\s+"));
             if (options.stream().anyMatch(option -> option.matches("-XX:\\+Use\\w+GC"))) {

@@ -36,4 +36,12 @@ class ServiceLaunchTests {
                 || arg.endsWith("=d"));
         assertThat(launch.environment()).containsKeys("FOO_CLIENT_SECRET", "FOO_PASSWORD", "FOO_API_KEY", "FOO_TOKEN");
     }
+
+    @Test
+    void billingWithTheDefaultHeapGetsAFixedYoungGenerationOtherServicesAndLargerHeapsKeepTheCollectorsSizing() {
+        assertThat(ServiceLaunch.serviceOptions("billing", ServiceLaunch.DEFAULT_HEAP)).containsExactly("-Xmn256m");
+        assertThat(ServiceLaunch.serviceOptions("billing", "3g")).isEmpty();
+        assertThat(ServiceLaunch.serviceOptions("ingest", ServiceLaunch.DEFAULT_HEAP)).isEmpty();
+        assertThat(ServiceLaunch.serviceOptions("webhook", ServiceLaunch.DEFAULT_HEAP)).isEmpty();
+    }
 }

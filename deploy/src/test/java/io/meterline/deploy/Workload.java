@@ -68,9 +68,12 @@ final class Workload {
                 JSON.createObjectNode().put("eventType", "api.call").put("aggregation", "COUNT").put("stripeEventName", "api_calls"));
 
         Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        // seconds 26 to 30 of the minute before: one hour's window gets all five calls whenever this runs (now - 0..4 s
+        // put them in two windows in an hour's first four seconds, and the window holding 5 was never there)
+        Instant calls = now.truncatedTo(ChronoUnit.MINUTES).minusSeconds(30);
         ArrayNode batch = JSON.createArrayNode();
         for (int i = 0; i < 5; i++) {
-            batch.add(event("call-acme-" + i, "acme", now.minusSeconds(i)));
+            batch.add(event("call-acme-" + i, "acme", calls.minusSeconds(i)));
         }
         batch.add(event("call-free-0", "free-tier", now));
         batch.add(event("call-tomorrow", "acme", now.plus(1, ChronoUnit.DAYS)));

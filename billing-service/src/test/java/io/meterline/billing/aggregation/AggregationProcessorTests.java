@@ -7,6 +7,7 @@ import io.meterline.model.Topics;
 import io.meterline.model.UsageEventJson;
 import io.meterline.model.usage.Aggregation;
 import io.meterline.model.usage.MeterDefinition;
+import io.meterline.model.usage.Windows;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -174,7 +175,8 @@ class AggregationProcessorTests {
 
     @Test
     void lateEventInsideTheLookbackUpdatesItsOwnHourAndOneOutsideIsDeadLettered() {
-        Instant threeDaysAgo = now.minus(Duration.ofDays(3));
+        // half past the hour: the event a second later stays in the same hour (not so at hh:59:59)
+        Instant threeDaysAgo = Windows.hourStart(now.minus(Duration.ofDays(3))).plus(Duration.ofMinutes(30));
         send(event("m1", "call.ended", "acme", threeDaysAgo, "{\"minutes\":7}"));
         send(event("m2", "call.ended", "acme", now, "{\"minutes\":5}"));
         send(event("m3", "call.ended", "acme", threeDaysAgo.plusSeconds(1), "{\"minutes\":4}"));
