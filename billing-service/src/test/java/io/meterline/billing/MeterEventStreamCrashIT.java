@@ -6,6 +6,7 @@ import io.meterline.model.usage.Aggregation;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.path.json.JsonPath;
+import com.mongodb.client.model.Filters;
 import org.bson.Document;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -29,7 +30,8 @@ import static org.awaitility.Awaitility.await;
 /**
  * The v2 path's writes (decision 0142): a packaged billing instance reporting through the stream halts (as kill -9
  * would) right after journaling a batch's requests, right after the stream answered them, or right after the
- * ledger recorded them as accepted. A window then grows, and the instance under test takes the lease over: each
+ * journal recorded them as accepted (the sending run's last write, decision 0143). A window then grows, and the
+ * instance under test takes the lease over: each
  * delta reaches Stripe exactly once (the one in flight under its first identifier and amount, the growth under a new
  * one), and once confirmed no request is left in the journal.
  */
@@ -60,8 +62,8 @@ class MeterEventStreamCrashIT extends StripeReportingFixture {
     }
 
     @Test
-    void aCrashAfterTheLedgerRecordedTheAcceptedDeltasLosesAndDoublesNothing() throws Exception {
-        survivesHaltAfter("ledger-written");
+    void aCrashAfterTheJournalRecordedTheAcceptedRequestsLosesAndDoublesNothing() throws Exception {
+        survivesHaltAfter("requests-accepted");
     }
 
     private void survivesHaltAfter(String step) throws Exception {
@@ -97,11 +99,11 @@ class MeterEventStreamCrashIT extends StripeReportingFixture {
         await().atMost(Duration.ofSeconds(60)).until(() -> !dying.alive());
         String h1Id = io.meterline.model.usage.UsageWindowDocument.idOf(meter, subject, "", H1.getEpochSecond());
         assertThat(journaledEntries()).as("the requests were journaled before the halt").contains(h1Id);
-        Document before = seed.ledger(meter, subject, H1);
-        if (step.equals("ledger-written")) {
-            assertThat(before.getList("accepted", Document.class)).hasSize(1);
+        assertThat(seed.ledger(meter, subject, H1)).as("no per-delta ledger write in a v2 sending run").isNull();
+        if (step.equals("requests-accepted")) {
+            assertThat(acceptedRequests()).as("the journal recorded the accepted request").isPositive();
         } else {
-            assertThat(before).as("no per-delta pending write on the v2 path").isNull();
+            assertThat(acceptedRequests()).as("no answer recorded before the halt").isZero();
         }
 
         // the window grows while the instance is down: the growth is a new delta, the one in flight is not re-planned
@@ -119,17 +121,31 @@ class MeterEventStreamCrashIT extends StripeReportingFixture {
                 .forEach(e -> events.add(new StripeStandInView(e.identifier(), e.value())));
         assertThat(events).as("5 and 7 once each, then the growth of 4 under a new identifier")
                 .extracting(StripeStandInView::value).containsExactlyInAnyOrder(5L, 7L, 4L);
+
+        // the next run confirms what the stream accepted into the ledger; the journal then holds nothing of these windows
+        JsonPath confirming = report();
+        assertThat(confirming.getLong("reported")).isZero();
         Document h1 = seed.ledger(meter, subject, H1);
         assertThat(h1.getLong("reported")).isEqualTo(9);
         assertThat(h1.getLong("sequence")).isEqualTo(2);
-
-        // the next run confirms what the stream accepted; the journal then holds nothing of these windows
-        JsonPath confirming = report();
-        assertThat(confirming.getLong("reported")).isZero();
         assertThat(seed.ledger(meter, subject, H1).getList("accepted", Document.class)).isEmpty();
         assertThat(seed.ledger(meter, subject, H2).getList("accepted", Document.class)).isEmpty();
         assertThat(journaledEntries()).doesNotContain(h1.getString("_id"), seed.ledger(meter, subject, H2).getString("_id"));
         assertThat(seed.stripeHourTotal(metered, customer, H1)).isEqualTo(9);
+    }
+
+    /** Journaled requests (of this test's meter) the stream is recorded to have accepted. */
+    private long acceptedRequests() {
+        long accepted = 0;
+        for (Document request : seed.db.getCollection(StreamRequestJournal.COLLECTION).find()) {
+            boolean ours = request.getList("deltas", Document.class).stream()
+                    .anyMatch(d -> d.getString("meter").equals("v2c-" + run));
+            if (ours && seed.db.getCollection(StreamRequestJournal.ANSWERS)
+                    .find(Filters.eq("_id", request.getString("_id"))).first() != null) {
+                accepted++;
+            }
+        }
+        return accepted;
     }
 
     private List<String> journaledEntries() {

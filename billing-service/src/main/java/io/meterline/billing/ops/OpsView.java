@@ -8,6 +8,7 @@ import io.meterline.billing.reconciliation.ReconciliationService;
 import io.meterline.billing.reconciliation.ReconciliationWindow;
 import io.meterline.billing.reporting.LedgerEntry;
 import io.meterline.billing.reporting.ReportLedgerRepository;
+import io.meterline.billing.reporting.StreamRequestJournal;
 import io.meterline.billing.reporting.ReportRun;
 import io.meterline.billing.reporting.ReportingService;
 import io.meterline.billing.usage.UsageExplainService;
@@ -81,12 +82,14 @@ public class OpsView {
     private final ReconciliationService reconciliation;
     private final ReconciliationRepository reconciliations;
     private final UsageExplainService explain;
+    private final StreamRequestJournal journal;
     /** (epoch second, aggregated total, DLQ total), one sample a minute for the last hour. */
     private final Deque<double[]> samples = new ArrayDeque<>();
 
     public OpsView(MeterRegistry registry, ReportingService reporting, MeterService meters, UsageQueryService usage,
             ReportLedgerRepository ledger, BillingConfig config, ReconciliationService reconciliation,
-            ReconciliationRepository reconciliations, UsageExplainService explain) {
+            ReconciliationRepository reconciliations, UsageExplainService explain, StreamRequestJournal journal) {
+        this.journal = journal;
         this.reconciliation = reconciliation;
         this.reconciliations = reconciliations;
         this.explain = explain;
@@ -180,7 +183,7 @@ public class OpsView {
     public List<MeterChart> customer(String subject, int hours) {
         Instant to = Instant.now().truncatedTo(ChronoUnit.HOURS).plus(Duration.ofHours(1));
         Instant from = to.minus(Duration.ofHours(hours));
-        Map<String, LedgerEntry> reported = ledger.loadSince(from.getEpochSecond());
+        Map<String, LedgerEntry> reported = journal.upToDate(() -> ledger.loadSince(from.getEpochSecond()));
         List<MeterChart> charts = new ArrayList<>();
         for (MeterDefinition meter : meters.all()) {
             List<UsagePeriod> periods = usage.query(meter, subject, from, to, WindowSize.HOUR, ZoneOffset.UTC, List.of());

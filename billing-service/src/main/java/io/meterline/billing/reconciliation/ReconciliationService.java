@@ -256,9 +256,8 @@ public class ReconciliationService {
             meterByKey.put(meter.key(), meter);
         }
         CustomerDirectory directory = sources.directory();
-        Map<String, LedgerEntry> entries = ledger.loadSince(from);
-        // windows with a v2 stream request on its way or awaiting validation (0142): in flight, like a pending delta
-        java.util.Set<String> streaming = streamRequests.entryIds();
+        // v2 deltas the journal holds and the ledger does not yet (0142, 0143) come back as pending or accepted
+        Map<String, LedgerEntry> entries = streamRequests.upToDate(() -> ledger.loadSince(from));
         Map<String, WindowGroup> groups = new LinkedHashMap<>();
         Instant now = Instant.now();
         sources.forEachWindowSince(from, (window, version) -> {
@@ -289,8 +288,7 @@ public class ReconciliationService {
             g.reported = g.gauge ? Math.max(g.reported, reported) : g.reported + reported;
             // a delta a v2 stream accepted may not be in Stripe's summaries yet: in flight, like a pending one
             g.pending |= (entry != null && (entry.pending != null || !entry.accepted.isEmpty()))
-                    || plan instanceof DeltaPlanner.Send || pendingCorrections.contains(g.key())
-                    || streaming.contains(window.ledgerId());
+                    || plan instanceof DeltaPlanner.Send || pendingCorrections.contains(g.key());
             if (entry != null && entry.lastIdentifier != null) {
                 g.lastIdentifier = entry.lastIdentifier;
             }

@@ -335,7 +335,7 @@ public class ReportingService {
                 }
             }));
             entries.putAll(ledger.load(missing));
-            journaled = StreamRequestJournal.restorePending(recorded, entries);
+            journaled = StreamRequestJournal.apply(recorded, entries);
             examined.addAll(resolveAccepted(run, entries.values(), meterByKey, now, recorded));
         }
 
@@ -518,11 +518,11 @@ public class ReportingService {
     }
 
     /**
-     * The v2 transport (decision 0142): the batch's requests of up to 100 events are journaled (one document per
-     * request, instead of a pending write per delta), sent concurrently, and then the ledger is written once per
-     * delta: {@code accepted} (counted, awaiting Stripe's validation), or still pending after a retryable failure.
-     * The journal brings accepted deltas back to later runs, which confirm or re-plan them, so their windows can
-     * settle. Deltas whose entries got their pending delta from the journal ({@code journaled}) are not journaled again.
+     * The v2 transport (decisions 0142, 0143): the batch's requests of up to 100 events are journaled (one document
+     * per request, instead of a pending write per delta), sent concurrently, and then each accepted request's document
+     * records {@code acceptedAt}: its deltas are {@code accepted} (counted, awaiting Stripe's validation) in the
+     * journal, and the ledger learns of them in a later run, which confirms or re-plans them. Deltas whose entries got
+     * their pending delta from the journal ({@code journaled}) are not journaled again.
      */
     private void stream(ReportRun run, List<LedgerEntry> batch, Map<String, Boolean> resent, Set<String> settled,
             Set<String> journaled) {
@@ -552,10 +552,19 @@ public class ReportingService {
             delivered.add(await(outcome));
         }
         halt("stream-answered");
+        // an accepted request's deltas are recorded by its journal document (acceptedAt), not by a ledger write each
+        // (decision 0143); the ledger is written only for what the journal does not answer for: deltas of failed
+        // requests (still pending, or dropped after a permanent refusal) and re-sent deltas of earlier runs' requests
+        List<String> acceptedRequests = new ArrayList<>();
         List<String> refusedWhole = new ArrayList<>();
+        List<LedgerEntry> toLedger = new ArrayList<>();
+        long now = System.currentTimeMillis();
         for (int i = 0; i < requests.size(); i++) {
             Delivery outcome = delivered.get(i);
-            long now = System.currentTimeMillis();
+            StreamRequest record = records.get(i);
+            if (outcome instanceof Delivered && record != null) {
+                acceptedRequests.add(record.id);
+            }
             for (LedgerEntry entry : requests.get(i)) {
                 long amount = entry.pending.amount();
                 if (outcome instanceof Delivered) {
@@ -566,17 +575,21 @@ public class ReportingService {
                     }
                 }
                 count(run, entry, outcome, amount, resent);
+                if (outcome instanceof Failed || journaled.contains(entry.id)) {
+                    toLedger.add(entry);
+                }
             }
-            if (outcome instanceof Failed failed && failed.error() != null && !failed.error().retryable()
-                    && records.get(i) != null) {
-                refusedWhole.add(records.get(i).id);
+            if (outcome instanceof Failed failed && failed.error() != null && !failed.error().retryable() && record != null) {
+                refusedWhole.add(record.id);
             }
         }
-        ledger.saveAll(batch);
+        journal.accepted(acceptedRequests, now);
+        halt("requests-accepted");
+        ledger.saveAll(toLedger);
         halt("ledger-written");
         // a request Stripe refused as a whole left its deltas dropped (planned afresh next run, as with v1)
         journal.remove(refusedWhole);
-        run.documentsWritten += batch.size() + refusedWhole.size();
+        run.documentsWritten += acceptedRequests.size() + toLedger.size() + refusedWhole.size();
     }
 
     /** Fault injection for crash tests only ({@code billing.stripe.meter-event-stream.halt-after}): kill -9 here. */

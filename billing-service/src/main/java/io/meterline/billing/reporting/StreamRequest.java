@@ -1,6 +1,7 @@
 package io.meterline.billing.reporting;
 
 import org.bson.codecs.pojo.annotations.BsonId;
+import org.bson.codecs.pojo.annotations.BsonIgnore;
 
 import java.util.ArrayList;
 import java.util.Date;
@@ -12,11 +13,34 @@ import java.util.List;
  * amount, timestamp, the ledger state once Stripe has it). It replaces the per-delta {@code pending} write of the
  * ledger on the v2 path: a delta is still on its way while its ledger entry's {@code sequence} is below the delta's
  * {@code newSequence}; the document is removed once none of its deltas is pending or accepted (docs/decisions/0142).
+ * Once the stream accepted the request, an {@link Answer} records it and the two stand in for the ledger's
+ * {@code accepted} write of its deltas until a later run confirms or re-plans them (docs/decisions/0143).
  */
 public class StreamRequest {
     @BsonId
     public String id;
     public Date createdAt;
+    /**
+     * Epoch ms the stream accepted the request, from its {@link Answer}; null while no answer is recorded (sent or
+     * not, it is then re-sent as is). Not stored on the request.
+     */
+    @BsonIgnore
+    public Long acceptedAt;
+
+    /** The stream accepted request {@code id} at {@code acceptedAt} (collection {@value StreamRequestJournal#ANSWERS}). */
+    public static class Answer {
+        @BsonId
+        public String id;
+        public long acceptedAt;
+
+        public Answer() {
+        }
+
+        Answer(String id, long acceptedAt) {
+            this.id = id;
+            this.acceptedAt = acceptedAt;
+        }
+    }
     public List<Delta> deltas = new ArrayList<>();
 
     /** A delta of the request and the ledger entry (window) it belongs to. */

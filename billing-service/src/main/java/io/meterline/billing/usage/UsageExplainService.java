@@ -14,6 +14,7 @@ import io.meterline.billing.reporting.LedgerEntry;
 import io.meterline.billing.reporting.ReportLedgerRepository;
 import io.meterline.billing.reporting.ReportSourceRepository;
 import io.meterline.billing.reporting.SkipReason;
+import io.meterline.billing.reporting.StreamRequestJournal;
 import io.meterline.billing.reporting.WindowView;
 import io.meterline.billing.config.MongoCollections;
 import io.meterline.model.billing.CustomerDocument;
@@ -45,10 +46,12 @@ public class UsageExplainService {
     private final SourceRepository recovered;
     private final DeadLetterRecorder deadLetters;
     private final DeltaPlanner planner;
+    private final StreamRequestJournal journal;
 
     public UsageExplainService(MongoCollections collections, ReportLedgerRepository ledger, ReportSourceRepository sources,
             ReconciliationRepository reconciliation, SourceRepository recovered, DeadLetterRecorder deadLetters,
-            BillingConfig config) {
+            BillingConfig config, StreamRequestJournal journal) {
+        this.journal = journal;
         this.windows = collections.collection(UsageWindowDocument.COLLECTION);
         this.ledger = ledger;
         this.sources = sources;
@@ -73,7 +76,8 @@ public class UsageExplainService {
             }
         }
 
-        LedgerEntry entry = ledger.find(id);
+        // a v2 delta the stream accepted is in the journal until a later run confirms it into the ledger (0143)
+        LedgerEntry entry = journal.upToDate(id, () -> ledger.find(id));
         List<UsageExplanation.Delta> deltas = new ArrayList<>();
         UsageExplanation.Ledger ledgerView = null;
         if (entry != null) {
@@ -81,7 +85,11 @@ public class UsageExplainService {
                 deltas.add(new UsageExplanation.Delta(d.identifier(), d.amount(), Instant.ofEpochSecond(d.timestamp()),
                         Instant.ofEpochMilli(d.deliveredAt()), "accepted"));
             }
-            if (entry.history.isEmpty() && entry.lastIdentifier != null) {
+            for (LedgerEntry.Accepted a : entry.accepted) {
+                deltas.add(new UsageExplanation.Delta(a.identifier(), a.amount(), Instant.ofEpochSecond(a.timestamp()),
+                        Instant.ofEpochMilli(a.acceptedAt()), "awaiting_validation"));
+            }
+            if (entry.history.isEmpty() && entry.accepted.isEmpty() && entry.lastIdentifier != null) {
                 // reported before deltas were recorded one by one: only the last identifier is known
                 deltas.add(new UsageExplanation.Delta(entry.lastIdentifier, entry.reported, null, null, "accepted"));
             }
