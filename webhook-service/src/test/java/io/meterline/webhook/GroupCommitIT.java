@@ -93,21 +93,14 @@ class GroupCommitIT {
         assertThat(collection(mongo, "stripe_webhook_events").countDocuments(Filters.eq("_id", repeatedId))).isEqualTo(1);
         List<String> all = new ArrayList<>(others);
         all.add(repeatedId);
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> all.forEach(eventId ->
-                assertThat(event(mongo, eventId).getString("status")).isEqualTo("processed")));
+        awaitProcessed(all);
         all.forEach(eventId -> assertThat(event(mongo, eventId).getInteger("attempts")).isEqualTo(1));
     }
 
     @Test
     void oversizedOrBadlySignedDeliveryFailsAloneWhileTheDeliveriesBesideItAreStored() throws Exception {
         List<String> valid = new ArrayList<>();
-        List<Callable<Response>> deliveries = new ArrayList<>();
-        for (int i = 0; i < 10; i++) {
-            String eventId = id("evt");
-            valid.add(eventId);
-            String body = customerEvent(eventId);
-            deliveries.add(() -> Deliveries.deliver(body));
-        }
+        List<Callable<Response>> deliveries = customerDeliveries(10, valid);
         String oversizedId = id("evt");
         var big = customer(id("cus"), null, null);
         ((ObjectNode) big.get("metadata")).put("notes", "x".repeat(17 * 1024 * 1024));
@@ -139,8 +132,7 @@ class GroupCommitIT {
         assertThat(answers).filteredOn(a -> a.statusCode() == 400).hasSize(1);
         assertThat(event(mongo, oversizedId)).isNull();
         assertThat(event(mongo, badlySignedId)).isNull();
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> valid.forEach(eventId ->
-                assertThat(event(mongo, eventId).getString("status")).isEqualTo("processed")));
+        awaitProcessed(valid);
     }
 
     @Test
@@ -179,8 +171,7 @@ class GroupCommitIT {
         assertThat(after).allSatisfy(answer -> assertThat(answer.statusCode()).isEqualTo(200));
         assertThat(after).filteredOn(answer -> !answer.jsonPath().getBoolean("duplicate")).hasSize(ids.size());
         assertThat(collection(mongo, "stripe_webhook_events").countDocuments(Filters.in("_id", ids))).isEqualTo(ids.size());
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> ids.forEach(eventId ->
-                assertThat(event(mongo, eventId).getString("status")).isEqualTo("processed")));
+        awaitProcessed(ids);
         ids.forEach(eventId -> assertThat(event(mongo, eventId).getInteger("attempts")).isEqualTo(1));
     }
 
@@ -207,8 +198,7 @@ class GroupCommitIT {
         assertThat(sendTogether(deliveries)).allSatisfy(answer -> assertThat(answer.statusCode()).isEqualTo(200));
 
         String newest = ids.get(ids.size() - 1);
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> ids.forEach(eventId ->
-                assertThat(event(mongo, eventId).getString("status")).isEqualTo("processed")));
+        awaitProcessed(ids);
         Document stored = byId(mongo, "stripe_subscriptions", subscriptionId);
         assertThat(stored.getString("lastEventId")).isEqualTo(newest);
         assertThat(stored.getString("status")).isEqualTo(statuses[29 % statuses.length]);
@@ -219,13 +209,7 @@ class GroupCommitIT {
     @Test
     void aRecordingShowsEachBatchWriteItsInsertAndTheRoundsThatProcessedTheDeliveries() throws Exception {
         List<String> ids = new ArrayList<>();
-        List<Callable<Response>> deliveries = new ArrayList<>();
-        for (int i = 0; i < 12; i++) {
-            String eventId = id("evt");
-            ids.add(eventId);
-            String body = customerEvent(eventId);
-            deliveries.add(() -> Deliveries.deliver(body));
-        }
+        List<Callable<Response>> deliveries = customerDeliveries(12, ids);
         Path file = Files.createTempFile("webhook-tail", ".jfr");
         try (Recording recording = new Recording()) {
             for (String name : List.of("MongoCommand", "IntakeBatch", "ProcessingRound")) {
@@ -233,8 +217,7 @@ class GroupCommitIT {
             }
             recording.start();
             sendTogether(deliveries).forEach(answer -> assertThat(answer.statusCode()).isEqualTo(200));
-            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> ids.forEach(eventId ->
-                    assertThat(event(mongo, eventId).getString("status")).isEqualTo("processed")));
+            awaitProcessed(ids);
             recording.stop();
             recording.dump(file);
         }
@@ -253,6 +236,23 @@ class GroupCommitIT {
                 .isNotEmpty();
         assertThat(recorded.stream().filter(e -> e.getEventType().getName().endsWith("ProcessingRound"))
                 .mapToInt(e -> e.getInt("claimed")).sum()).isGreaterThanOrEqualTo(ids.size());
+    }
+
+    /** {@code count} deliveries of new customers' events; their event ids are added to {@code ids}. */
+    private static List<Callable<Response>> customerDeliveries(int count, List<String> ids) {
+        List<Callable<Response>> deliveries = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            String eventId = id("evt");
+            ids.add(eventId);
+            String body = customerEvent(eventId);
+            deliveries.add(() -> Deliveries.deliver(body));
+        }
+        return deliveries;
+    }
+
+    private void awaitProcessed(List<String> ids) {
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> ids.forEach(eventId ->
+                assertThat(event(mongo, eventId).getString("status")).isEqualTo("processed")));
     }
 
     private static String customerEvent(String eventId) {

@@ -27,8 +27,8 @@ import java.util.Map;
  * While a write runs, new totals queue in the topic and the next write takes them all at once, so a window changed
  * fifty times meanwhile is written once: the writes adapt to what MongoDB can take instead of queueing behind it
  * (decision 0026). After a write it keeps gathering for as long as the write took ({@code writer-gather-factor}),
- * so in a backlog MongoDB spends at most about half its time on window writes (decision 0027). A crash anywhere replays from the last commit; the replayed writes are no-ops or rewrite the same
- * totals.
+ * so in a backlog MongoDB spends at most about half its time on window writes (decision 0027). A crash anywhere
+ * replays from the last commit; the replayed writes are no-ops or rewrite the same totals.
  */
 @ApplicationScoped
 public class WindowTotalsConsumer extends ConsumerLoop {

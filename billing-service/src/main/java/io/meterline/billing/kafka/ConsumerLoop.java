@@ -65,8 +65,8 @@ public abstract class ConsumerLoop {
     protected abstract void handle(ConsumerRecords<String, byte[]> records);
 
     /**
-     * Whether {@link #handle} only gathers: the loop then polls on (without waiting) while records are there and
-     * {@link #wantsMore()}, then calls {@link #flush()} and commits. The longer the last flush took, the more has
+     * Whether {@link #handle} only gathers: the loop then polls on while {@link #wantsMore()} (waiting out
+     * {@link #gatherAtLeast()}, then while records are there), then calls {@link #flush()} and commits. The longer the last flush took, the more has
      * arrived meanwhile, so the work per flush adapts to its cost by itself.
      */
     protected boolean coalescing() {
