@@ -59,6 +59,12 @@ public final class UsageEventJson {
      * {@code event.data()}, which the validator computes for its size check), or null to serialise it here.
      */
     public static byte[] toBytes(UsageEvent event, String dataJson) {
+        byte[] plain = dataJson == null ? null : PlainRecord.bytes(event, dataJson);
+        return plain != null ? plain : generated(event, dataJson);
+    }
+
+    /** Through Jackson's generator: any text, escaped as the mapper escapes it. */
+    private static byte[] generated(UsageEvent event, String dataJson) {
         ByteArrayBuilder out = new ByteArrayBuilder(256);
         try (JsonGenerator json = MAPPER.getFactory().createGenerator(out, JsonEncoding.UTF8)) {
             json.writeStartObject();
@@ -87,7 +93,7 @@ public final class UsageEventJson {
      * Characters outside the Basic Multilingual Plane: Jackson's UTF-8 writer escapes them ({@code \uD83D\uDE00}),
      * the text writer behind {@code JsonNode.toString()} does not, so such data is serialised again.
      */
-    private static boolean hasSurrogates(String text) {
+    static boolean hasSurrogates(String text) {
         for (int i = 0; i < text.length(); i++) {
             if (Character.isSurrogate(text.charAt(i))) {
                 return true;

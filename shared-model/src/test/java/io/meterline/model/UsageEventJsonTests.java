@@ -67,4 +67,54 @@ class UsageEventJsonTests {
                     .isEqualTo(UsageEventJson.mapper().writeValueAsBytes(result.event()));
         }
     }
+
+    @Test
+    void eventsWithAnyTextFieldsAreWrittenAsTheMapperWritesThem() throws Exception {
+        java.util.Random random = new java.util.Random(29);
+        for (int i = 0; i < 20_000; i++) {
+            ObjectNode data = UsageEventJson.mapper().createObjectNode();
+            if (random.nextBoolean()) {
+                data.put(text(random), text(random)).put("units", random.nextInt(1000)).putArray("l").add(text(random));
+            }
+            UsageEvent event = new UsageEvent(text(random), text(random), text(random), text(random),
+                    Instant.ofEpochSecond(1_600_000_000L + random.nextInt(200_000_000), random.nextInt(3) == 0 ? 0
+                            : random.nextInt(1_000_000_000)), data, random.nextBoolean() ? null : text(random));
+            assertThat(UsageEventJson.toBytes(event, data.toString()))
+                    .as("event %s", event)
+                    .isEqualTo(UsageEventJson.mapper().writeValueAsBytes(event));
+        }
+    }
+
+    @Test
+    void plainEventsAreWrittenStraightIntoTheRecordValue() throws Exception {
+        ObjectNode data = (ObjectNode) UsageEventJson.parseTree("{\"units\":3,\"region\":\"eu-west\",\"é\":\"ü\"}"
+                .getBytes("UTF-8"));
+        for (String organization : java.util.Arrays.asList(null, "org-1", "")) {
+            UsageEvent event = new UsageEvent("evt-0001", "api-gateway/eu", "api.request", "customer-42 ~!#$%&'()*+,-./",
+                    Instant.parse("2026-03-01T12:00:00.120Z"), data, organization);
+            assertThat(PlainRecord.bytes(event, data.toString()))
+                    .isEqualTo(UsageEventJson.mapper().writeValueAsBytes(event));
+        }
+        UsageEvent quoted = new UsageEvent("a\"b", "s", "t", "u", Instant.EPOCH, data, null);
+        assertThat(PlainRecord.bytes(quoted, data.toString())).isNull();
+        assertThat(UsageEventJson.toBytes(quoted, data.toString()))
+                .isEqualTo(UsageEventJson.mapper().writeValueAsBytes(quoted));
+    }
+
+    /** Mostly plain text, sometimes with characters that need escaping or are not ASCII, sometimes empty. */
+    private static String text(java.util.Random random) {
+        StringBuilder text = new StringBuilder();
+        boolean plainOnly = random.nextInt(3) > 0;
+        for (int c = random.nextInt(16); c > 0; c--) {
+            int codePoint = plainOnly ? 0x20 + random.nextInt(0x5F) : switch (random.nextInt(5)) {
+                case 0 -> random.nextInt(0x80);
+                case 1 -> random.nextInt(0x800);
+                case 2 -> random.nextInt(0xD800);
+                case 3 -> 0x10000 + random.nextInt(0x100000);
+                default -> "\"\\/\u007f\u0000\n".charAt(random.nextInt(6));
+            };
+            text.appendCodePoint(codePoint);
+        }
+        return text.toString();
+    }
 }
