@@ -3,10 +3,9 @@ package io.meterline.model;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The record value of an event whose text fields are all plain — printable ASCII without {@code "} or {@code \}, which
- * Jackson's generator copies as they are — written straight into one exactly sized array. Byte for byte what
- * {@link UsageEventJson#toBytes(UsageEvent, String)} writes through the generator; any other event returns null and
- * goes through the generator. The generator's per-character escape checks were the largest part of writing a record
+ * The record value of an event whose text fields are all {@link PlainJson#plain plain}, written straight into one
+ * exactly sized array: byte for byte what {@link UsageEventJson#toBytes(UsageEvent, String)} writes through the
+ * generator; for any other event null, and the generator writes it. The generator's per-character escape checks were the largest part of writing a record
  * (decision 0157).
  */
 final class PlainRecord {
@@ -25,8 +24,8 @@ final class PlainRecord {
     /** The record value, or null when a text field needs escaping or the data has characters outside the BMP. */
     static byte[] bytes(UsageEvent event, String dataJson) {
         String organization = event.organization();
-        if (!plain(event.id()) || !plain(event.source()) || !plain(event.type()) || !plain(event.subject())
-                || organization != null && !plain(organization)) {
+        if (!PlainJson.plain(event.id()) || !PlainJson.plain(event.source()) || !PlainJson.plain(event.type())
+                || !PlainJson.plain(event.subject()) || organization != null && !PlainJson.plain(organization)) {
             return null;
         }
         // the data JSON is copied raw, as writeRawValue does: ASCII as it is, other BMP characters as UTF-8
@@ -69,17 +68,6 @@ final class PlainRecord {
         return out;
     }
 
-    /** Printable ASCII other than {@code "} and {@code \}: what the generator writes without escaping. */
-    static boolean plain(String text) {
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (c < 0x20 || c > 0x7E || c == '"' || c == '\\') {
-                return false;
-            }
-        }
-        return true;
-    }
-
     private static boolean ascii(String text) {
         for (int i = 0; i < text.length(); i++) {
             if (text.charAt(i) >= 0x80) {
@@ -89,12 +77,8 @@ final class PlainRecord {
         return true;
     }
 
-    /** {@code text} is ASCII: one byte per character. */
     private static int put(byte[] out, int at, String text) {
-        for (int i = 0; i < text.length(); i++) {
-            out[at + i] = (byte) text.charAt(i);
-        }
-        return at + text.length();
+        return PlainJson.put(out, at, text);
     }
 
     private static int put(byte[] out, int at, byte[] bytes) {

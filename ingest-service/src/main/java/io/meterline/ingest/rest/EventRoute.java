@@ -181,7 +181,14 @@ public class EventRoute {
     private void answer(RoutingContext context, CompletionStage<IngestService.IngestResult> result) {
         result.whenComplete((stored, failure) -> {
             if (failure == null) {
-                send(context, 202, JSON, IngestResponse.toApi(stored.outcomes()));
+                byte[] body;
+                try {
+                    body = IngestResponseJson.bytes(stored.outcomes(), mapper);
+                } catch (JsonProcessingException e) {
+                    failed(context, e);
+                    return;
+                }
+                end(context, 202, JSON, body);
             } else {
                 failed(context, failure instanceof CompletionException wrapped && wrapped.getCause() != null
                         ? wrapped.getCause() : failure);
@@ -207,17 +214,6 @@ public class EventRoute {
 
     private static void problem(RoutingContext context, ProblemCode code, String detail, List<Violation> errors) {
         end(context, code.status(), Problem.MEDIA_TYPE, ProblemMappers.bytes(code.problem(detail, errors)));
-    }
-
-    private void send(RoutingContext context, int status, String type, Object body) {
-        byte[] bytes;
-        try {
-            bytes = mapper.writeValueAsBytes(body);
-        } catch (JsonProcessingException e) {
-            failed(context, e);
-            return;
-        }
-        end(context, status, type, bytes);
     }
 
     private static void end(RoutingContext context, int status, String type, byte[] bytes) {

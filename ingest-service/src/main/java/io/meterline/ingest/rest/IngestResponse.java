@@ -17,6 +17,11 @@ public record IngestResponse(int accepted, int duplicates, int rejected, List<Ev
     /** The outcome of the event at {@code index}; {@code errors} only for {@code rejected}. */
     @JsonInclude(JsonInclude.Include.NON_EMPTY)
     public record EventResult(int index, String id, String source, String status, List<Violation> errors) {
+
+        static EventResult of(EventOutcome outcome) {
+            return new EventResult(outcome.index(), outcome.id(), outcome.source(), outcome.status().code(),
+                    outcome.errors());
+        }
     }
 
     static IngestResponse toApi(List<EventOutcome> outcomes) {
@@ -31,8 +36,7 @@ public record IngestResponse(int accepted, int duplicates, int rejected, List<Ev
                 case DUPLICATE_IN_BATCH -> duplicates++;
                 case REJECTED -> rejected++;
             }
-            results.add(new EventResult(outcome.index(), outcome.id(), outcome.source(), status.code(),
-                    outcome.errors()));
+            results.add(EventResult.of(outcome));
         }
         return new IngestResponse(accepted, duplicates, rejected, results);
     }
