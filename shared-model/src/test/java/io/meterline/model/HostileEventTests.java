@@ -59,6 +59,31 @@ class HostileEventTests {
     }
 
     @ParameterizedTest
+    @ValueSource(strings = {"{\"id\":\"a\",\"id\":\"b\"}", "{\"data\":{\"x\":{\"y\":[{\"z\":1,\"id\":null,\"id\":2}]}}}",
+            "[{\"a\":1},{\"b\":{},\"id\":{},\"c\":3,\"id\":{}}]", "{\"id\":null,\"id\":null}"})
+    void aDuplicateKeyAtAnyDepthIsRefusedNamingIt(String json) {
+        assertThatThrownBy(() -> UsageEventJson.parseTree(json.getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(UsageEventJson.InvalidJsonException.class)
+                .hasMessage("Duplicate field 'id'");
+    }
+
+    @Test
+    void theSameKeyInSiblingObjectsIsNotADuplicate() {
+        assertThat(UsageEventJson.parseTree("[{\"id\":1,\"d\":{\"id\":2}},{\"id\":3}]".getBytes(StandardCharsets.UTF_8))
+                .toString()).isEqualTo("[{\"id\":1,\"d\":{\"id\":2}},{\"id\":3}]");
+    }
+
+    @Test
+    void nestingBeyondTheLimitIsNotJsonWeAccept() {
+        String deep = "[".repeat(201) + "]".repeat(201);
+        assertThatThrownBy(() -> UsageEventJson.parseTree(deep.getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(UsageEventJson.InvalidJsonException.class)
+                .hasMessageContaining("nesting depth");
+        assertThat(UsageEventJson.parseTree(("[".repeat(200) + "]".repeat(200)).getBytes(StandardCharsets.UTF_8)))
+                .isNotNull();
+    }
+
+    @ParameterizedTest
     @ValueSource(strings = {"1e400", "-1e400", "1.7e308", "1e16", "-1000000000000001", "123456789012345678901234567890",
             "1e-400", "1e-10", "0.1234567890123456", "\"1e400\"", "\"-1e16\""})
     void numbersBeyondTheDocumentedRangeOrPrecisionAreRefusedNamingThePath(String units) {
