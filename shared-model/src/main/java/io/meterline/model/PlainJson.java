@@ -1,5 +1,10 @@
 package io.meterline.model;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.util.Iterator;
+import java.util.Map;
+
 /**
  * Text that Jackson's generator writes into a JSON string unchanged: printable ASCII other than {@code "} and
  * {@code \} (it escapes control characters, and writes everything above {@code 0x7E} otherwise than as one byte per
@@ -26,5 +31,83 @@ public final class PlainJson {
             out[at + i] = (byte) text.charAt(i);
         }
         return at + text.length();
+    }
+
+    /**
+     * {@code node.toString()} for a tree of objects, arrays, {@link #plain plain} texts and keys, {@code int}/{@code long}
+     * numbers, booleans and nulls, without Jackson's writer; null for any other tree (decimals, big integers, text that
+     * needs escaping), which {@code toString()} then writes. The validator serialises every event's data this way.
+     */
+    public static String compact(JsonNode node) {
+        StringBuilder out = new StringBuilder(128);
+        return append(out, node) ? out.toString() : null;
+    }
+
+    private static boolean append(StringBuilder out, JsonNode node) {
+        switch (node.getNodeType()) {
+            case OBJECT -> {
+                out.append('{');
+                boolean first = true;
+                for (Iterator<Map.Entry<String, JsonNode>> members = node.fields(); members.hasNext(); ) {
+                    Map.Entry<String, JsonNode> member = members.next();
+                    if (!first) {
+                        out.append(',');
+                    }
+                    first = false;
+                    if (!plain(member.getKey())) {
+                        return false;
+                    }
+                    out.append('"').append(member.getKey()).append("\":");
+                    if (!append(out, member.getValue())) {
+                        return false;
+                    }
+                }
+                out.append('}');
+                return true;
+            }
+            case ARRAY -> {
+                out.append('[');
+                for (int i = 0; i < node.size(); i++) {
+                    if (i > 0) {
+                        out.append(',');
+                    }
+                    if (!append(out, node.get(i))) {
+                        return false;
+                    }
+                }
+                out.append(']');
+                return true;
+            }
+            case STRING -> {
+                String text = node.textValue();
+                if (!plain(text)) {
+                    return false;
+                }
+                out.append('"').append(text).append('"');
+                return true;
+            }
+            case NUMBER -> {
+                if (node.isInt()) {
+                    out.append(node.intValue());
+                    return true;
+                }
+                if (node.isLong()) {
+                    out.append(node.longValue());
+                    return true;
+                }
+                return false;
+            }
+            case BOOLEAN -> {
+                out.append(node.booleanValue());
+                return true;
+            }
+            case NULL -> {
+                out.append("null");
+                return true;
+            }
+            default -> {
+                return false;
+            }
+        }
     }
 }

@@ -206,7 +206,10 @@ public final class UsageEventValidator {
             violations.add(new Violation("data", NOT_AN_OBJECT, "data must be a JSON object"));
             return null;
         }
-        String serialised = value.toString();
+        String serialised = PlainJson.compact(value);
+        if (serialised == null) {
+            serialised = value.toString();
+        }
         int size = serialised.length();
         if (size > MAX_DATA_BYTES) {
             violations.add(new Violation("data", TOO_LARGE,
