@@ -25,10 +25,14 @@ public final class PlainJson {
         return true;
     }
 
-    /** Copies ASCII {@code text} into {@code out} at {@code at}, one byte per character; returns the end. */
-    public static int put(byte[] out, int at, String text) {
+    /** Copies {@code text} into {@code out} at {@code at}, one byte per character; -1 if it is not plain. */
+    public static int copy(byte[] out, int at, String text) {
         for (int i = 0; i < text.length(); i++) {
-            out[at + i] = (byte) text.charAt(i);
+            char c = text.charAt(i);
+            if (c < 0x20 || c > 0x7E || c == '"' || c == '\\') {
+                return -1;
+            }
+            out[at + i] = (byte) c;
         }
         return at + text.length();
     }

@@ -1,6 +1,7 @@
 package io.meterline.model;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * The record value of an event whose text fields are all {@link PlainJson#plain plain}, written straight into one
@@ -21,64 +22,67 @@ final class PlainRecord {
     private PlainRecord() {
     }
 
-    /** The record value, or null when a text field needs escaping or the data has characters outside the BMP. */
+    /**
+     * The record value, or null when a text field needs escaping or the data has characters outside the BMP. Each text
+     * is checked while it is copied (one pass): the array is sized for one byte per character, which it is when
+     * everything is plain.
+     */
     static byte[] bytes(UsageEvent event, String dataJson) {
         String organization = event.organization();
-        if (!PlainJson.plain(event.id()) || !PlainJson.plain(event.source()) || !PlainJson.plain(event.type())
-                || !PlainJson.plain(event.subject()) || organization != null && !PlainJson.plain(organization)) {
+        String time = UtcTimestamps.format(event.time());
+        byte[] out = new byte[ID.length + event.id().length() + SOURCE.length + event.source().length() + TYPE.length
+                + event.type().length() + SUBJECT.length + event.subject().length() + TIME.length + time.length()
+                + DATA.length + dataJson.length()
+                + (organization == null ? 0 : ORGANIZATION.length + organization.length() + 1) + 1];
+        int at = PlainJson.copy(out, put(out, 0, ID), event.id());
+        at = at < 0 ? at : PlainJson.copy(out, put(out, at, SOURCE), event.source());
+        at = at < 0 ? at : PlainJson.copy(out, put(out, at, TYPE), event.type());
+        at = at < 0 ? at : PlainJson.copy(out, put(out, at, SUBJECT), event.subject());
+        if (at < 0) {
             return null;
         }
+        at = put(out, put(out, at, TIME), time);
+        at = put(out, at, DATA);
         // the data JSON is copied raw, as writeRawValue does: ASCII as it is, other BMP characters as UTF-8
-        byte[] data = null;
-        if (!ascii(dataJson)) {
+        int end = ascii(out, at, dataJson);
+        if (end < 0) {
             if (UsageEventJson.hasSurrogates(dataJson)) {
                 return null;
             }
-            data = dataJson.getBytes(StandardCharsets.UTF_8);
+            byte[] data = dataJson.getBytes(StandardCharsets.UTF_8);
+            out = Arrays.copyOf(out, out.length - dataJson.length() + data.length);
+            end = put(out, at, data);
         }
-        String time = UtcTimestamps.format(event.time());
-        int length = ID.length + event.id().length() + SOURCE.length + event.source().length() + TYPE.length
-                + event.type().length() + SUBJECT.length + event.subject().length() + TIME.length + time.length()
-                + DATA.length + (data == null ? dataJson.length() : data.length)
-                + (organization == null ? 0 : ORGANIZATION.length + organization.length() + 1) + 1;
-        byte[] out = new byte[length];
-        int at = put(out, 0, ID);
-        at = put(out, at, event.id());
-        at = put(out, at, SOURCE);
-        at = put(out, at, event.source());
-        at = put(out, at, TYPE);
-        at = put(out, at, event.type());
-        at = put(out, at, SUBJECT);
-        at = put(out, at, event.subject());
-        at = put(out, at, TIME);
-        at = put(out, at, time);
-        at = put(out, at, DATA);
-        if (data == null) {
-            at = put(out, at, dataJson);
-        } else {
-            System.arraycopy(data, 0, out, at, data.length);
-            at += data.length;
-        }
+        at = end;
         if (organization != null) {
-            at = put(out, at, ORGANIZATION);
-            at = put(out, at, organization);
+            at = PlainJson.copy(out, put(out, at, ORGANIZATION), organization);
+            if (at < 0) {
+                return null;
+            }
             out[at++] = '"';
         }
         out[at] = '}';
         return out;
     }
 
-    private static boolean ascii(String text) {
+    /** Copies ASCII {@code text}; -1 at the first character that is not. */
+    private static int ascii(byte[] out, int at, String text) {
         for (int i = 0; i < text.length(); i++) {
-            if (text.charAt(i) >= 0x80) {
-                return false;
+            char c = text.charAt(i);
+            if (c >= 0x80) {
+                return -1;
             }
+            out[at + i] = (byte) c;
         }
-        return true;
+        return at + text.length();
     }
 
+    /** {@code text} is known to be ASCII. */
     private static int put(byte[] out, int at, String text) {
-        return PlainJson.put(out, at, text);
+        for (int i = 0; i < text.length(); i++) {
+            out[at + i] = (byte) text.charAt(i);
+        }
+        return at + text.length();
     }
 
     private static int put(byte[] out, int at, byte[] bytes) {

@@ -54,10 +54,9 @@ final class IngestResponseJson {
                 json.put((byte) ',');
             }
             EventOutcome outcome = outcomes.get(i);
-            if (outcome.errors().isEmpty() && plain(outcome.id()) && plain(outcome.source())) {
-                json.put(INDEX).number(outcome.index()).text(ID, outcome.id()).text(SOURCE, outcome.source())
-                        .text(STATUS, outcome.status().code()).put((byte) '}');
-            } else {
+            int start = json.size;
+            if (!outcome.errors().isEmpty() || !json.result(outcome)) {
+                json.size = start;
                 json.put(mapper.writeValueAsBytes(IngestResponse.EventResult.of(outcome)));
             }
         }
@@ -69,20 +68,31 @@ final class IngestResponseJson {
         return text == null ? 0 : text.length();
     }
 
-    private static boolean plain(String text) {
-        return text == null || PlainJson.plain(text);
+    /** A result without errors; false when its id or source is not plain. */
+    private boolean result(EventOutcome outcome) {
+        put(INDEX).number(outcome.index());
+        if (!text(ID, outcome.id()) || !text(SOURCE, outcome.source())) {
+            return false;
+        }
+        text(STATUS, outcome.status().code());
+        put((byte) '}');
+        return true;
     }
 
-    /** A string member, left out when null or empty ({@code NON_EMPTY}, as on {@code EventResult}). */
-    private IngestResponseJson text(byte[] name, String value) {
+    /** A string member, left out when null or empty ({@code NON_EMPTY}, as on {@code EventResult}); false if not plain. */
+    private boolean text(byte[] name, String value) {
         if (value == null || value.isEmpty()) {
-            return this;
+            return true;
         }
         put(name);
         room(value.length() + 1);
-        size = PlainJson.put(out, size, value);
+        int end = PlainJson.copy(out, size, value);
+        if (end < 0) {
+            return false;
+        }
+        size = end;
         out[size++] = '"';
-        return this;
+        return true;
     }
 
     private IngestResponseJson number(int value) {
