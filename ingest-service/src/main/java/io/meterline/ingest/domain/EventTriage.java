@@ -37,7 +37,7 @@ public final class EventTriage {
         List<EventOutcome> outcomes = new ArrayList<>(nodes.size());
         // only accepted events count as "seen": a producer that fixes a rejected event and sends it again
         // later in the same batch gets it accepted
-        Set<String> seen = new HashSet<>(nodes.size() * 2);
+        Set<Identity> seen = new HashSet<>(nodes.size() * 2);
         for (int index = 0; index < nodes.size(); index++) {
             JsonNode node = nodes.get(index);
             String id = textOrNull(node, "id");
@@ -58,10 +58,14 @@ public final class EventTriage {
                                 "the token may not write usage for subject '" + event.subject() + "'"))));
                 continue;
             }
-            EventStatus status = seen.add(event.dedupKey()) ? EventStatus.ACCEPTED : EventStatus.DUPLICATE_IN_BATCH;
+            EventStatus status = seen.add(new Identity(event.source(), event.id())) ? EventStatus.ACCEPTED : EventStatus.DUPLICATE_IN_BATCH;
             outcomes.add(new EventOutcome(index, id, source, status, event, List.of(), result.dataJson()));
         }
         return outcomes;
+    }
+
+    /** (source, id): the event's identity, as {@link UsageEvent#dedupKey()} without building that string per event. */
+    private record Identity(String source, String id) {
     }
 
     private static String textOrNull(JsonNode node, String field) {
