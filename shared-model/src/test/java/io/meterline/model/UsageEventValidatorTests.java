@@ -85,6 +85,22 @@ class UsageEventValidatorTests {
     }
 
     @Test
+    void eventsOfOneBatchAreJudgedAgainstTheWindowTakenWhenItCameIn() {
+        UsageEventValidator.TimeWindow window = validator.window();
+        assertThat(window).isEqualTo(new UsageEventValidator.TimeWindow(Instant.parse("2026-10-17T12:00:00Z"),
+                Instant.parse("2026-11-21T12:05:00Z")));
+        assertThat(validator.validate(valid().put("time", "2026-11-21T12:04:59Z"), window).valid()).isTrue();
+        assertThat(validator.validate(valid().put("time", "2026-10-17T12:00:01Z"), window).valid()).isTrue();
+        assertThat(validator.validate(valid().put("time", "2026-11-21T12:05:01Z"), window).firstViolation().reason())
+                .isEqualTo(UsageEventValidator.TIME_IN_FUTURE);
+        UsageEventValidator.TimeWindow later = new UsageEventValidator.TimeWindow(Instant.parse("2026-10-17T13:00:00Z"),
+                Instant.parse("2026-11-21T13:05:00Z"));
+        assertThat(validator.validate(valid().put("time", "2026-11-21T12:05:01Z"), later).valid()).isTrue();
+        assertThat(validator.validate(valid().put("time", "2026-10-17T12:00:01Z"), later).firstViolation().reason())
+                .isEqualTo(UsageEventValidator.TIME_TOO_OLD);
+    }
+
+    @Test
     void nonObjectDataIsRejected() {
         ObjectNode node = valid();
         node.putArray("data").add(1);

@@ -38,6 +38,7 @@ public final class EventTriage {
         // only accepted events count as "seen": a producer that fixes a rejected event and sends it again
         // later in the same batch gets it accepted
         Set<Identity> seen = new HashSet<>(nodes.size() * 2);
+        UsageEventValidator.TimeWindow window = validator.window();
         for (int index = 0; index < nodes.size(); index++) {
             JsonNode node = nodes.get(index);
             String id = textOrNull(node, "id");
@@ -46,7 +47,7 @@ public final class EventTriage {
                 outcomes.add(new EventOutcome(index, id, source, EventStatus.REJECTED, null, envelope.get(index)));
                 continue;
             }
-            UsageEventValidator.Result result = validator.validate(node);
+            UsageEventValidator.Result result = validator.validate(node, window);
             if (!result.valid()) {
                 outcomes.add(new EventOutcome(index, id, source, EventStatus.REJECTED, null, result.violations()));
                 continue;
