@@ -151,7 +151,6 @@ class BalanceCrashIT {
         Map<String, String> config = config(run);
         config.put("billing.aggregation.input-topic", topic);
         config.put("billing.aggregation.dlq-topic", topic + ".dlq");
-        config.put("billing.aggregation.totals-topic", topic + ".totals");
 
         BillingProcess dying = start(run + "-a", with(config, "billing.balance.halt-after", "usage-claimed"));
         move(dying, "initech", "credits", 1000, "start").then().statusCode(200);
