@@ -106,7 +106,7 @@ final class AggregationProcessor implements Processor<byte[], byte[], byte[], by
     }
 
     private void forgetUncommitted() {
-        recent.remove(changed.keySet());
+        recent.remove(changed);
         changed.clear();
         unpublished.clear();
         newKeys.clear();
@@ -238,7 +238,7 @@ final class AggregationProcessor implements Processor<byte[], byte[], byte[], by
     /** Makes the windows changed since the last publication visible to usage queries before the commit. */
     private void publishChanges() {
         for (Map.Entry<String, WindowState> entry : unpublished.entrySet()) {
-            recent.publish(entry.getKey(), entry.getValue().toBytes());
+            recent.publish(entry.getKey(), entry.getValue(), entry.getValue().toBytes());
         }
         unpublished.clear();
     }
@@ -259,7 +259,7 @@ final class AggregationProcessor implements Processor<byte[], byte[], byte[], by
             changed.forEach((id, state) -> states.add(KeyValue.pair(id, state.toBytes())));
             windows.putAll(states);
             // the store has them now: queries read them there
-            recent.remove(changed.keySet());
+            recent.remove(changed);
             changed.clear();
             unpublished.clear();
         }

@@ -118,7 +118,7 @@ public class LiveWindows {
                         }
                     }
                 }
-                for (byte[] bytes : recent.withPrefix(prefix)) {
+                for (byte[] bytes : recent.of(meter, subject)) {
                     WindowState live = WindowState.fromBytes(bytes);
                     if (!live.groupKey.isEmpty() && live.subject.equals(subject) && live.meter.equals(meter)
                             && live.windowStart >= from && live.windowStart < to) {
@@ -128,7 +128,7 @@ public class LiveWindows {
             } else {
                 for (long hour = Windows.hourStartMillis(from); hour < to; hour += Windows.HOUR_MILLIS) {
                     String id = UsageWindowDocument.idOf(meter, subject, "", hour / 1000);
-                    for (byte[] bytes : new byte[][] {store.get(id), recent.get(id)}) {
+                    for (byte[] bytes : new byte[][] {store.get(id), recent.get(meter, subject, id)}) {
                         if (bytes != null) {
                             newer(windows, id, WindowState.fromBytes(bytes));
                         }
@@ -150,10 +150,8 @@ public class LiveWindows {
         if (!config.aggregation().liveQueries()) {
             return false;
         }
-        for (byte[] bytes : recent.withPrefix(meter + "|")) {
-            if (WindowState.fromBytes(bytes).meter.equals(meter)) {
-                return true;
-            }
+        if (recent.anyForMeter(meter)) {
+            return true;
         }
         try {
             try (KeyValueIterator<String, byte[]> iterator = windowStore().prefixScan(meter + "|", KEYS)) {

@@ -28,7 +28,8 @@ import java.util.Map;
  * While a write runs, new totals queue in the topic and the next write takes them all at once, so a window changed
  * fifty times meanwhile is written once: the writes adapt to what MongoDB can take instead of queueing behind it
  * (decision 0026). After a write it keeps gathering for as long as the write took ({@code writer-gather-factor}),
- * so in a backlog MongoDB spends at most about half its time on window writes (decision 0027). A crash anywhere
+ * so in a backlog MongoDB spends at most about half its time on window writes (decision 0027), unless the changelog
+ * went quiet for longer than a Streams commit interval and a half (decision 0028). A crash anywhere
  * replays from the last commit; the replayed writes are no-ops or rewrite the same totals.
  */
 @ApplicationScoped
@@ -42,10 +43,13 @@ public class WindowTotalsConsumer extends ConsumerLoop {
     private final BillingConfig config;
     private final KafkaClientConfig kafka;
     private final String topic;
+    /** Kafka Streams commits (and so writes the changelog) this often: a longer silence means the source is quiet. */
+    private final Duration commitInterval;
 
     public WindowTotalsConsumer(UsageWindowRepository repository, AggregationMetrics metrics, MeterRegistry registry,
             BillingConfig config, KafkaClientConfig kafka, UsageCharges usageCharges,
-            @ConfigProperty(name = "quarkus.kafka-streams.application-id") String applicationId) {
+            @ConfigProperty(name = "quarkus.kafka-streams.application-id") String applicationId,
+            @ConfigProperty(name = "kafka-streams.commit.interval.ms", defaultValue = "1000") long commitIntervalMs) {
         super("window-totals-writer", registry);
         this.repository = repository;
         this.usageCharges = usageCharges;
@@ -53,6 +57,7 @@ public class WindowTotalsConsumer extends ConsumerLoop {
         this.config = config;
         this.kafka = kafka;
         this.topic = AggregationTopology.windowsChangelog(applicationId);
+        this.commitInterval = Duration.ofMillis(commitIntervalMs);
     }
 
     void onStart(@Observes StartupEvent event) {
@@ -103,6 +108,15 @@ public class WindowTotalsConsumer extends ConsumerLoop {
         Duration gather = Duration.ofNanos((long) (lastWriteNanos * config.aggregation().writerGatherFactor()));
         Duration max = config.aggregation().writerMaxGather();
         return gather.compareTo(max) > 0 ? max : gather;
+    }
+
+    /**
+     * Gathering for the last write's duration leaves MongoDB room while the aggregation still runs; once nothing
+     * arrived for one and a half commit intervals it has stopped, and waiting longer only delays the last windows.
+     */
+    @Override
+    protected Duration gatherIdle() {
+        return commitInterval.plus(commitInterval.dividedBy(2));
     }
 
     @Override

@@ -105,17 +105,17 @@ class BetweenCommitsTests {
     @Test
     void usageQueriesSeeChangesAtEachLivePublicationAndTheStoreAfterTheCommit() {
         send("a1", "acme");
-        assertThat(recent.get(acme)).as("published at the next live punctuation").isNull();
+        assertThat(recent.get("calls", "acme", acme)).as("published at the next live punctuation").isNull();
 
         publishLive();
-        assertThat(value(recent.get(acme))).isEqualTo(1.0);
+        assertThat(value(recent.get("calls", "acme", acme))).isEqualTo(1.0);
 
         send("a2", "acme");
         publishLive();
-        assertThat(value(recent.get(acme))).isEqualTo(2.0);
+        assertThat(value(recent.get("calls", "acme", acme))).isEqualTo(2.0);
 
         beforeCommit.flushCache();
-        assertThat(recent.get(acme)).as("the store has it now").isNull();
+        assertThat(recent.get("calls", "acme", acme)).as("the store has it now").isNull();
         assertThat(value(windows.get(acme))).isEqualTo(2.0);
     }
 
@@ -150,11 +150,11 @@ class BetweenCommitsTests {
     void aTaskClosedWithoutCommittingTakesItsChangesBackFromQueries() {
         send("a1", "acme");
         publishLive();
-        assertThat(recent.get(acme)).isNotNull();
+        assertThat(recent.get("calls", "acme", acme)).isNotNull();
 
         processor.close();
 
-        assertThat(recent.get(acme)).isNull();
+        assertThat(recent.get("calls", "acme", acme)).isNull();
         assertThat(windows.get(acme)).isNull();
     }
 }
