@@ -9,7 +9,9 @@ import io.meterline.model.usage.Windows;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.bson.Document;
 
 import java.time.Duration;
@@ -20,6 +22,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+
+import static org.awaitility.Awaitility.await;
 
 /**
  * A generated backlog of usage events with duplicates, and the exact totals it must produce: SUM of units (also
@@ -43,12 +47,7 @@ final class Backlog {
         Instant now = Instant.now();
         List<ObjectNode> sent = new ArrayList<>(uniqueEvents);
         int duplicateCount = 0;
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                SharedInfrastructure.kafka().bootstrapServers()))) {
-            admin.createTopics(List.of(new NewTopic(topic, 4, (short) 1))).all().get();
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        createTopic(topic, 4);
         {
             for (int i = 0; i < uniqueEvents; i++) {
                 if (!sent.isEmpty() && random.nextDouble() < duplicateShare) {
@@ -72,6 +71,27 @@ final class Backlog {
         }
         this.events = uniqueEvents + duplicateCount;
         this.duplicates = duplicateCount;
+    }
+
+    /**
+     * Creates the topic and waits until the broker serves every partition: producing at once into a partition whose
+     * replica the broker had not set up yet got {@code NOT_LEADER_OR_FOLLOWER}, and the idempotent producer's retry
+     * of that first batch then met {@code OUT_OF_ORDER_SEQUENCE_NUMBER} until its delivery timeout (seen under load).
+     */
+    static void createTopic(String topic, int partitions) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                SharedInfrastructure.kafka().bootstrapServers()))) {
+            admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get();
+            Map<TopicPartition, OffsetSpec> ends = new HashMap<>();
+            for (int partition = 0; partition < partitions; partition++) {
+                ends.put(new TopicPartition(topic, partition), OffsetSpec.latest());
+            }
+            // a partition's end offset is answered by its leader's replica only
+            await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
+                    .until(() -> admin.listOffsets(ends).all().get().size() == partitions);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Writes the backlog (events and resent duplicates, in generation order) to the topic. */
@@ -118,7 +138,7 @@ final class Backlog {
     long committed(String applicationId) {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
                 SharedInfrastructure.kafka().bootstrapServers()))) {
-            Map<org.apache.kafka.common.TopicPartition, OffsetAndMetadata> offsets =
+            Map<TopicPartition, OffsetAndMetadata> offsets =
                     admin.listConsumerGroupOffsets(applicationId).partitionsToOffsetAndMetadata().get();
             return offsets.entrySet().stream().filter(e -> e.getKey().topic().equals(topic) && e.getValue() != null)
                     .mapToLong(e -> e.getValue().offset()).sum();

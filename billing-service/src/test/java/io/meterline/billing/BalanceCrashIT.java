@@ -5,9 +5,6 @@ import io.meterline.devstack.testing.SharedInfrastructure;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -144,14 +141,10 @@ class BalanceCrashIT {
     void usageChargedWhenTheWriterDiesAfterClaimingIsDebitedOnce() throws Exception {
         String run = "ucrash-" + UUID.randomUUID().toString().substring(0, 8);
         String topic = "usage-" + run;
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                SharedInfrastructure.kafka().bootstrapServers()))) {
-            admin.createTopics(List.of(new NewTopic(topic, 2, (short) 1))).all().get();
-        }
+        Backlog.createTopic(topic, 2);
         Map<String, String> config = config(run);
         config.put("billing.aggregation.input-topic", topic);
         config.put("billing.aggregation.dlq-topic", topic + ".dlq");
-        config.put("billing.aggregation.totals-topic", topic + ".totals");
 
         BillingProcess dying = start(run + "-a", with(config, "billing.balance.halt-after", "usage-claimed"));
         move(dying, "initech", "credits", 1000, "start").then().statusCode(200);

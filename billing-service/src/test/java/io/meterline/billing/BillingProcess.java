@@ -58,7 +58,6 @@ final class BillingProcess {
         config.put("quarkus.kafka-streams.application-id", "billing-" + run);
         config.put("billing.aggregation.input-topic", inputTopic);
         config.put("billing.aggregation.dlq-topic", inputTopic + ".dlq");
-        config.put("billing.aggregation.totals-topic", inputTopic + ".totals");
         // a killed member must leave the group quickly, or the restart waits for its session to expire
         config.put("kafka-streams.consumer.session.timeout.ms", "6000");
         config.put("kafka-streams.consumer.heartbeat.interval.ms", "1500");

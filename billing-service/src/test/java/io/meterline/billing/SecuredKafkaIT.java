@@ -34,7 +34,7 @@ import static org.awaitility.Awaitility.await;
  * On a cluster that only lets SCRAM-SHA-512 users in over TLS (dev-stack's secured broker's {@code SASL_SSL} listener,
  * its CA generated at start), the packaged ingest and billing services, given the listener, the CA file and their user's
  * credentials as configuration only, carry events through the whole pipeline: ingest → topic → Kafka Streams →
- * totals topic → MongoDB → usage query. Every Kafka client of billing (Streams, the window writer, the dead-letter
+ * windows changelog → MongoDB → usage query. Every Kafka client of billing (Streams, the window writer, the dead-letter
  * recorder, the topic admins, the producers) has to connect for that, since the plain listener is never named.
  * A plain JUnit class on purpose: the services run as processes, and the secured broker must not share the JVM's
  * SCRAM providers with a broker of a Quarkus test class loader (see {@code SharedInfrastructure}).

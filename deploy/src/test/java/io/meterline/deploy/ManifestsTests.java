@@ -103,7 +103,7 @@ class ManifestsTests {
         String streams = ServiceContract.billing().value("quarkus.kafka-streams.application-id").orElseThrow();
         assertThat(billing).filteredOn(acl -> acl.startsWith("topic ")).extracting(acl -> acl.split(" ")[1])
                 .containsExactlyInAnyOrder(streams + "-", io.meterline.model.Topics.USAGE_EVENTS,
-                        io.meterline.model.Topics.USAGE_EVENTS_DLQ, "usage-window-totals", io.meterline.model.Topics.USAGE_PERIODS,
+                        io.meterline.model.Topics.USAGE_EVENTS_DLQ, io.meterline.model.Topics.USAGE_PERIODS,
                         io.meterline.model.Topics.BILLING_NOTIFICATIONS);
         assertThat(billing).contains("group " + streams + " prefix [Read, Describe]",
                 "transactionalId " + streams + "- prefix [Write, Describe]");

@@ -2,16 +2,17 @@ package io.meterline.billing.aggregation;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Business counters of the aggregation pipeline. They count processing attempts: after a crash the records of the
- * aborted transaction are processed again and counted again (the totals in MongoDB are exact, these are not).
+ * aborted transaction are processed again and counted again (the totals in MongoDB are exact, these are not). A
+ * plain singleton: the stream threads count through it directly, not through a client proxy.
  */
-@ApplicationScoped
+@Singleton
 public class AggregationMetrics {
 
     private final MeterRegistry registry;

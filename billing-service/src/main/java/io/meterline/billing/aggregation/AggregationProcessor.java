@@ -24,59 +24,58 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Iterator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
-import java.util.Set;
 import java.util.List;
 import java.util.Map;
 
 /**
- * One task's share of the pipeline: validate → deduplicate → aggregate into hourly windows → emit absolute totals.
+ * One task's share of the pipeline: validate → deduplicate → aggregate into hourly windows.
  *
- * <p>Everything that must survive a crash lives in state stores whose changelogs Kafka Streams commits in the same
- * transaction as the input offsets and the output records ({@code exactly_once_v2}): the dedup keys, the windows and
- * the set of windows changed since their last emission ("dirty"). Emission happens on a wall-clock punctuator, so
- * MongoDB sees one write per changed window per interval instead of one per event; because the dirty set is itself
- * in a store, a change committed before a crash is still emitted after it.
+ * <p>Events change windows in memory. Right before each commit ({@link BeforeCommit}) the task writes every window
+ * it changed since the last commit, once, to the {@code windows} store, and the new dedup keys to the {@code dedup}
+ * store; both stores' changelogs go into the transaction that commits the input offsets ({@code exactly_once_v2}).
+ * The MongoDB writer reads the committed {@code windows} changelog, so MongoDB receives each changed window once
+ * per commit (decision 0028). A crash before the commit loses only what the transaction did not commit: the next
+ * incarnation restores the stores and processes the same records again.
  */
 final class AggregationProcessor implements Processor<byte[], byte[], byte[], byte[]> {
 
     static final String DEDUP_STORE = "dedup";
     static final String WINDOW_STORE = "windows";
-    static final String DIRTY_STORE = "dirty-windows";
+    static final String BEFORE_COMMIT = "before-commit";
     static final String DLQ_SINK = "dlq";
-    static final String TOTALS_SINK = "totals";
     static final String TOO_LATE = "too_late";
     static final String NOT_JSON = "not_json";
     /** Extension of recovered events (usage-source reconciliation). */
     static final String RECONCILED = "reconciled";
-    private static final byte[] DIRTY = new byte[0];
 
     private final MeterLookup meters;
     private final AggregationMetrics metrics;
     private final AggregationConfig config;
     private final Clock clock;
     private final UsageEventValidator validator;
+    private final RecentWindows recent;
 
     private ProcessorContext<byte[], byte[]> context;
     private KeyValueStore<String, Long> dedup;
     private KeyValueStore<String, byte[]> windows;
-    private KeyValueStore<String, byte[]> dirty;
     /** Deserialised windows, so hot windows are not decoded on every event; the store stays the truth. */
     private Map<String, WindowState> cache;
-    /**
-     * The dirty store's keys in the order they became dirty. The store is what survives a crash; it is read once
-     * per (re)initialisation, never iterated while running: deleted keys leave tombstones that make RocksDB
-     * iteration from the start slower and slower (measured: the hot spot of the first benchmark runs).
-     */
-    private Set<String> dirtyIds;
+    /** Windows changed since the last commit: written to the store, once each, right before the next one. */
+    private final Map<String, WindowState> changed = new LinkedHashMap<>();
+    /** Windows changed since they were last published to {@link RecentWindows} for usage queries. */
+    private final Map<String, WindowState> unpublished = new LinkedHashMap<>();
+    /** Dedup keys first seen since the last commit (event time), written to the store right before the next one. */
+    private final Map<String, Long> newKeys = new HashMap<>();
 
-    AggregationProcessor(MeterLookup meters, AggregationMetrics metrics, AggregationConfig config, Clock clock) {
+    AggregationProcessor(MeterLookup meters, AggregationMetrics metrics, AggregationConfig config, Clock clock,
+            RecentWindows recent) {
         this.meters = meters;
         this.metrics = metrics;
         this.config = config;
         this.clock = clock;
+        this.recent = recent;
         this.validator = new UsageEventValidator(clock, config.lookback());
     }
 
@@ -85,23 +84,32 @@ final class AggregationProcessor implements Processor<byte[], byte[], byte[], by
         this.context = context;
         this.dedup = context.getStateStore(DEDUP_STORE);
         this.windows = context.getStateStore(WINDOW_STORE);
-        this.dirty = context.getStateStore(DIRTY_STORE);
+        BeforeCommit beforeCommit = context.getStateStore(BEFORE_COMMIT);
+        beforeCommit.run(this::writeChanges);
         int cacheSize = config.windowCacheSize();
         // a revived task calls init again: start from the stores, never from what an aborted transaction left here
-        this.dirtyIds = new LinkedHashSet<>();
-        try (KeyValueIterator<String, byte[]> iterator = dirty.all()) {
-            while (iterator.hasNext()) {
-                dirtyIds.add(iterator.next().key);
-            }
-        }
+        forgetUncommitted();
         this.cache = new LinkedHashMap<>(1024, 0.75f, true) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<String, WindowState> eldest) {
                 return size() > cacheSize;
             }
         };
-        context.schedule(config.emitInterval(), PunctuationType.WALL_CLOCK_TIME, this::emitChanged);
+        context.schedule(config.liveInterval(), PunctuationType.WALL_CLOCK_TIME, timestamp -> publishChanges());
         context.schedule(config.sweepInterval(), PunctuationType.WALL_CLOCK_TIME, timestamp -> sweep());
+    }
+
+    /** A task closed without committing (or revived): what it changed since its last commit never happened. */
+    @Override
+    public void close() {
+        forgetUncommitted();
+    }
+
+    private void forgetUncommitted() {
+        recent.remove(changed);
+        changed.clear();
+        unpublished.clear();
+        newKeys.clear();
     }
 
     @Override
@@ -124,12 +132,12 @@ final class AggregationProcessor implements Processor<byte[], byte[], byte[], by
         String dedupKey = event.dedupKey();
         long eventTime = event.time().toEpochMilli();
         long hour = Windows.hourStartMillis(eventTime);
-        if (dedup.get(dedupKey) != null) {
+        if (newKeys.containsKey(dedupKey) || dedup.get(dedupKey) != null) {
             metrics.deduplicated();
             recordDuplicate(event, hour);
             return;
         }
-        dedup.put(dedupKey, eventTime);
+        newKeys.put(dedupKey, eventTime);
         // facts for explanations: counted after its window closed, or recovered from a usage provider
         long arrival = clock.millis();
         long[] late = arrival >= hour + Windows.HOUR_MILLIS + config.closedGrace().toMillis()
@@ -164,11 +172,9 @@ final class AggregationProcessor implements Processor<byte[], byte[], byte[], by
     private void update(MeterDefinition meter, UsageEvent event, String groupKey, Map<String, String> group, long hour,
             MeterMatcher.Contribution contribution, long eventTime, long[] late, boolean reconciled) {
         String id = io.meterline.model.usage.UsageWindowDocument.idOf(meter.key(), event.subject(), groupKey, hour / 1000);
-        WindowState state = cache.get(id);
+        WindowState state = window(id);
         if (state == null) {
-            byte[] stored = windows.get(id);
-            state = stored != null ? WindowState.fromBytes(stored)
-                    : WindowState.empty(meter.key(), event.subject(), groupKey, group, hour, meter.aggregation());
+            state = WindowState.empty(meter.key(), event.subject(), groupKey, group, hour, meter.aggregation());
             cache.put(id, state);
         }
         state.add(contribution.value(), contribution.unique(), eventTime);
@@ -182,14 +188,30 @@ final class AggregationProcessor implements Processor<byte[], byte[], byte[], by
         if (reconciled) {
             state.reconciled++;
         }
-        store(id, state);
+        changed(id, state);
     }
 
-    private void store(String id, WindowState state) {
-        windows.put(id, state.toBytes());
-        if (dirtyIds.add(id)) {
-            dirty.put(id, DIRTY);
+    /** The window as this task has it now (changed in memory, cached, or stored), or null when it has none. */
+    private WindowState window(String id) {
+        WindowState state = cache.get(id);
+        if (state == null) {
+            // a window changed since the last commit stays here even when the cache let it go
+            state = changed.get(id);
+            if (state == null) {
+                byte[] stored = windows.get(id);
+                if (stored == null) {
+                    return null;
+                }
+                state = WindowState.fromBytes(stored);
+            }
+            cache.put(id, state);
         }
+        return state;
+    }
+
+    private void changed(String id, WindowState state) {
+        changed.put(id, state);
+        unpublished.put(id, state);
     }
 
     /**
@@ -203,38 +225,43 @@ final class AggregationProcessor implements Processor<byte[], byte[], byte[], by
             }
             String id = io.meterline.model.usage.UsageWindowDocument.idOf(matcher.meter().key(), event.subject(), "",
                     hour / 1000);
-            WindowState state = cache.get(id);
+            WindowState state = window(id);
             if (state == null) {
-                byte[] stored = windows.get(id);
-                if (stored == null) {
-                    continue;
-                }
-                state = WindowState.fromBytes(stored);
-                cache.put(id, state);
+                continue;
             }
             state.duplicates++;
             state.version++;
-            store(id, state);
+            changed(id, state);
         }
     }
 
+    /** Makes the windows changed since the last publication visible to usage queries before the commit. */
+    private void publishChanges() {
+        for (Map.Entry<String, WindowState> entry : unpublished.entrySet()) {
+            recent.publish(entry.getKey(), entry.getValue(), entry.getValue().toBytes());
+        }
+        unpublished.clear();
+    }
+
     /**
-     * Forwards the absolute totals of windows changed since their last emission, oldest change first, at most
-     * {@code emit-max-windows} per task and interval: under a heavy backlog the output (and MongoDB writes) stay
-     * bounded and every changed window still gets its turn.
+     * Right before a commit: every window changed since the last one, once, and the new dedup keys go to their
+     * stores (one RocksDB write batch each), whose changelogs join the transaction being committed.
      */
-    private void emitChanged(long timestamp) {
-        int budget = config.emitMaxWindows();
-        Iterator<String> pending = dirtyIds.iterator();
-        while (pending.hasNext() && budget-- > 0) {
-            String id = pending.next();
-            pending.remove();
-            // the store holds the window's current bytes (every update writes them): forwarded as they are
-            byte[] stored = windows.get(id);
-            if (stored != null) {
-                context.forward(new Record<>(id.getBytes(StandardCharsets.UTF_8), stored, timestamp), TOTALS_SINK);
-            }
-            dirty.delete(id);
+    private void writeChanges() {
+        if (!newKeys.isEmpty()) {
+            List<KeyValue<String, Long>> keys = new ArrayList<>(newKeys.size());
+            newKeys.forEach((key, time) -> keys.add(KeyValue.pair(key, time)));
+            dedup.putAll(keys);
+            newKeys.clear();
+        }
+        if (!changed.isEmpty()) {
+            List<KeyValue<String, byte[]>> states = new ArrayList<>(changed.size());
+            changed.forEach((id, state) -> states.add(KeyValue.pair(id, state.toBytes())));
+            windows.putAll(states);
+            // the store has them now: queries read them there
+            recent.remove(changed);
+            changed.clear();
+            unpublished.clear();
         }
     }
 

@@ -36,7 +36,7 @@ public class AggregationTopics {
         var aggregation = config.aggregation();
         int partitions = aggregation.topicPartitions();
         try (Admin admin = Admin.create(kafka.admin(Map.of(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "30000")))) {
-            for (String topic : List.of(aggregation.inputTopic(), aggregation.dlqTopic(), aggregation.totalsTopic())) {
+            for (String topic : List.of(aggregation.inputTopic(), aggregation.dlqTopic())) {
                 try {
                     admin.createTopics(List.of(new NewTopic(topic, partitions, (short) -1))).all().get();
                     LOG.infof("created topic %s with %d partitions", topic, partitions);

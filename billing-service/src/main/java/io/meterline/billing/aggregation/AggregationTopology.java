@@ -16,7 +16,8 @@ import java.time.Clock;
 
 /**
  * The Kafka Streams topology: one source (usage events, raw bytes so that malformed records reach the DLQ instead
- * of failing deserialisation), one processor with three persistent stores, two sinks (DLQ, window totals).
+ * of failing deserialisation), one processor with two persistent stores and a {@link BeforeCommit} hook, one sink
+ * (DLQ). The window totals leave through the {@code windows} store's changelog, which the MongoDB writer reads.
  */
 @ApplicationScoped
 public class AggregationTopology {
@@ -27,43 +28,48 @@ public class AggregationTopology {
     private final MeterLookup meters;
     private final AggregationMetrics metrics;
     private final BillingConfig config;
+    private final RecentWindows recent;
 
-    public AggregationTopology(MeterLookup meters, AggregationMetrics metrics, BillingConfig config) {
+    public AggregationTopology(MeterLookup meters, AggregationMetrics metrics, BillingConfig config,
+            RecentWindows recent) {
         this.meters = meters;
         this.metrics = metrics;
         this.config = config;
+        this.recent = recent;
     }
 
     @Produces
     public Topology topology() {
-        return build(meters, metrics, config.aggregation(), Clock.systemUTC());
+        return build(meters, metrics, config.aggregation(), Clock.systemUTC(), recent);
+    }
+
+    /**
+     * The changelog topic of the {@code windows} store: Kafka Streams names it {@code <application.id>-windows-changelog}
+     * and writes it in the same transaction as the input offsets; the MongoDB writer reads it.
+     */
+    public static String windowsChangelog(String applicationId) {
+        return applicationId + "-" + AggregationProcessor.WINDOW_STORE + "-changelog";
     }
 
     /** The topology itself, also what {@code AggregationProcessorTests} drive with a {@code TopologyTestDriver}. */
-    static Topology build(MeterLookup meters, AggregationMetrics metrics, AggregationConfig aggregation, Clock clock) {
+    static Topology build(MeterLookup meters, AggregationMetrics metrics, AggregationConfig aggregation, Clock clock,
+            RecentWindows recent) {
         // before the stream threads' producers compress their first batch
         NativeLz4.enable();
         Topology topology = new Topology();
         topology.addSource(SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), aggregation.inputTopic());
         topology.addProcessor(PROCESSOR,
-                () -> new AggregationProcessor(meters, metrics, aggregation, clock), SOURCE);
-        // no record cache for the dedup keys and the windows (decision 0026): a dedup key is written once and read
-        // again only for a repeat; a window is read from the processor's own map of deserialised windows, and with
-        // a commit every 100 ms nearly every window put is flushed anyway. The cache's sorted map cost a quarter of
-        // the stream threads' time; only the dirty marks keep it (a mark set and cleared between commits is never
-        // written)
+                () -> new AggregationProcessor(meters, metrics, aggregation, clock, recent), SOURCE);
+        // no record cache: the processor keeps what changed since the last commit itself and writes it once, right
+        // before the commit (decision 0028)
         topology.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(AggregationProcessor.DEDUP_STORE), Serdes.String(), Serdes.Long()),
                 PROCESSOR);
         topology.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(AggregationProcessor.WINDOW_STORE), Serdes.String(), Serdes.ByteArray()),
                 PROCESSOR);
-        topology.addStateStore(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(AggregationProcessor.DIRTY_STORE), Serdes.String(), Serdes.ByteArray())
-                .withCachingEnabled(), PROCESSOR);
+        topology.addStateStore(BeforeCommit.builder(AggregationProcessor.BEFORE_COMMIT), PROCESSOR);
         topology.addSink(AggregationProcessor.DLQ_SINK, aggregation.dlqTopic(), new ByteArraySerializer(),
-                new ByteArraySerializer(), PROCESSOR);
-        topology.addSink(AggregationProcessor.TOTALS_SINK, aggregation.totalsTopic(), new ByteArraySerializer(),
                 new ByteArraySerializer(), PROCESSOR);
         return topology;
     }

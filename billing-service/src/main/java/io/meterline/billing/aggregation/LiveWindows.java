@@ -25,9 +25,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Hourly windows as Kafka Streams holds them now (interactive queries on the windows store), for answers fresher
- * than MongoDB: the store has every event the aggregation processed, MongoDB what the writer has copied so far
- * (decision 0026). A window is taken from whichever has the higher version. Input records are keyed by subject, so
+ * Hourly windows as Kafka Streams holds them now, for answers fresher than MongoDB: the windows store (interactive
+ * queries) has every window as of its task's last commit, {@link RecentWindows} what changed since, MongoDB what the
+ * writer has copied so far (decisions 0026, 0028). A window is taken from whichever has the higher version. Input records are keyed by subject, so
  * all windows of one customer live in one task; with several billing instances that task's instance is the
  * customer's {@link #remoteOwner owner}, found from the Streams metadata when {@code application.server} is set.
  */
@@ -41,11 +41,13 @@ public class LiveWindows {
     private final BillingConfig config;
     private final Optional<HostInfo> self;
     private final Clock clock = Clock.systemUTC();
+    private final RecentWindows recent;
 
-    public LiveWindows(KafkaStreams streams, BillingConfig config,
+    public LiveWindows(KafkaStreams streams, BillingConfig config, RecentWindows recent,
             @ConfigProperty(name = "quarkus.kafka-streams.application-server") Optional<String> applicationServer) {
         this.streams = streams;
         this.config = config;
+        this.recent = recent;
         this.self = applicationServer.filter(server -> !server.isBlank()).map(HostInfo::buildFromEndpoint);
     }
 
@@ -116,12 +118,20 @@ public class LiveWindows {
                         }
                     }
                 }
+                for (byte[] bytes : recent.of(meter, subject)) {
+                    WindowState live = WindowState.fromBytes(bytes);
+                    if (!live.groupKey.isEmpty() && live.subject.equals(subject) && live.meter.equals(meter)
+                            && live.windowStart >= from && live.windowStart < to) {
+                        newer(windows, live.id(), live);
+                    }
+                }
             } else {
                 for (long hour = Windows.hourStartMillis(from); hour < to; hour += Windows.HOUR_MILLIS) {
                     String id = UsageWindowDocument.idOf(meter, subject, "", hour / 1000);
-                    byte[] bytes = store.get(id);
-                    if (bytes != null) {
-                        newer(windows, id, WindowState.fromBytes(bytes));
+                    for (byte[] bytes : new byte[][] {store.get(id), recent.get(meter, subject, id)}) {
+                        if (bytes != null) {
+                            newer(windows, id, WindowState.fromBytes(bytes));
+                        }
                     }
                 }
             }
@@ -139,6 +149,9 @@ public class LiveWindows {
     public boolean anyForMeter(String meter) {
         if (!config.aggregation().liveQueries()) {
             return false;
+        }
+        if (recent.anyForMeter(meter)) {
+            return true;
         }
         try {
             try (KeyValueIterator<String, byte[]> iterator = windowStore().prefixScan(meter + "|", KEYS)) {

@@ -13,21 +13,23 @@ import jakarta.enterprise.event.Observes;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
-import java.io.IOException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Copies window totals from the totals topic into MongoDB. Reads only committed Kafka Streams output
+ * Copies window totals into MongoDB from the changelog of the aggregation's {@code windows} store, where each
+ * commit leaves every window it changed once (decision 0028). Reads only committed Kafka Streams output
  * ({@code read_committed}) and gathers every total that is there, keeping the highest version per window, before it
  * writes them in one unordered bulk write guarded by version; offsets are committed only after MongoDB accepted it.
  * While a write runs, new totals queue in the topic and the next write takes them all at once, so a window changed
  * fifty times meanwhile is written once: the writes adapt to what MongoDB can take instead of queueing behind it
  * (decision 0026). After a write it keeps gathering for as long as the write took ({@code writer-gather-factor}),
- * so in a backlog MongoDB spends at most about half its time on window writes (decision 0027). A crash anywhere
+ * so in a backlog MongoDB spends at most about half its time on window writes (decision 0027), unless the changelog
+ * went quiet for longer than a Streams commit interval and a half (decision 0028). A crash anywhere
  * replays from the last commit; the replayed writes are no-ops or rewrite the same totals.
  */
 @ApplicationScoped
@@ -40,19 +42,28 @@ public class WindowTotalsConsumer extends ConsumerLoop {
     private final AggregationMetrics metrics;
     private final BillingConfig config;
     private final KafkaClientConfig kafka;
+    private final String topic;
+    /** Kafka Streams commits (and so writes the changelog) this often: a longer silence means the source is quiet. */
+    private final Duration commitInterval;
 
     public WindowTotalsConsumer(UsageWindowRepository repository, AggregationMetrics metrics, MeterRegistry registry,
-            BillingConfig config, KafkaClientConfig kafka, UsageCharges usageCharges) {
+            BillingConfig config, KafkaClientConfig kafka, UsageCharges usageCharges,
+            @ConfigProperty(name = "quarkus.kafka-streams.application-id") String applicationId,
+            @ConfigProperty(name = "kafka-streams.commit.interval.ms", defaultValue = "1000") long commitIntervalMs) {
         super("window-totals-writer", registry);
         this.repository = repository;
         this.usageCharges = usageCharges;
         this.metrics = metrics;
         this.config = config;
         this.kafka = kafka;
+        this.topic = AggregationTopology.windowsChangelog(applicationId);
+        this.commitInterval = Duration.ofMillis(commitIntervalMs);
     }
 
     void onStart(@Observes StartupEvent event) {
-        start();
+        if (config.aggregation().writerEnabled()) {
+            start();
+        }
     }
 
     void onStop(@Observes ShutdownEvent event) {
@@ -61,7 +72,7 @@ public class WindowTotalsConsumer extends ConsumerLoop {
 
     @Override
     protected String topic() {
-        return config.aggregation().totalsTopic();
+        return topic;
     }
 
     /** The totals gathered since the last write, highest version per window. Only the loop's thread uses it. */
@@ -77,6 +88,9 @@ public class WindowTotalsConsumer extends ConsumerLoop {
     @Override
     protected void handle(ConsumerRecords<String, byte[]> records) {
         for (ConsumerRecord<String, byte[]> record : records) {
+            if (record.value() == null) {
+                continue; // the sweep removed a window older than the lookback from the store; MongoDB keeps it
+            }
             WindowTotal total = parse(record);
             if (total != null) {
                 latest.merge(total.id(), total, (a, b) -> a.version() >= b.version() ? a : b);
@@ -94,6 +108,15 @@ public class WindowTotalsConsumer extends ConsumerLoop {
         Duration gather = Duration.ofNanos((long) (lastWriteNanos * config.aggregation().writerGatherFactor()));
         Duration max = config.aggregation().writerMaxGather();
         return gather.compareTo(max) > 0 ? max : gather;
+    }
+
+    /**
+     * Gathering for the last write's duration leaves MongoDB room while the aggregation still runs; once nothing
+     * arrived for one and a half commit intervals it has stopped, and waiting longer only delays the last windows.
+     */
+    @Override
+    protected Duration gatherIdle() {
+        return commitInterval.plus(commitInterval.dividedBy(2));
     }
 
     @Override
@@ -131,8 +154,8 @@ public class WindowTotalsConsumer extends ConsumerLoop {
 
     private static WindowTotal parse(ConsumerRecord<String, byte[]> record) {
         try {
-            return WindowTotal.decode(record.value());
-        } catch (IOException | RuntimeException e) {
+            return WindowTotal.of(WindowState.fromBytes(record.value()));
+        } catch (RuntimeException e) {
             // only Kafka Streams writes this topic; a record we cannot read is a bug, not data to guess at
             LOG.errorf("unreadable window total at %s-%d@%d: %s", record.topic(), record.partition(), record.offset(),
                     e.getMessage());
@@ -147,6 +170,8 @@ public class WindowTotalsConsumer extends ConsumerLoop {
         properties.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         properties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         properties.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        // Kafka Streams creates the changelog (compacted) when it first starts; never let this consumer create it
+        properties.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
         properties.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.aggregation().writerMaxPollRecords());
         // large polls let one bulk write absorb several versions of a busy window
         properties.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 8 * 1024 * 1024);

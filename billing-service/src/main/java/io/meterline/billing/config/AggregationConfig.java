@@ -15,10 +15,6 @@ public interface AggregationConfig {
     @WithDefault("usage-events.dlq")
     String dlqTopic();
 
-    /** Absolute hourly window totals, keyed by window id; read by the MongoDB writer. */
-    @WithDefault("usage-window-totals")
-    String totalsTopic();
-
     /** Partitions for the topics created at start-up when missing (existing topics are left alone). */
     @WithDefault("3")
     int topicPartitions();
@@ -27,16 +23,12 @@ public interface AggregationConfig {
     @WithDefault("P35D")
     Duration lookback();
 
-    /** How often changed windows are emitted (absolute totals); bounds MongoDB writes per window. */
-    @WithDefault("PT0.1S")
-    Duration emitInterval();
-
     /**
-     * Most windows one task emits per {@link #emitInterval()}: bounds the totals topic and MongoDB writes while a
-     * backlog is processed (emission continues round-robin, so every changed window is emitted in turn).
+     * How often windows changed since the last commit are published to usage queries (the windows store and
+     * MongoDB receive them at each commit, {@code kafka-streams.commit.interval.ms}; decision 0028).
      */
-    @WithDefault("500")
-    int emitMaxWindows();
+    @WithDefault("PT0.1S")
+    Duration liveInterval();
 
     /** How often expired dedup keys and windows (older than the lookback) are swept out of the state stores. */
     @WithDefault("PT10M")
@@ -58,7 +50,14 @@ public interface AggregationConfig {
     @WithDefault("true")
     boolean liveQueries();
 
-    /** Consumer group of the MongoDB writer (it reads the totals topic with read_committed). */
+    /**
+     * Whether this instance copies windows to MongoDB. Off only where MongoDB must not receive them (the tests of
+     * usage answered from the aggregation alone).
+     */
+    @WithDefault("true")
+    boolean writerEnabled();
+
+    /** Consumer group of the MongoDB writer (it reads the windows store's changelog with read_committed). */
     @WithDefault("billing-window-writer")
     String writerGroupId();
 
@@ -67,7 +66,7 @@ public interface AggregationConfig {
     int writerMaxPollRecords();
 
     /**
-     * Most windows the MongoDB writer gathers into one bulk write. It writes what the totals topic holds, up to
+     * Most windows the MongoDB writer gathers into one bulk write. It writes what the changelog holds, up to
      * this many windows, so a busy window is written once per write however often it changed meanwhile.
      */
     @WithDefault("20000")

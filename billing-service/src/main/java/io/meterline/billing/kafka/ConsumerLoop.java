@@ -90,6 +90,14 @@ public abstract class ConsumerLoop {
         return Duration.ZERO;
     }
 
+    /**
+     * With {@link #gatherAtLeast()}: the gathering ends early once no record arrived for this long (the source went
+     * quiet, so waiting longer gathers nothing more).
+     */
+    protected Duration gatherIdle() {
+        return Duration.ofDays(1);
+    }
+
     protected Duration pollTimeout() {
         return Duration.ofMillis(200);
     }
@@ -181,24 +189,31 @@ public abstract class ConsumerLoop {
     }
 
     /**
-     * Closes without waiting for a rebalance in flight: offsets are committed after each handled poll, so nothing
-     * is left to commit, and a JoinGroup pending while the group waits for a dead member's session (45 s by
-     * default) held every shutdown for the whole {@link #stop} join, once per loop.
+     * Polls on while {@link #wantsMore()}: waiting until {@link #gatherAtLeast()} has passed (or nothing arrived for
+     * {@link #gatherIdle()}), then while records are there.
      */
-    /** Polls on while {@link #wantsMore()}: waiting until {@link #gatherAtLeast()} has passed, then while records are there. */
     private void gather(KafkaConsumer<String, byte[]> consumer) {
         long holdUntil = System.nanoTime() + gatherAtLeast().toNanos();
+        long idle = gatherIdle().toNanos();
+        long lastRecords = System.nanoTime();
         while (running && wantsMore()) {
             long remaining = holdUntil - System.nanoTime();
-            ConsumerRecords<String, byte[]> records = consumer.poll(remaining > 0 ? Duration.ofNanos(remaining) : GATHER_POLL);
+            ConsumerRecords<String, byte[]> records = consumer.poll(remaining > 0
+                    ? Duration.ofNanos(Math.min(remaining, idle)) : GATHER_POLL);
             if (!records.isEmpty()) {
                 handle(records);
-            } else if (remaining <= 0) {
+                lastRecords = System.nanoTime();
+            } else if (remaining <= 0 || System.nanoTime() - lastRecords >= idle) {
                 return;
             }
         }
     }
 
+    /**
+     * Closes without waiting for a rebalance in flight: offsets are committed after each handled poll, so nothing
+     * is left to commit, and a JoinGroup pending while the group waits for a dead member's session (45 s by
+     * default) held every shutdown for the whole {@link #stop} join, once per loop.
+     */
     private void close(KafkaConsumer<String, byte[]> created, KafkaClientMetrics clientMetrics) {
         if (clientMetrics != null) {
             clientMetrics.close();

@@ -2,6 +2,7 @@ package io.meterline.billing.aggregation;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.meterline.billing.config.AggregationConfig;
+import io.meterline.billing.meter.MeterLookup;
 import io.meterline.billing.meter.MeterMatcher;
 import io.meterline.model.Topics;
 import io.meterline.model.UsageEventJson;
@@ -36,22 +37,28 @@ import java.util.Properties;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The aggregation processor through the real topology (stores, sinks, wall-clock punctuation) in a
- * {@link TopologyTestDriver}: milliseconds per test, no broker. The ITs run the same topology on a real broker.
+ * The aggregation processor through the real topology (stores, changelogs, sinks) in a {@link TopologyTestDriver},
+ * which commits after every record: milliseconds per test, no broker. What happens between commits is in
+ * {@link BetweenCommitsTests}; the ITs run the same topology on a real broker.
  */
 class AggregationProcessorTests {
 
-    private static final Duration EMIT = Duration.ofMillis(100);
-    private static final int EMIT_MAX = 2;
+    private static final String APPLICATION_ID = "aggregation-tests";
     private static final MeterDefinition CALLS = new MeterDefinition("calls", "api.call", Aggregation.COUNT, null,
             Map.of(), List.of(), "api_calls", null);
     private static final MeterDefinition MINUTES = new MeterDefinition("minutes", "call.ended", Aggregation.SUM,
             "minutes", Map.of(), List.of(), "call_minutes", null);
 
-    private record Config(String inputTopic, String dlqTopic, String totalsTopic, int topicPartitions, Duration lookback,
-            Duration emitInterval, int emitMaxWindows, Duration sweepInterval, int windowCacheSize, Duration closedGrace,
+    record Config(String inputTopic, String dlqTopic, int topicPartitions, Duration lookback, Duration liveInterval,
+            Duration sweepInterval, int windowCacheSize, Duration closedGrace, boolean writerEnabled,
             String writerGroupId, int writerMaxPollRecords, int writerMaxWindows, double writerGatherFactor,
             Duration writerMaxGather, boolean liveQueries, Duration meterRefreshInterval) implements AggregationConfig {
+
+        static Config forTests(int windowCacheSize) {
+            return new Config("usage-events", "usage-events.dlq", 1, Duration.ofDays(35), Duration.ofMillis(100),
+                    Duration.ofHours(1), windowCacheSize, Duration.ZERO, true, "writer", 100, 1000, 1,
+                    Duration.ofSeconds(5), true, Duration.ofSeconds(5));
+        }
     }
 
     private final Instant now = Instant.now();
@@ -63,28 +70,31 @@ class AggregationProcessorTests {
 
     @BeforeEach
     void start(@TempDir Path stateDir) {
-        Config config = new Config("usage-events", "usage-events.dlq", "usage-window-totals", 1, Duration.ofDays(35),
-                EMIT, EMIT_MAX, Duration.ofHours(1), 1000, Duration.ZERO, "writer", 100, 1000, 1,
-                Duration.ofSeconds(5), true, Duration.ofSeconds(5));
-        Map<String, List<MeterMatcher>> byType = new LinkedHashMap<>();
-        for (MeterDefinition meter : List.of(CALLS, MINUTES)) {
-            byType.computeIfAbsent(meter.eventType(), k -> new java.util.ArrayList<>()).add(new MeterMatcher(meter));
-        }
+        Config config = Config.forTests(1000);
         registry = new SimpleMeterRegistry();
         Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "aggregation-tests");
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, APPLICATION_ID);
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        driver = new TopologyTestDriver(AggregationTopology.build(type -> byType.getOrDefault(type, List.of()),
-                new AggregationMetrics(registry), config, Clock.systemUTC()), props);
+        driver = new TopologyTestDriver(AggregationTopology.build(meters(CALLS, MINUTES),
+                new AggregationMetrics(registry), config, Clock.systemUTC(), new RecentWindows()), props);
         events = driver.createInputTopic(config.inputTopic(), new ByteArraySerializer(), new ByteArraySerializer());
-        totals = driver.createOutputTopic(config.totalsTopic(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        totals = driver.createOutputTopic(AggregationTopology.windowsChangelog(APPLICATION_ID),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer());
         dlq = driver.createOutputTopic(config.dlqTopic(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 
     @AfterEach
     void stop() {
         driver.close();
+    }
+
+    static MeterLookup meters(MeterDefinition... meters) {
+        Map<String, List<MeterMatcher>> byType = new LinkedHashMap<>();
+        for (MeterDefinition meter : meters) {
+            byType.computeIfAbsent(meter.eventType(), k -> new java.util.ArrayList<>()).add(new MeterMatcher(meter));
+        }
+        return type -> byType.getOrDefault(type, List.of());
     }
 
     private static String event(String id, String type, String subject, Instant time, String data) {
@@ -97,26 +107,20 @@ class AggregationProcessorTests {
                 : json.getBytes(StandardCharsets.UTF_8)));
     }
 
-    private List<JsonNode> emitted() {
-        driver.advanceWallClockTime(EMIT);
+    /** The window totals written to the windows changelog (what the MongoDB writer reads) since the last call. */
+    private List<JsonNode> written() {
         return totals.readValuesToList().stream().map(AggregationProcessorTests::json).toList();
     }
 
-    /** Every window's latest total, emitted until nothing is left to emit. */
+    /** Every window's latest total written so far. */
     private Map<String, JsonNode> drain() {
         Map<String, JsonNode> latest = new LinkedHashMap<>();
-        for (List<JsonNode> batch = emitted(); !batch.isEmpty(); batch = emitted()) {
-            batch.forEach(t -> latest.put(t.get("id").asText(), t));
-        }
+        written().forEach(t -> latest.put(t.get("id").asText(), t));
         return latest;
     }
 
-    private static JsonNode json(byte[] bytes) {
-        try {
-            return UsageEventJson.mapper().valueToTree(WindowTotal.decode(bytes));
-        } catch (java.io.IOException e) {
-            throw new AssertionError(e);
-        }
+    static JsonNode json(byte[] bytes) {
+        return UsageEventJson.mapper().valueToTree(WindowTotal.of(WindowState.fromBytes(bytes)));
     }
 
     private static String header(TestRecord<byte[], byte[]> record, String name) {
@@ -131,7 +135,7 @@ class AggregationProcessorTests {
     @Test
     void duplicateEventInALaterBatchIsCountedOnce() {
         send(event("e1", "api.call", "acme", now, "{}"));
-        assertThat(emitted()).singleElement().satisfies(t -> assertThat(t.get("eventCount").asLong()).isEqualTo(1));
+        assertThat(written()).singleElement().satisfies(t -> assertThat(t.get("eventCount").asLong()).isEqualTo(1));
 
         send(event("e1", "api.call", "acme", now, "{}"));
         send(event("e2", "api.call", "acme", now, "{}"));
@@ -191,28 +195,11 @@ class AggregationProcessorTests {
     }
 
     @Test
-    void emissionIsCappedPerIntervalAndEveryChangedWindowGetsItsTurnOldestFirst() {
-        List<String> subjects = List.of("s1", "s2", "s3", "s4", "s5");
-        subjects.forEach(s -> send(event("c-" + s, "api.call", s, now, "{}")));
-
-        List<String> first = emitted().stream().map(t -> t.get("subject").asText()).toList();
-        // s3 changes again while waiting: it keeps its place in the queue, it does not jump ahead or repeat
-        send(event("c-s3-again", "api.call", "s3", now, "{}"));
-        List<String> second = emitted().stream().map(t -> t.get("subject").asText()).toList();
-        List<String> third = emitted().stream().map(t -> t.get("subject").asText()).toList();
-
-        assertThat(first).containsExactly("s1", "s2");
-        assertThat(second).containsExactly("s3", "s4");
-        assertThat(third).containsExactly("s5");
-        assertThat(emitted()).isEmpty();
-    }
-
-    @Test
-    void windowChangedAfterItsEmissionIsEmittedAgainWithAHigherVersion() {
+    void windowChangedAfterACommitIsWrittenAgainWithAHigherVersion() {
         send(event("a", "api.call", "acme", now, "{}"));
-        JsonNode before = emitted().get(0);
+        JsonNode before = written().get(0);
         send(event("b", "api.call", "acme", now, "{}"));
-        JsonNode after = emitted().get(0);
+        JsonNode after = written().get(0);
 
         assertThat(after.get("id").asText()).isEqualTo(before.get("id").asText());
         assertThat(after.get("version").asLong()).isGreaterThan(before.get("version").asLong());

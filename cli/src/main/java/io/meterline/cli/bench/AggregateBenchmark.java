@@ -65,7 +65,13 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Options: {@code --events N} (1000000), {@code --customers N} (1000), {@code --hours N} (3),
  * {@code --steady-seconds S} (20), {@code --steady-rate N} (5000), {@code --probes-per-s N} (10),
- * {@code --stream-threads N} (2).
+ * {@code --stream-threads N} (2), {@code --warmup-events N} (0).
+ *
+ * <p>{@code --warmup-events N} measures a running service instead of a fresh one: N more events (other customers,
+ * same meters and hours, 5 % repeats) are preloaded before the measured ones, so every partition holds them first;
+ * {@code events_per_s} is then timed from the moment billing has committed past them (its JVM, the broker's and the
+ * Mongo-wire server's have compiled their hot code by then) until the measured events are aggregated and MongoDB is
+ * exact. Without it, the figure includes each fresh JVM's just-in-time compilation on the same cores.
  */
 public final class AggregateBenchmark implements Benchmark {
 
@@ -86,8 +92,14 @@ public final class AggregateBenchmark implements Benchmark {
             progress("preloading " + options.events + " events (+5% duplicates) for " + options.customers + " customers");
             long preloadStart = System.nanoTime();
             long records;
+            long warmupRecords = 0;
+            Map<TopicPartition, Long> warmupEnd = Map.of();
             try (KafkaProducer<String, byte[]> producer = producer(stack.kafkaBootstrap())) {
-                records = preload(producer, options, expected);
+                if (options.warmupEvents > 0) {
+                    warmupRecords = preload(producer, options.warmupEvents, "warm-", "w-", options, expected);
+                    warmupEnd = endOffsets(stack, Topics.USAGE_EVENTS);
+                }
+                records = preload(producer, options.events, "cust-", "p-", options, expected);
             }
             double preloadSeconds = (System.nanoTime() - preloadStart) / 1e9;
             progress(String.format("preloaded %d records in %.1f s (%.0f/s); %d windows expected", records,
@@ -110,16 +122,29 @@ public final class AggregateBenchmark implements Benchmark {
                         (ready - launch) / 1e9));
                 // the metric first: reading every window from MongoDB four times a second while the backlog runs
                 // loaded the Mongo-wire server the writer needs (the measured end point is the same)
-                long aggregated = awaitAggregated(stack, config.get("quarkus.kafka-streams.application-id"),
+                String applicationId = config.get("quarkus.kafka-streams.application-id");
+                long start = ready;
+                if (options.warmupEvents > 0) {
+                    start = awaitCommitted(stack, applicationId, warmupEnd, Duration.ofMinutes(15));
+                    progress(String.format("warm-up: %d records aggregated %.1f s after readiness; measuring from here",
+                            warmupRecords, (start - ready) / 1e9));
+                }
+                long aggregated = awaitCommitted(stack, applicationId, endOffsets(stack, Topics.USAGE_EVENTS),
                         Duration.ofMinutes(15));
+                // then the MongoDB writer's group to the end of the windows changelog (it commits after each write),
+                // before reading every window: scanning the collection four times a second loaded the server the
+                // writer was writing to
+                awaitCommitted(stack, applicationId + "-mongo-writer",
+                        endOffsets(stack, applicationId + "-windows-changelog"), Duration.ofMinutes(15));
                 boolean exactAfterBacklog = awaitExact(windows, expected, Duration.ofMinutes(15));
                 long done = System.nanoTime();
-                double seconds = (done - ready) / 1e9;
+                double seconds = (done - start) / 1e9;
                 double eventsPerSecond = records / seconds;
                 long writesAfterBacklog = windowWrites(stack);
-                progress(String.format("backlog: %d records in %.1f s from readiness = %.0f events/s (%.0f/s from "
-                        + "launch); exact=%s; %d window writes", records, seconds, eventsPerSecond,
-                        records / ((done - launch) / 1e9), exactAfterBacklog, writesAfterBacklog));
+                progress(String.format("backlog: %d records in %.1f s from %s = %.0f events/s (%.0f/s from "
+                        + "launch); exact=%s; %d window writes", records, seconds,
+                        options.warmupEvents > 0 ? "the warm-up's end" : "readiness", eventsPerSecond,
+                        (records + warmupRecords) / ((done - launch) / 1e9), exactAfterBacklog, writesAfterBacklog));
 
                 progress("steady phase: " + options.steadyRate + " events/s for " + options.steadySeconds
                         + " s with " + options.probesPerSecond + " probes/s");
@@ -133,18 +158,23 @@ public final class AggregateBenchmark implements Benchmark {
                         exactAfterSteady));
 
                 result.put("events_per_s", Math.round(eventsPerSecond));
-                result.put("events_per_s_incl_startup", Math.round(records / ((done - launch) / 1e9)));
+                result.put("events_per_s_incl_startup", Math.round((records + warmupRecords) / ((done - launch) / 1e9)));
                 result.put("backlog_records", records);
                 result.put("backlog_seconds", round(seconds));
                 result.put("startup_seconds", round((ready - launch) / 1e9));
-                result.put("aggregated_seconds", round((aggregated - ready) / 1e9));
+                result.put("warmup_events", options.warmupEvents);
+                if (options.warmupEvents > 0) {
+                    result.put("warmup_records", warmupRecords);
+                    result.put("warmup_seconds", round((start - ready) / 1e9));
+                }
+                result.put("aggregated_seconds", round((aggregated - start) / 1e9));
                 result.put("writer_tail_seconds", round((done - aggregated) / 1e9));
                 result.put("e2e_p50_ms", latency.getValueAtPercentile(50));
                 result.put("e2e_p99_ms", latency.getValueAtPercentile(99));
                 result.put("e2e_max_ms", latency.getMaxValue());
                 result.put("probes", latency.getTotalCount());
-                result.put("mongo_writes_per_event", round((double) writes / (records + steadyRecords)));
-                result.put("mongo_writes_per_event_backlog", round((double) writesAfterBacklog / records));
+                result.put("mongo_writes_per_event", round((double) writes / (warmupRecords + records + steadyRecords)));
+                result.put("mongo_writes_per_event_backlog", round((double) writesAfterBacklog / (records + warmupRecords)));
                 result.put("exact", exactAfterBacklog && exactAfterSteady);
                 result.put("windows", expected.windows.size());
                 result.put("stream_threads", options.streamThreads);
@@ -160,22 +190,24 @@ public final class AggregateBenchmark implements Benchmark {
         return result;
     }
 
-    private static long preload(KafkaProducer<String, byte[]> producer, Options options, Expected expected) {
-        Random random = new Random(42);
+    /** {@code events} events (plus 5 % repeats) for customers {@code customerPrefix0..}, ids {@code idPrefix0..}. */
+    private static long preload(KafkaProducer<String, byte[]> producer, int events, String customerPrefix,
+            String idPrefix, Options options, Expected expected) {
+        Random random = new Random(customerPrefix.hashCode() + 42);
         long now = Instant.now().toEpochMilli();
         long span = options.hours * Windows.HOUR_MILLIS - 120_000;
         byte[][] recent = new byte[10_000][];
         String[] recentKeys = new String[recent.length];
         long records = 0;
-        for (int i = 0; i < options.events; i++) {
+        for (int i = 0; i < events; i++) {
             if (i > 0 && random.nextDouble() < 0.05) {
                 int slot = random.nextInt(Math.min(i, recent.length));
                 producer.send(new ProducerRecord<>(Topics.USAGE_EVENTS, recentKeys[slot], recent[slot]));
                 records++;
             }
-            String customer = "cust-" + random.nextInt(options.customers);
+            String customer = customerPrefix + random.nextInt(options.customers);
             long time = now - 60_000 - (long) (random.nextDouble() * span);
-            byte[] event = expected.event("p-" + i, customer, random.nextInt(TYPES.length), 1 + random.nextInt(100), time);
+            byte[] event = expected.event(idPrefix + i, customer, random.nextInt(TYPES.length), 1 + random.nextInt(100), time);
             producer.send(new ProducerRecord<>(Topics.USAGE_EVENTS, customer, event));
             recent[i % recent.length] = event;
             recentKeys[i % recent.length] = customer;
@@ -289,23 +321,18 @@ public final class AggregateBenchmark implements Benchmark {
     }
 
     /**
-     * Waits until billing's Kafka Streams application committed its input offsets up to the end of the backlog (every
-     * record aggregated, dropped as a repeat or dead-lettered, in a committed transaction); returns that moment
-     * ({@link System#nanoTime}). Asks the broker, not the service: scraping the service's metrics ten times a second
-     * cost it as much CPU as its MongoDB writer.
+     * Waits until a consumer group committed its offsets up to the end (as of now) of a topic: for billing's Kafka
+     * Streams application on the usage topic, every record aggregated, dropped as a repeat or dead-lettered in a
+     * committed transaction; for the MongoDB writer on the windows changelog, every window written. Returns that
+     * moment ({@link System#nanoTime}). Asks the broker, not the service: scraping the service's metrics ten times a
+     * second cost it as much CPU as its MongoDB writer.
      */
-    private static long awaitAggregated(Stack stack, String applicationId, Duration timeout) throws Exception {
+    private static long awaitCommitted(Stack stack, String group, Map<TopicPartition, Long> end, Duration timeout)
+            throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrap()))) {
-            Map<TopicPartition, OffsetSpec> ends = new HashMap<>();
-            for (TopicPartitionInfo partition : admin.describeTopics(List.of(Topics.USAGE_EVENTS))
-                    .allTopicNames().get().get(Topics.USAGE_EVENTS).partitions()) {
-                ends.put(new TopicPartition(Topics.USAGE_EVENTS, partition.partition()), OffsetSpec.latest());
-            }
-            Map<TopicPartition, Long> end = new HashMap<>();
-            admin.listOffsets(ends).all().get().forEach((partition, info) -> end.put(partition, info.offset()));
             while (System.nanoTime() < deadline) {
-                Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(applicationId)
+                Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
                         .partitionsToOffsetAndMetadata().get();
                 boolean done = end.entrySet().stream().allMatch(e -> {
                     OffsetAndMetadata offset = committed.get(e.getKey());
@@ -319,6 +346,20 @@ public final class AggregateBenchmark implements Benchmark {
             }
         }
         return System.nanoTime();
+    }
+
+    /** The topic's end offset per partition, now. */
+    private static Map<TopicPartition, Long> endOffsets(Stack stack, String topic) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrap()))) {
+            Map<TopicPartition, OffsetSpec> ends = new HashMap<>();
+            for (TopicPartitionInfo partition : admin.describeTopics(List.of(topic))
+                    .allTopicNames().get().get(topic).partitions()) {
+                ends.put(new TopicPartition(topic, partition.partition()), OffsetSpec.latest());
+            }
+            Map<TopicPartition, Long> end = new HashMap<>();
+            admin.listOffsets(ends).all().get().forEach((partition, info) -> end.put(partition, info.offset()));
+            return end;
+        }
     }
 
     private static long windowWrites(Stack stack) throws Exception {
@@ -401,12 +442,12 @@ public final class AggregateBenchmark implements Benchmark {
     }
 
     private record Options(int events, int customers, int hours, int steadySeconds, int steadyRate,
-            int probesPerSecond, int streamThreads) {
+            int probesPerSecond, int streamThreads, int warmupEvents) {
         static Options parse(List<String> args) {
             return new Options(intOption(args, "--events", 1_000_000), intOption(args, "--customers", 1000),
                     intOption(args, "--hours", 3), intOption(args, "--steady-seconds", 20),
                     intOption(args, "--steady-rate", 5000), intOption(args, "--probes-per-s", 10),
-                    intOption(args, "--stream-threads", 2));
+                    intOption(args, "--stream-threads", 2), intOption(args, "--warmup-events", 0));
         }
     }
 
