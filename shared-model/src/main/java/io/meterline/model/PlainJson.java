@@ -6,9 +6,9 @@ import java.util.Iterator;
 import java.util.Map;
 
 /**
- * Text that Jackson's generator writes into a JSON string unchanged: printable ASCII other than {@code "} and
- * {@code \} (it escapes control characters, and writes everything above {@code 0x7E} otherwise than as one byte per
- * character). Such text can be copied into JSON output byte for byte without the generator (decision 0157).
+ * Plain text: printable ASCII other than {@code "} and {@code \}, which Jackson's generator writes into a JSON string as
+ * it is, one byte per character (it escapes control characters and those two; anything beyond ASCII, and DEL, is left to
+ * it). Such text can be copied into JSON output byte for byte without the generator (decision 0157).
  */
 public final class PlainJson {
 

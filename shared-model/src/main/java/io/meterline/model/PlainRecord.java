@@ -6,8 +6,8 @@ import java.util.Arrays;
 /**
  * The record value of an event whose text fields are all {@link PlainJson#plain plain}, written straight into one
  * exactly sized array: byte for byte what {@link UsageEventJson#toBytes(UsageEvent, String)} writes through the
- * generator; for any other event null, and the generator writes it. The generator's per-character escape checks were the largest part of writing a record
- * (decision 0157).
+ * generator; for any other event null, and the generator writes it. The generator's per-character escape checks were
+ * the largest part of writing a record (decision 0157).
  */
 final class PlainRecord {
 

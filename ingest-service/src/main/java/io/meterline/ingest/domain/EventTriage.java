@@ -59,7 +59,8 @@ public final class EventTriage {
                                 "the token may not write usage for subject '" + event.subject() + "'"))));
                 continue;
             }
-            EventStatus status = seen.add(new Identity(event.source(), event.id())) ? EventStatus.ACCEPTED : EventStatus.DUPLICATE_IN_BATCH;
+            EventStatus status = seen.add(new Identity(event.source(), event.id()))
+                    ? EventStatus.ACCEPTED : EventStatus.DUPLICATE_IN_BATCH;
             outcomes.add(new EventOutcome(index, id, source, status, event, List.of(), result.dataJson()));
         }
         return outcomes;
