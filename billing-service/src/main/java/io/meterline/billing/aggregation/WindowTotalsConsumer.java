@@ -125,6 +125,8 @@ public class WindowTotalsConsumer extends ConsumerLoop {
         try {
             long stale = writeWithRetry(latest);
             metrics.windowWrites(latest.size() - stale, stale);
+            LOG.debugf("wrote %d windows (%d stale) in %d ms", latest.size(), stale,
+                    (System.nanoTime() - started) / 1_000_000);
         } finally {
             // written, or the loop restarts from the last committed offsets and gathers these again
             latest.clear();

@@ -15,6 +15,7 @@ import io.meterline.model.usage.Windows;
 import org.HdrHistogram.Histogram;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -69,7 +70,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>{@code --warmup-events N} measures against infrastructure that has been running, as production's Kafka and
  * MongoDB have: N events for other customers (same meters and hours, 5 % repeats) are aggregated to the end by a
- * first billing-service run, which then stops; the measured backlog is preloaded and a new billing-service (a fresh
+ * first billing-service run (its own input topic and application id), which then stops; the measured backlog is preloaded and a new billing-service (a fresh
  * JVM, its own just-in-time compilation included) is timed as above. Without it, the figure also includes the fresh
  * broker's and Mongo-wire server's compilation on the same cores.
  */
@@ -106,14 +107,25 @@ public final class AggregateBenchmark implements Benchmark {
                 long warmupRecords = 0;
                 double warmupSeconds = 0;
                 if (options.warmupEvents > 0) {
-                    // the infrastructure as production has it, running for a while: a first billing run aggregates
-                    // other customers' events to the end, then stops; the measured one starts as usual
-                    try (KafkaProducer<String, byte[]> producer = producer(stack.kafkaBootstrap())) {
-                        warmupRecords = preload(producer, options.warmupEvents, "warm-", "w-", options, expected);
+                    // the infrastructure as production has it, running for a while: a first billing run, with its
+                    // own input topic and application id, aggregates other customers' events to the end, then stops;
+                    // the measured one starts as usual (sharing nothing with it but the broker and MongoDB)
+                    String warmupTopic = Topics.USAGE_EVENTS + "-warmup";
+                    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                            stack.kafkaBootstrap()))) {
+                        admin.createTopics(List.of(new NewTopic(warmupTopic, partitions, (short) 1))).all().get();
                     }
+                    try (KafkaProducer<String, byte[]> producer = producer(stack.kafkaBootstrap())) {
+                        warmupRecords = preload(producer, warmupTopic, options.warmupEvents, "warm-", "w-", options,
+                                expected);
+                    }
+                    Map<String, String> warmupConfig = new LinkedHashMap<>(config);
+                    warmupConfig.put("quarkus.kafka-streams.application-id", applicationId + "-warmup");
+                    warmupConfig.put("billing.aggregation.input-topic", warmupTopic);
+                    warmupConfig.put("kafka-streams.state.dir", stateDir + "-warmup");
                     long warmupStart = System.nanoTime();
-                    stack.startService("billing", config);
-                    awaitWritten(stack, applicationId);
+                    stack.startService("billing", warmupConfig);
+                    awaitWritten(stack, applicationId + "-warmup", warmupTopic);
                     boolean warmExact = awaitExact(windows, expected, Duration.ofMinutes(15));
                     stack.stopService("billing", false);
                     warmupSeconds = (System.nanoTime() - warmupStart) / 1e9;
@@ -125,7 +137,7 @@ public final class AggregateBenchmark implements Benchmark {
                 long preloadStart = System.nanoTime();
                 long records;
                 try (KafkaProducer<String, byte[]> producer = producer(stack.kafkaBootstrap())) {
-                    records = preload(producer, options.events, "cust-", "p-", options, expected);
+                    records = preload(producer, Topics.USAGE_EVENTS, options.events, "cust-", "p-", options, expected);
                 }
                 double preloadSeconds = (System.nanoTime() - preloadStart) / 1e9;
                 progress(String.format("preloaded %d records in %.1f s (%.0f/s); %d windows expected", records,
@@ -136,7 +148,7 @@ public final class AggregateBenchmark implements Benchmark {
                 long ready = System.nanoTime();
                 progress(String.format("billing-service ready after %.1f s; waiting for exact windows",
                         (ready - launch) / 1e9));
-                long aggregated = awaitWritten(stack, applicationId);
+                long aggregated = awaitWritten(stack, applicationId, Topics.USAGE_EVENTS);
                 boolean exactAfterBacklog = awaitExact(windows, expected, Duration.ofMinutes(15));
                 long done = System.nanoTime();
                 double seconds = (done - ready) / 1e9;
@@ -187,13 +199,14 @@ public final class AggregateBenchmark implements Benchmark {
             }
         } finally {
             deleteRecursively(stateDir);
+            deleteRecursively(Path.of(stateDir + "-warmup"));
         }
         return result;
     }
 
     /** {@code events} events (plus 5 % repeats) for customers {@code customerPrefix0..}, ids {@code idPrefix0..}. */
-    private static long preload(KafkaProducer<String, byte[]> producer, int events, String customerPrefix,
-            String idPrefix, Options options, Expected expected) {
+    private static long preload(KafkaProducer<String, byte[]> producer, String topic, int events,
+            String customerPrefix, String idPrefix, Options options, Expected expected) {
         Random random = new Random(customerPrefix.hashCode() + 42);
         long now = Instant.now().toEpochMilli();
         long span = options.hours * Windows.HOUR_MILLIS - 120_000;
@@ -203,13 +216,13 @@ public final class AggregateBenchmark implements Benchmark {
         for (int i = 0; i < events; i++) {
             if (i > 0 && random.nextDouble() < 0.05) {
                 int slot = random.nextInt(Math.min(i, recent.length));
-                producer.send(new ProducerRecord<>(Topics.USAGE_EVENTS, recentKeys[slot], recent[slot]));
+                producer.send(new ProducerRecord<>(topic, recentKeys[slot], recent[slot]));
                 records++;
             }
             String customer = customerPrefix + random.nextInt(options.customers);
             long time = now - 60_000 - (long) (random.nextDouble() * span);
             byte[] event = expected.event(idPrefix + i, customer, random.nextInt(TYPES.length), 1 + random.nextInt(100), time);
-            producer.send(new ProducerRecord<>(Topics.USAGE_EVENTS, customer, event));
+            producer.send(new ProducerRecord<>(topic, customer, event));
             recent[i % recent.length] = event;
             recentKeys[i % recent.length] = customer;
             records++;
@@ -355,8 +368,8 @@ public final class AggregateBenchmark implements Benchmark {
      * reads every window: scanning the collection four times a second loaded the server the writer was writing to.
      * Returns when the aggregation had committed every record ({@link System#nanoTime}).
      */
-    private static long awaitWritten(Stack stack, String applicationId) throws Exception {
-        long aggregated = awaitCommitted(stack, applicationId, endOffsets(stack, Topics.USAGE_EVENTS),
+    private static long awaitWritten(Stack stack, String applicationId, String topic) throws Exception {
+        long aggregated = awaitCommitted(stack, applicationId, endOffsets(stack, topic),
                 Duration.ofMinutes(15));
         awaitCommitted(stack, applicationId + "-mongo-writer",
                 endOffsets(stack, applicationId + "-windows-changelog"), Duration.ofMinutes(15));
