@@ -18,6 +18,7 @@ import org.jboss.logging.Logger;
 
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -77,6 +78,17 @@ public class WindowTotalsConsumer extends ConsumerLoop {
 
     /** The totals gathered since the last write, highest version per window. Only the loop's thread uses it. */
     private final Map<String, WindowTotal> latest = new HashMap<>();
+    /**
+     * The versions this writer last wrote, most recently written last, at most {@link #WRITTEN_REMEMBERED}: a window
+     * written again needs no read of its stored version first (decision 0028). Only the loop's thread uses it.
+     */
+    private final Map<String, Long> written = new LinkedHashMap<>(1024, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
+            return size() > WRITTEN_REMEMBERED;
+        }
+    };
+    private static final int WRITTEN_REMEMBERED = 200_000;
     /** How long the last write took (gathering before the next one scales with it). Only the loop's thread uses it. */
     private long lastWriteNanos;
 
@@ -125,6 +137,8 @@ public class WindowTotalsConsumer extends ConsumerLoop {
         try {
             long stale = writeWithRetry(latest);
             metrics.windowWrites(latest.size() - stale, stale);
+            LOG.debugf("wrote %d windows (%d stale) in %d ms", latest.size(), stale,
+                    (System.nanoTime() - started) / 1_000_000);
         } finally {
             // written, or the loop restarts from the last committed offsets and gathers these again
             latest.clear();
@@ -136,7 +150,7 @@ public class WindowTotalsConsumer extends ConsumerLoop {
         Duration backoff = Duration.ofMillis(100);
         while (true) {
             try {
-                long stale = repository.upsertAll(latest.values());
+                long stale = repository.upsertAll(latest.values(), written);
                 // prepaid balances are drawn down before the offsets commit: a crash replays the batch here too
                 usageCharges.charge(latest.values());
                 return stale;

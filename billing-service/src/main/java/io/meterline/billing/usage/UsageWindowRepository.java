@@ -59,11 +59,31 @@ public class UsageWindowRepository {
      * the embedded dev server scans the whole collection for any other filter shape.
      */
     public long upsertAll(Collection<WindowTotal> totals) {
+        return upsertAll(totals, new HashMap<>());
+    }
+
+    /**
+     * As {@link #upsertAll(Collection)}, with the versions this caller last wrote ({@code written}: window id →
+     * version, updated here with what this call writes) taken as the stored ones instead of reading them. Versions only
+     * grow, so a remembered version is at most the stored one: where another writer has written since, the
+     * compare-and-set misses, and those windows are read and retried as in any race.
+     */
+    public long upsertAll(Collection<WindowTotal> totals, Map<String, Long> written) {
         Map<String, WindowTotal> pending = new HashMap<>();
         totals.forEach(total -> pending.put(total.id(), total));
         long stale = 0;
         Date now = new Date();
-        Map<String, Long> stored = versions(pending.keySet());
+        List<String> unknown = new ArrayList<>();
+        Map<String, Long> stored = new HashMap<>(pending.size() * 2);
+        for (String id : pending.keySet()) {
+            Long version = written.get(id);
+            if (version != null) {
+                stored.put(id, version);
+            } else {
+                unknown.add(id);
+            }
+        }
+        stored.putAll(versions(unknown));
         // ungrouped windows about to change are marked first, for reporting (see WindowChangeDocument)
         List<WindowChangeRepository.Mark> marks = new ArrayList<>();
         for (WindowTotal total : pending.values()) {
@@ -102,6 +122,7 @@ public class UsageWindowRepository {
                 BulkWriteResult result = windows.bulkWrite(writes, UNORDERED);
                 if (result.getInsertedCount() + result.getMatchedCount() == writes.size()) {
                     // every insert and every compare-and-set hit: all pending windows are written, no re-read needed
+                    pending.values().forEach(total -> written.put(total.id(), total.version()));
                     break;
                 }
             } catch (MongoBulkWriteException e) {
@@ -120,6 +141,7 @@ public class UsageWindowRepository {
                 WindowTotal total = iterator.next();
                 Long version = stored.get(total.id());
                 if (version != null && version >= total.version()) {
+                    written.put(total.id(), version);
                     iterator.remove();
                 }
             }

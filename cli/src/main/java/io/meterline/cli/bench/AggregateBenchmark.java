@@ -15,6 +15,7 @@ import io.meterline.model.usage.Windows;
 import org.HdrHistogram.Histogram;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -65,13 +66,13 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Options: {@code --events N} (1000000), {@code --customers N} (1000), {@code --hours N} (3),
  * {@code --steady-seconds S} (20), {@code --steady-rate N} (5000), {@code --probes-per-s N} (10),
- * {@code --stream-threads N} (2), {@code --warmup-events N} (0).
+ * {@code --stream-threads N} (2), {@code --partitions N} (twice the stream threads), {@code --warmup-events N} (0).
  *
- * <p>{@code --warmup-events N} measures a running service instead of a fresh one: N more events (other customers,
- * same meters and hours, 5 % repeats) are preloaded before the measured ones, so every partition holds them first;
- * {@code events_per_s} is then timed from the moment billing has committed past them (its JVM, the broker's and the
- * Mongo-wire server's have compiled their hot code by then) until the measured events are aggregated and MongoDB is
- * exact. Without it, the figure includes each fresh JVM's just-in-time compilation on the same cores.
+ * <p>{@code --warmup-events N} measures against infrastructure that has been running, as production's Kafka and
+ * MongoDB have: N events for other customers (same meters and hours, 5 % repeats) are aggregated to the end by a
+ * first billing-service run (its own input topic and application id), which then stops; the measured backlog is preloaded and a new billing-service (a fresh
+ * JVM, its own just-in-time compilation included) is timed as above. Without it, the figure also includes the fresh
+ * broker's and Mongo-wire server's compilation on the same cores.
  */
 public final class AggregateBenchmark implements Benchmark {
 
@@ -87,64 +88,75 @@ public final class AggregateBenchmark implements Benchmark {
         progress("load average before start: " + loadAverage);
         long runId = System.currentTimeMillis();
         Path stateDir = home.resolve(".meterline").resolve("billing-streams-" + runId);
-        try (Stack stack = Stack.startInfrastructure(home, List.of("--fresh"))) {
+        // partitions a multiple of the stream threads: with 3 partitions on 2 threads one thread had two thirds of
+        // the work and the other waited (production: 12 partitions, deploy/base/kafka/topics.yaml)
+        int partitions = options.partitions > 0 ? options.partitions : 2 * options.streamThreads;
+        try (Stack stack = Stack.startInfrastructure(home, List.of("--fresh", "--partitions", String.valueOf(partitions)))) {
             Expected expected = new Expected();
-            progress("preloading " + options.events + " events (+5% duplicates) for " + options.customers + " customers");
-            long preloadStart = System.nanoTime();
-            long records;
-            long warmupRecords = 0;
-            Map<TopicPartition, Long> warmupEnd = Map.of();
-            try (KafkaProducer<String, byte[]> producer = producer(stack.kafkaBootstrap())) {
-                if (options.warmupEvents > 0) {
-                    warmupRecords = preload(producer, options.warmupEvents, "warm-", "w-", options, expected);
-                    warmupEnd = endOffsets(stack, Topics.USAGE_EVENTS);
-                }
-                records = preload(producer, options.events, "cust-", "p-", options, expected);
-            }
-            double preloadSeconds = (System.nanoTime() - preloadStart) / 1e9;
-            progress(String.format("preloaded %d records in %.1f s (%.0f/s); %d windows expected", records,
-                    preloadSeconds, records / preloadSeconds, expected.windows.size()));
-
             Map<String, String> config = new LinkedHashMap<>();
             config.put("quarkus.kafka-streams.application-id", "billing-bench-" + runId);
             config.put("kafka-streams.state.dir", stateDir.toString());
             config.put("kafka-streams.num.stream.threads", String.valueOf(options.streamThreads));
             config.put("quarkus.log.level", "WARN");
             meterConfig(config);
+            String applicationId = config.get("quarkus.kafka-streams.application-id");
 
             try (MongoClient mongo = MongoClients.create(stack.mongoConnectionString())) {
                 MongoCollection<Document> windows = mongo.getDatabase("meterline")
                         .getCollection(UsageWindowDocument.COLLECTION);
+                long warmupRecords = 0;
+                double warmupSeconds = 0;
+                if (options.warmupEvents > 0) {
+                    // the infrastructure as production has it, running for a while: a first billing run, with its
+                    // own input topic and application id, aggregates other customers' events to the end, then stops;
+                    // the measured one starts as usual (sharing nothing with it but the broker and MongoDB)
+                    String warmupTopic = Topics.USAGE_EVENTS + "-warmup";
+                    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                            stack.kafkaBootstrap()))) {
+                        admin.createTopics(List.of(new NewTopic(warmupTopic, partitions, (short) 1))).all().get();
+                    }
+                    try (KafkaProducer<String, byte[]> producer = producer(stack.kafkaBootstrap())) {
+                        warmupRecords = preload(producer, warmupTopic, options.warmupEvents, "warm-", "w-", options,
+                                expected);
+                    }
+                    Map<String, String> warmupConfig = new LinkedHashMap<>(config);
+                    warmupConfig.put("quarkus.kafka-streams.application-id", applicationId + "-warmup");
+                    warmupConfig.put("billing.aggregation.input-topic", warmupTopic);
+                    warmupConfig.put("kafka-streams.state.dir", stateDir + "-warmup");
+                    long warmupStart = System.nanoTime();
+                    stack.startService("billing", warmupConfig);
+                    awaitWritten(stack, applicationId + "-warmup", warmupTopic);
+                    boolean warmExact = awaitExact(windows, expected, Duration.ofMinutes(15));
+                    stack.stopService("billing", false);
+                    warmupSeconds = (System.nanoTime() - warmupStart) / 1e9;
+                    progress(String.format("warm-up: %d records for other customers aggregated in %.1f s (exact=%s), "
+                            + "billing-service stopped", warmupRecords, warmupSeconds, warmExact));
+                }
+                progress("preloading " + options.events + " events (+5% duplicates) for " + options.customers
+                        + " customers");
+                long preloadStart = System.nanoTime();
+                long records;
+                try (KafkaProducer<String, byte[]> producer = producer(stack.kafkaBootstrap())) {
+                    records = preload(producer, Topics.USAGE_EVENTS, options.events, "cust-", "p-", options, expected);
+                }
+                double preloadSeconds = (System.nanoTime() - preloadStart) / 1e9;
+                progress(String.format("preloaded %d records in %.1f s (%.0f/s); %d windows expected", records,
+                        preloadSeconds, records / preloadSeconds, expected.windows.size()));
+
                 long launch = System.nanoTime();
                 stack.startService("billing", config);
                 long ready = System.nanoTime();
                 progress(String.format("billing-service ready after %.1f s; waiting for exact windows",
                         (ready - launch) / 1e9));
-                // the metric first: reading every window from MongoDB four times a second while the backlog runs
-                // loaded the Mongo-wire server the writer needs (the measured end point is the same)
-                String applicationId = config.get("quarkus.kafka-streams.application-id");
-                long start = ready;
-                if (options.warmupEvents > 0) {
-                    start = awaitCommitted(stack, applicationId, warmupEnd, Duration.ofMinutes(15));
-                    progress(String.format("warm-up: %d records aggregated %.1f s after readiness; measuring from here",
-                            warmupRecords, (start - ready) / 1e9));
-                }
-                long aggregated = awaitCommitted(stack, applicationId, endOffsets(stack, Topics.USAGE_EVENTS),
-                        Duration.ofMinutes(15));
-                // then the MongoDB writer's group to the end of the windows changelog (it commits after each write),
-                // before reading every window: scanning the collection four times a second loaded the server the
-                // writer was writing to
-                awaitCommitted(stack, applicationId + "-mongo-writer",
-                        endOffsets(stack, applicationId + "-windows-changelog"), Duration.ofMinutes(15));
+                long aggregated = awaitWritten(stack, applicationId, Topics.USAGE_EVENTS);
                 boolean exactAfterBacklog = awaitExact(windows, expected, Duration.ofMinutes(15));
                 long done = System.nanoTime();
-                double seconds = (done - start) / 1e9;
+                double seconds = (done - ready) / 1e9;
                 double eventsPerSecond = records / seconds;
                 long writesAfterBacklog = windowWrites(stack);
-                progress(String.format("backlog: %d records in %.1f s from %s = %.0f events/s (%.0f/s from "
-                        + "launch); exact=%s; %d window writes", records, seconds,
-                        options.warmupEvents > 0 ? "the warm-up's end" : "readiness", eventsPerSecond,
-                        (records + warmupRecords) / ((done - launch) / 1e9), exactAfterBacklog, writesAfterBacklog));
+                progress(String.format("backlog: %d records in %.1f s from readiness = %.0f events/s (%.0f/s from "
+                        + "launch); exact=%s; %d window writes", records, seconds, eventsPerSecond,
+                        records / ((done - launch) / 1e9), exactAfterBacklog, writesAfterBacklog));
 
                 progress("steady phase: " + options.steadyRate + " events/s for " + options.steadySeconds
                         + " s with " + options.probesPerSecond + " probes/s");
@@ -158,16 +170,16 @@ public final class AggregateBenchmark implements Benchmark {
                         exactAfterSteady));
 
                 result.put("events_per_s", Math.round(eventsPerSecond));
-                result.put("events_per_s_incl_startup", Math.round((records + warmupRecords) / ((done - launch) / 1e9)));
+                result.put("events_per_s_incl_startup", Math.round(records / ((done - launch) / 1e9)));
                 result.put("backlog_records", records);
                 result.put("backlog_seconds", round(seconds));
                 result.put("startup_seconds", round((ready - launch) / 1e9));
                 result.put("warmup_events", options.warmupEvents);
                 if (options.warmupEvents > 0) {
                     result.put("warmup_records", warmupRecords);
-                    result.put("warmup_seconds", round((start - ready) / 1e9));
+                    result.put("warmup_seconds", round(warmupSeconds));
                 }
-                result.put("aggregated_seconds", round((aggregated - start) / 1e9));
+                result.put("aggregated_seconds", round((aggregated - ready) / 1e9));
                 result.put("writer_tail_seconds", round((done - aggregated) / 1e9));
                 result.put("e2e_p50_ms", latency.getValueAtPercentile(50));
                 result.put("e2e_p99_ms", latency.getValueAtPercentile(99));
@@ -178,6 +190,7 @@ public final class AggregateBenchmark implements Benchmark {
                 result.put("exact", exactAfterBacklog && exactAfterSteady);
                 result.put("windows", expected.windows.size());
                 result.put("stream_threads", options.streamThreads);
+                result.put("partitions", partitions);
                 result.put("preload_events_per_s", Math.round(records / preloadSeconds));
                 result.put("cores", Runtime.getRuntime().availableProcessors());
                 result.put("loadavg_at_start", loadAverage);
@@ -186,13 +199,14 @@ public final class AggregateBenchmark implements Benchmark {
             }
         } finally {
             deleteRecursively(stateDir);
+            deleteRecursively(Path.of(stateDir + "-warmup"));
         }
         return result;
     }
 
     /** {@code events} events (plus 5 % repeats) for customers {@code customerPrefix0..}, ids {@code idPrefix0..}. */
-    private static long preload(KafkaProducer<String, byte[]> producer, int events, String customerPrefix,
-            String idPrefix, Options options, Expected expected) {
+    private static long preload(KafkaProducer<String, byte[]> producer, String topic, int events,
+            String customerPrefix, String idPrefix, Options options, Expected expected) {
         Random random = new Random(customerPrefix.hashCode() + 42);
         long now = Instant.now().toEpochMilli();
         long span = options.hours * Windows.HOUR_MILLIS - 120_000;
@@ -202,13 +216,13 @@ public final class AggregateBenchmark implements Benchmark {
         for (int i = 0; i < events; i++) {
             if (i > 0 && random.nextDouble() < 0.05) {
                 int slot = random.nextInt(Math.min(i, recent.length));
-                producer.send(new ProducerRecord<>(Topics.USAGE_EVENTS, recentKeys[slot], recent[slot]));
+                producer.send(new ProducerRecord<>(topic, recentKeys[slot], recent[slot]));
                 records++;
             }
             String customer = customerPrefix + random.nextInt(options.customers);
             long time = now - 60_000 - (long) (random.nextDouble() * span);
             byte[] event = expected.event(idPrefix + i, customer, random.nextInt(TYPES.length), 1 + random.nextInt(100), time);
-            producer.send(new ProducerRecord<>(Topics.USAGE_EVENTS, customer, event));
+            producer.send(new ProducerRecord<>(topic, customer, event));
             recent[i % recent.length] = event;
             recentKeys[i % recent.length] = customer;
             records++;
@@ -321,7 +335,7 @@ public final class AggregateBenchmark implements Benchmark {
     }
 
     /**
-     * Waits until a consumer group committed its offsets up to the end (as of now) of a topic: for billing's Kafka
+     * Waits until a consumer group committed its offsets up to {@code end} (a topic's end offsets): for billing's Kafka
      * Streams application on the usage topic, every record aggregated, dropped as a repeat or dead-lettered in a
      * committed transaction; for the MongoDB writer on the windows changelog, every window written. Returns that
      * moment ({@link System#nanoTime}). Asks the broker, not the service: scraping the service's metrics ten times a
@@ -346,6 +360,20 @@ public final class AggregateBenchmark implements Benchmark {
             }
         }
         return System.nanoTime();
+    }
+
+    /**
+     * Waits until billing's Kafka Streams application has committed to the end of the usage topic, then until its
+     * MongoDB writer has committed to the end of the windows changelog (it commits after each write), before anyone
+     * reads every window: scanning the collection four times a second loaded the server the writer was writing to.
+     * Returns when the aggregation had committed every record ({@link System#nanoTime}).
+     */
+    private static long awaitWritten(Stack stack, String applicationId, String topic) throws Exception {
+        long aggregated = awaitCommitted(stack, applicationId, endOffsets(stack, topic),
+                Duration.ofMinutes(15));
+        awaitCommitted(stack, applicationId + "-mongo-writer",
+                endOffsets(stack, applicationId + "-windows-changelog"), Duration.ofMinutes(15));
+        return aggregated;
     }
 
     /** The topic's end offset per partition, now. */
@@ -442,12 +470,13 @@ public final class AggregateBenchmark implements Benchmark {
     }
 
     private record Options(int events, int customers, int hours, int steadySeconds, int steadyRate,
-            int probesPerSecond, int streamThreads, int warmupEvents) {
+            int probesPerSecond, int streamThreads, int partitions, int warmupEvents) {
         static Options parse(List<String> args) {
             return new Options(intOption(args, "--events", 1_000_000), intOption(args, "--customers", 1000),
                     intOption(args, "--hours", 3), intOption(args, "--steady-seconds", 20),
                     intOption(args, "--steady-rate", 5000), intOption(args, "--probes-per-s", 10),
-                    intOption(args, "--stream-threads", 2), intOption(args, "--warmup-events", 0));
+                    intOption(args, "--stream-threads", 2), intOption(args, "--partitions", 0),
+                    intOption(args, "--warmup-events", 0));
         }
     }
 
