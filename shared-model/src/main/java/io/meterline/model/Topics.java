@@ -14,6 +14,17 @@ public final class Topics {
      * keyed by customer; the value is a JSON object with a {@code type}.
      */
     public static final String BILLING_NOTIFICATIONS = "billing-notifications";
+    /** billing's Kafka Streams store of hourly windows (internal to billing). */
+    public static final String WINDOWS_STORE = "windows";
+
+    /**
+     * The changelog of {@link #WINDOWS_STORE} (internal to billing): Kafka Streams names it
+     * {@code <application.id>-windows-changelog} and writes each changed window to it once per commit, in the same
+     * transaction as the input offsets; billing's MongoDB writer reads it (decision 0028).
+     */
+    public static String windowsChangelog(String applicationId) {
+        return applicationId + "-" + WINDOWS_STORE + "-changelog";
+    }
 
     /** Header: the authenticated principal that sent the event through the ingest API. */
     public static final String HEADER_PRINCIPAL = "meterline-principal";

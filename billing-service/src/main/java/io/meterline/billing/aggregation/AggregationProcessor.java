@@ -42,7 +42,7 @@ import java.util.Map;
 final class AggregationProcessor implements Processor<byte[], byte[], byte[], byte[]> {
 
     static final String DEDUP_STORE = "dedup";
-    static final String WINDOW_STORE = "windows";
+    static final String WINDOW_STORE = Topics.WINDOWS_STORE;
     static final String BEFORE_COMMIT = "before-commit";
     static final String DLQ_SINK = "dlq";
     static final String TOO_LATE = "too_late";

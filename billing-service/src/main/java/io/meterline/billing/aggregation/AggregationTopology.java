@@ -43,14 +43,6 @@ public class AggregationTopology {
         return build(meters, metrics, config.aggregation(), Clock.systemUTC(), recent);
     }
 
-    /**
-     * The changelog topic of the {@code windows} store: Kafka Streams names it {@code <application.id>-windows-changelog}
-     * and writes it in the same transaction as the input offsets; the MongoDB writer reads it.
-     */
-    public static String windowsChangelog(String applicationId) {
-        return applicationId + "-" + AggregationProcessor.WINDOW_STORE + "-changelog";
-    }
-
     /** The topology itself, also what {@code AggregationProcessorTests} drive with a {@code TopologyTestDriver}. */
     static Topology build(MeterLookup meters, AggregationMetrics metrics, AggregationConfig aggregation, Clock clock,
             RecentWindows recent) {

@@ -27,8 +27,8 @@ import java.util.Optional;
 /**
  * Hourly windows as Kafka Streams holds them now, for answers fresher than MongoDB: the windows store (interactive
  * queries) has every window as of its task's last commit, {@link RecentWindows} what changed since, MongoDB what the
- * writer has copied so far (decisions 0026, 0028). A window is taken from whichever has the higher version. Input records are keyed by subject, so
- * all windows of one customer live in one task; with several billing instances that task's instance is the
+ * writer has copied so far (decisions 0026, 0028). A window is taken from whichever has the higher version. Input
+ * records are keyed by subject, so all windows of one customer live in one task; with several billing instances that task's instance is the
  * customer's {@link #remoteOwner owner}, found from the Streams metadata when {@code application.server} is set.
  */
 @ApplicationScoped

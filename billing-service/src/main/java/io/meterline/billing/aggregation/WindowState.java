@@ -152,9 +152,9 @@ public final class WindowState {
     /**
      * The state in format 2. Written for every commit and publication of a changed window, so the part that never
      * changes (the names, the group, the start and the aggregation: 40–60 % of the bytes) is encoded once and
-     * copied; it is encoded again when any of those fields changed. The bytes are exactly what {@link DataOutputStream} writes for the same
-     * fields (modified UTF-8 strings, big-endian numbers), so stores, changelogs and the MongoDB writer read them as
-     * before.
+     * copied; it is encoded again when any of those fields changed. The bytes are exactly what
+     * {@link DataOutputStream} writes for the same fields (modified UTF-8 strings, big-endian numbers), so stores,
+     * changelogs and the MongoDB writer read them as before.
      */
     public byte[] toBytes() {
         byte[] head = head();

@@ -5,6 +5,7 @@ import io.meterline.billing.config.BillingConfig;
 import io.meterline.billing.kafka.ConsumerLoop;
 import io.meterline.billing.kafka.KafkaClientConfig;
 import io.meterline.billing.usage.UsageWindowRepository;
+import io.meterline.model.Topics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -37,6 +38,7 @@ import java.util.Map;
 public class WindowTotalsConsumer extends ConsumerLoop {
 
     private static final Logger LOG = Logger.getLogger(WindowTotalsConsumer.class);
+    private static final int WRITTEN_REMEMBERED = 200_000;
 
     private final UsageWindowRepository repository;
     private final UsageCharges usageCharges;
@@ -57,7 +59,7 @@ public class WindowTotalsConsumer extends ConsumerLoop {
         this.metrics = metrics;
         this.config = config;
         this.kafka = kafka;
-        this.topic = AggregationTopology.windowsChangelog(applicationId);
+        this.topic = Topics.windowsChangelog(applicationId);
         this.commitInterval = Duration.ofMillis(commitIntervalMs);
     }
 
@@ -88,7 +90,6 @@ public class WindowTotalsConsumer extends ConsumerLoop {
             return size() > WRITTEN_REMEMBERED;
         }
     };
-    private static final int WRITTEN_REMEMBERED = 200_000;
     /** How long the last write took (gathering before the next one scales with it). Only the loop's thread uses it. */
     private long lastWriteNanos;
 

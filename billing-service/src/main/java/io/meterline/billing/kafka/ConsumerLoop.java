@@ -66,8 +66,8 @@ public abstract class ConsumerLoop {
 
     /**
      * Whether {@link #handle} only gathers: the loop then polls on while {@link #wantsMore()} (waiting out
-     * {@link #gatherAtLeast()}, then while records are there), then calls {@link #flush()} and commits. The longer the last flush took, the more has
-     * arrived meanwhile, so the work per flush adapts to its cost by itself.
+     * {@link #gatherAtLeast()}, then while records are there), then calls {@link #flush()} and commits. The longer
+     * the last flush took, the more has arrived meanwhile, so the work per flush adapts to its cost by itself.
      */
     protected boolean coalescing() {
         return false;

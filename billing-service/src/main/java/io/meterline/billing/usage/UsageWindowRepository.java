@@ -53,20 +53,13 @@ public class UsageWindowRepository {
 
     /**
      * Writes the totals (at most one per window id); returns how many were stale (a newer or equal version was
-     * already stored). Compare-and-set per window: read the stored versions by {@code _id}, insert absent windows,
-     * replace present ones on {@code {_id, version: <version read>}}, then re-read and retry the windows a concurrent
-     * writer changed in between. Every filter is served by a unique index ({@code _id}, {@code (_id, version)}):
-     * the embedded dev server scans the whole collection for any other filter shape.
-     */
-    public long upsertAll(Collection<WindowTotal> totals) {
-        return upsertAll(totals, new HashMap<>());
-    }
-
-    /**
-     * As {@link #upsertAll(Collection)}, with the versions this caller last wrote ({@code written}: window id →
-     * version, updated here with what this call writes) taken as the stored ones instead of reading them. Versions only
-     * grow, so a remembered version is at most the stored one: where another writer has written since, the
-     * compare-and-set misses, and those windows are read and retried as in any race.
+     * already stored). Compare-and-set per window: take the stored versions from {@code written} (window id →
+     * version this caller last wrote, updated here with what this call writes) or read them by {@code _id}, insert
+     * absent windows, replace present ones on {@code {_id, version: <version known>}}, then re-read and retry the
+     * windows another writer changed in between. Versions only grow, so a remembered version is at most the stored
+     * one: where another writer has written since, the compare-and-set misses and the window is read and retried as
+     * in any race. Every filter is served by a unique index ({@code _id}, {@code (_id, version)}): the embedded dev
+     * server scans the whole collection for any other filter shape.
      */
     public long upsertAll(Collection<WindowTotal> totals, Map<String, Long> written) {
         Map<String, WindowTotal> pending = new HashMap<>();

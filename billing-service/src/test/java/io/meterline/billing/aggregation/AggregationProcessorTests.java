@@ -79,7 +79,7 @@ class AggregationProcessorTests {
         driver = new TopologyTestDriver(AggregationTopology.build(meters(CALLS, MINUTES),
                 new AggregationMetrics(registry), config, Clock.systemUTC(), new RecentWindows()), props);
         events = driver.createInputTopic(config.inputTopic(), new ByteArraySerializer(), new ByteArraySerializer());
-        totals = driver.createOutputTopic(AggregationTopology.windowsChangelog(APPLICATION_ID),
+        totals = driver.createOutputTopic(Topics.windowsChangelog(APPLICATION_ID),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer());
         dlq = driver.createOutputTopic(config.dlqTopic(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }

@@ -70,8 +70,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>{@code --warmup-events N} measures against infrastructure that has been running, as production's Kafka and
  * MongoDB have: N events for other customers (same meters and hours, 5 % repeats) are aggregated to the end by a
- * first billing-service run (its own input topic and application id), which then stops; the measured backlog is preloaded and a new billing-service (a fresh
- * JVM, its own just-in-time compilation included) is timed as above. Without it, the figure also includes the fresh
+ * first billing-service run (its own input topic and application id), which then stops; the measured backlog
+ * is preloaded and a new billing-service (a fresh JVM, its own just-in-time compilation included) is timed as
+ * above. Without it, the figure also includes the fresh
  * broker's and Mongo-wire server's compilation on the same cores.
  */
 public final class AggregateBenchmark implements Benchmark {
@@ -91,7 +92,8 @@ public final class AggregateBenchmark implements Benchmark {
         // partitions a multiple of the stream threads: with 3 partitions on 2 threads one thread had two thirds of
         // the work and the other waited (production: 12 partitions, deploy/base/kafka/topics.yaml)
         int partitions = options.partitions > 0 ? options.partitions : 2 * options.streamThreads;
-        try (Stack stack = Stack.startInfrastructure(home, List.of("--fresh", "--partitions", String.valueOf(partitions)))) {
+        List<String> devStackArgs = List.of("--fresh", "--partitions", String.valueOf(partitions));
+        try (Stack stack = Stack.startInfrastructure(home, devStackArgs)) {
             Expected expected = new Expected();
             Map<String, String> config = new LinkedHashMap<>();
             config.put("quarkus.kafka-streams.application-id", "billing-bench-" + runId);
@@ -185,8 +187,10 @@ public final class AggregateBenchmark implements Benchmark {
                 result.put("e2e_p99_ms", latency.getValueAtPercentile(99));
                 result.put("e2e_max_ms", latency.getMaxValue());
                 result.put("probes", latency.getTotalCount());
-                result.put("mongo_writes_per_event", round((double) writes / (warmupRecords + records + steadyRecords)));
-                result.put("mongo_writes_per_event_backlog", round((double) writesAfterBacklog / (records + warmupRecords)));
+                result.put("mongo_writes_per_event",
+                        round((double) writes / (warmupRecords + records + steadyRecords)));
+                result.put("mongo_writes_per_event_backlog",
+                        round((double) writesAfterBacklog / (warmupRecords + records)));
                 result.put("exact", exactAfterBacklog && exactAfterSteady);
                 result.put("windows", expected.windows.size());
                 result.put("stream_threads", options.streamThreads);
@@ -221,7 +225,8 @@ public final class AggregateBenchmark implements Benchmark {
             }
             String customer = customerPrefix + random.nextInt(options.customers);
             long time = now - 60_000 - (long) (random.nextDouble() * span);
-            byte[] event = expected.event(idPrefix + i, customer, random.nextInt(TYPES.length), 1 + random.nextInt(100), time);
+            byte[] event = expected.event(idPrefix + i, customer, random.nextInt(TYPES.length), 1 + random.nextInt(100),
+                    time);
             producer.send(new ProducerRecord<>(topic, customer, event));
             recent[i % recent.length] = event;
             recentKeys[i % recent.length] = customer;
@@ -341,23 +346,21 @@ public final class AggregateBenchmark implements Benchmark {
      * moment ({@link System#nanoTime}). Asks the broker, not the service: scraping the service's metrics ten times a
      * second cost it as much CPU as its MongoDB writer.
      */
-    private static long awaitCommitted(Stack stack, String group, Map<TopicPartition, Long> end, Duration timeout)
+    private static long awaitCommitted(Admin admin, String group, Map<TopicPartition, Long> end, Duration timeout)
             throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrap()))) {
-            while (System.nanoTime() < deadline) {
-                Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
-                        .partitionsToOffsetAndMetadata().get();
-                boolean done = end.entrySet().stream().allMatch(e -> {
-                    OffsetAndMetadata offset = committed.get(e.getKey());
-                    // a transaction's commit marker takes an offset after the last record
-                    return e.getValue() == 0 || offset != null && offset.offset() >= e.getValue();
-                });
-                if (done) {
-                    return System.nanoTime();
-                }
-                Thread.sleep(100);
+        while (System.nanoTime() < deadline) {
+            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
+                    .partitionsToOffsetAndMetadata().get();
+            boolean done = end.entrySet().stream().allMatch(e -> {
+                OffsetAndMetadata offset = committed.get(e.getKey());
+                // a transaction's commit marker takes an offset after the last record
+                return e.getValue() == 0 || offset != null && offset.offset() >= e.getValue();
+            });
+            if (done) {
+                return System.nanoTime();
             }
+            Thread.sleep(100);
         }
         return System.nanoTime();
     }
@@ -369,25 +372,25 @@ public final class AggregateBenchmark implements Benchmark {
      * Returns when the aggregation had committed every record ({@link System#nanoTime}).
      */
     private static long awaitWritten(Stack stack, String applicationId, String topic) throws Exception {
-        long aggregated = awaitCommitted(stack, applicationId, endOffsets(stack, topic),
-                Duration.ofMinutes(15));
-        awaitCommitted(stack, applicationId + "-mongo-writer",
-                endOffsets(stack, applicationId + "-windows-changelog"), Duration.ofMinutes(15));
-        return aggregated;
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrap()))) {
+            Duration timeout = Duration.ofMinutes(15);
+            long aggregated = awaitCommitted(admin, applicationId, endOffsets(admin, topic), timeout);
+            awaitCommitted(admin, applicationId + "-mongo-writer",
+                    endOffsets(admin, Topics.windowsChangelog(applicationId)), timeout);
+            return aggregated;
+        }
     }
 
     /** The topic's end offset per partition, now. */
-    private static Map<TopicPartition, Long> endOffsets(Stack stack, String topic) throws Exception {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrap()))) {
-            Map<TopicPartition, OffsetSpec> ends = new HashMap<>();
-            for (TopicPartitionInfo partition : admin.describeTopics(List.of(topic))
-                    .allTopicNames().get().get(topic).partitions()) {
-                ends.put(new TopicPartition(topic, partition.partition()), OffsetSpec.latest());
-            }
-            Map<TopicPartition, Long> end = new HashMap<>();
-            admin.listOffsets(ends).all().get().forEach((partition, info) -> end.put(partition, info.offset()));
-            return end;
+    private static Map<TopicPartition, Long> endOffsets(Admin admin, String topic) throws Exception {
+        Map<TopicPartition, OffsetSpec> ends = new HashMap<>();
+        for (TopicPartitionInfo partition : admin.describeTopics(List.of(topic))
+                .allTopicNames().get().get(topic).partitions()) {
+            ends.put(new TopicPartition(topic, partition.partition()), OffsetSpec.latest());
         }
+        Map<TopicPartition, Long> end = new HashMap<>();
+        admin.listOffsets(ends).all().get().forEach((partition, info) -> end.put(partition, info.offset()));
+        return end;
     }
 
     private static long windowWrites(Stack stack) throws Exception {
