@@ -30,8 +30,8 @@ import java.util.Map;
  * While a write runs, new totals queue in the topic and the next write takes them all at once, so a window changed
  * fifty times meanwhile is written once: the writes adapt to what MongoDB can take instead of queueing behind it
  * (decision 0026). After a write it keeps gathering for as long as the write took ({@code writer-gather-factor}),
- * so in a backlog MongoDB spends at most about half its time on window writes (decision 0027), unless the changelog
- * went quiet for longer than a Streams commit interval and a half (decision 0028). A crash anywhere
+ * so in a backlog MongoDB spends at most about half its time on window writes (decision 0027), unless the
+ * aggregation has caught up ({@link #sourceQuiet}, decisions 0028 and 0029). A crash anywhere
  * replays from the last commit; the replayed writes are no-ops or rewrite the same totals.
  */
 @ApplicationScoped
@@ -39,6 +39,8 @@ public class WindowTotalsConsumer extends ConsumerLoop {
 
     private static final Logger LOG = Logger.getLogger(WindowTotalsConsumer.class);
     private static final int WRITTEN_REMEMBERED = 200_000;
+    /** How long after the local aggregation's last commit the changelog must stay quiet before the writer writes. */
+    private static final Duration AFTER_COMMIT = Duration.ofMillis(200);
 
     private final UsageWindowRepository repository;
     private final UsageCharges usageCharges;
@@ -46,11 +48,12 @@ public class WindowTotalsConsumer extends ConsumerLoop {
     private final BillingConfig config;
     private final KafkaClientConfig kafka;
     private final String topic;
-    /** Kafka Streams commits (and so writes the changelog) this often: a longer silence means the source is quiet. */
-    private final Duration commitInterval;
+    /** One and a half Kafka Streams commit intervals: a longer silence of the changelog means its source stopped. */
+    private final Duration quietAfter;
+    private final RecentWindows recent;
 
     public WindowTotalsConsumer(UsageWindowRepository repository, AggregationMetrics metrics, MeterRegistry registry,
-            BillingConfig config, KafkaClientConfig kafka, UsageCharges usageCharges,
+            BillingConfig config, KafkaClientConfig kafka, UsageCharges usageCharges, RecentWindows recent,
             @ConfigProperty(name = "quarkus.kafka-streams.application-id") String applicationId,
             @ConfigProperty(name = "kafka-streams.commit.interval.ms", defaultValue = "1000") long commitIntervalMs) {
         super("window-totals-writer", registry);
@@ -60,7 +63,8 @@ public class WindowTotalsConsumer extends ConsumerLoop {
         this.config = config;
         this.kafka = kafka;
         this.topic = Topics.windowsChangelog(applicationId);
-        this.commitInterval = Duration.ofMillis(commitIntervalMs);
+        this.quietAfter = Duration.ofMillis(commitIntervalMs * 3 / 2);
+        this.recent = recent;
     }
 
     void onStart(@Observes StartupEvent event) {
@@ -124,12 +128,20 @@ public class WindowTotalsConsumer extends ConsumerLoop {
     }
 
     /**
-     * Gathering for the last write's duration leaves MongoDB room while the aggregation still runs; once nothing
-     * arrived for one and a half commit intervals it has stopped, and waiting longer only delays the last windows.
+     * Gathering for the last write's duration leaves MongoDB room while the aggregation still runs; once it has
+     * stopped, waiting longer only delays the last windows. It has stopped when this instance's stream tasks have
+     * committed every change and nothing arrived for {@link #AFTER_COMMIT} since (the commit's windows reach this
+     * consumer within milliseconds), or, whoever feeds the changelog, when nothing arrived for one and a half commit
+     * intervals (decision 0029).
      */
     @Override
-    protected Duration gatherIdle() {
-        return commitInterval.plus(commitInterval.dividedBy(2));
+    protected boolean sourceQuiet(long lastRecordsNanos) {
+        long now = System.nanoTime();
+        if (now - lastRecordsNanos >= quietAfter.toNanos()) {
+            return true;
+        }
+        return recent.allCommitted()
+                && now - Math.max(lastRecordsNanos, recent.lastCommitNanos()) >= AFTER_COMMIT.toNanos();
     }
 
     @Override
