@@ -211,6 +211,20 @@ public abstract class ConsumerLoop {
     }
 
     /**
+     * With {@link #coalescing()}, from {@link #flush()} only: hands the records already waiting to {@link #handle}
+     * without blocking, so a long flush can take in what arrived meanwhile; the offsets committed after the flush
+     * then cover them too. Returns whether there were any.
+     */
+    protected boolean takeWaiting() {
+        ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ZERO);
+        if (records.isEmpty()) {
+            return false;
+        }
+        handle(records);
+        return true;
+    }
+
+    /**
      * Closes without waiting for a rebalance in flight: offsets are committed after each handled poll, so nothing
      * is left to commit, and a JoinGroup pending while the group waits for a dead member's session (45 s by
      * default) held every shutdown for the whole {@link #stop} join, once per loop.
