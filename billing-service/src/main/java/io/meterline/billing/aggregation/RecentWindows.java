@@ -1,6 +1,7 @@
 package io.meterline.billing.aggregation;
 
 import jakarta.inject.Singleton;
+import org.jboss.logging.Logger;
 
 import java.util.List;
 import java.util.Map;
@@ -22,6 +23,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 @Singleton
 public class RecentWindows {
+
+    private static final Logger LOG = Logger.getLogger(RecentWindows.class);
 
     private record Customer(String meter, String subject) {
     }
@@ -45,7 +48,9 @@ public class RecentWindows {
     /** A task's changes were committed (or dropped with the task): it holds none now. */
     void settled() {
         lastCommitNanos = System.nanoTime();
-        uncommittedTasks.decrementAndGet();
+        if (uncommittedTasks.decrementAndGet() == 0) {
+            LOG.debug("every window change of this instance is committed");
+        }
     }
 
     /** Whether every change this instance's tasks made is committed (or dropped). */

@@ -162,6 +162,7 @@ public class WindowTotalsConsumer extends ConsumerLoop {
         long takeUntil = started + config.aggregation().writerMaxGather().toNanos();
         long windows = 0;
         long stale = 0;
+        LOG.debugf("writing %d windows", latest.size());
         try {
             while (!latest.isEmpty()) {
                 List<WindowTotal> chunk = new ArrayList<>(Math.min(WRITE_CHUNK, latest.size()));
@@ -172,8 +173,8 @@ public class WindowTotalsConsumer extends ConsumerLoop {
                 }
                 stale += writeWithRetry(chunk);
                 windows += chunk.size();
-                if (recent.allCommitted() && System.nanoTime() < takeUntil) {
-                    takeWaiting();
+                if (recent.allCommitted() && System.nanoTime() < takeUntil && takeWaiting()) {
+                    LOG.debugf("took in newer totals while writing: %d windows left to write", latest.size());
                 }
             }
             metrics.windowWrites(windows - stale, stale);
