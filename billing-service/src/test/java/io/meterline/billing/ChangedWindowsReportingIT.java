@@ -90,9 +90,9 @@ class ChangedWindowsReportingIT extends StripeReportingFixture {
         }
         String id = UsageWindowDocument.idOf(meter, "p-" + run, "", H1.getEpochSecond());
         await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> assertThat(window(id)).isNotNull());
-        Document mark = mark(meter, "p-" + run, H1);
+        Long mark = mark(meter, "p-" + run, H1);
         assertThat(mark).as("aggregation marks the window it writes").isNotNull();
-        assertThat(mark.getLong("version")).isEqualTo(window(id).getLong("version"));
+        assertThat(mark).isEqualTo(window(id).getLong("version"));
     }
 
     @Test
@@ -106,11 +106,11 @@ class ChangedWindowsReportingIT extends StripeReportingFixture {
         // a writer marked a newer version and has not written the window yet (in flight, or crashed in between)
         String id = UsageWindowDocument.idOf(meter, "a-" + run, "", H1.getEpochSecond());
         long ahead = System.nanoTime() + 1;
-        WindowChangeRepository.mark(seed.db, List.of(new WindowChangeRepository.Mark(id, ahead, H1.toEpochMilli())));
+        WindowChangeRepository.mark(seed.db, List.of(new WindowChangeRepository.Mark(id, ahead)));
 
         report();
         assertThat(seed.stripeHourTotal(metered, customer, H1)).isEqualTo(4);
-        assertThat(mark(meter, "a-" + run, H1).getLong("version")).as("kept for the version still to come").isEqualTo(ahead);
+        assertThat(mark(meter, "a-" + run, H1)).as("kept for the version still to come").isEqualTo(ahead);
 
         seed.window(meter, "a-" + run, null, H1, 6, Aggregation.SUM);
         report();
@@ -137,6 +137,60 @@ class ChangedWindowsReportingIT extends StripeReportingFixture {
     }
 
     @Test
+    void aMarkDocumentSettledInPartKeepsTheMarksOfTheOtherWindows() throws Exception {
+        StripeSeed.Metered metered = seed.metered("part_" + run, Formula.SUM);
+        String meter = "part-" + run;
+        StripeSeed.meter(meter, Aggregation.SUM, metered.eventName(), metered.priceId());
+        String customer = seed.customer("known-" + run, null);
+        seed.subscription(customer, "active", metered);
+        seed.window(meter, "known-" + run, null, H1, 3, Aggregation.SUM);
+        seed.window(meter, "unknown-" + run, null, H1, 8, Aggregation.SUM);
+        // one writer's document marks both windows (as aggregation's writer marks every window of a write)
+        String known = UsageWindowDocument.idOf(meter, "known-" + run, "", H1.getEpochSecond());
+        String unknown = UsageWindowDocument.idOf(meter, "unknown-" + run, "", H1.getEpochSecond());
+        long knownVersion = window(known).getLong("version");
+        long unknownVersion = window(unknown).getLong("version");
+        WindowChangeRepository.mark(seed.db, List.of(new WindowChangeRepository.Mark(known, knownVersion),
+                new WindowChangeRepository.Mark(unknown, unknownVersion)));
+
+        report();
+        assertThat(seed.stripeHourTotal(metered, customer, H1)).isEqualTo(3);
+        assertThat(mark(meter, "known-" + run, H1)).as("settled").isNull();
+        assertThat(mark(meter, "unknown-" + run, H1)).as("no Stripe customer yet: still marked")
+                .isEqualTo(unknownVersion);
+
+        String later = seed.customer("unknown-" + run, null);
+        seed.subscription(later, "active", metered);
+        report();
+        assertThat(seed.stripeHourTotal(metered, later, H1)).isEqualTo(8);
+        assertThat(mark(meter, "unknown-" + run, H1)).isNull();
+    }
+
+    @Test
+    void aMarkOfTheEarlierOneDocumentPerWindowShapeIsReadAndSettled() throws Exception {
+        StripeSeed.Metered metered = seed.metered("old_" + run, Formula.SUM);
+        String meter = "old-" + run;
+        StripeSeed.meter(meter, Aggregation.SUM, metered.eventName(), metered.priceId());
+        String customer = seed.customer("o-" + run, null);
+        seed.subscription(customer, "active", metered);
+        seed.window(meter, "o-" + run, null, H1, 6, Aggregation.SUM);
+        String id = UsageWindowDocument.idOf(meter, "o-" + run, "", H1.getEpochSecond());
+        report();
+        assertThat(seed.stripeHourTotal(metered, customer, H1)).isEqualTo(6);
+
+        // the window grows, marked as a version before this one marked it: {_id: <window id>, version}
+        seed.window(meter, "o-" + run, null, H1, 9, Aggregation.SUM);
+        seed.db.getCollection(WindowChangeDocument.COLLECTION).deleteMany(Filters.eq("marks.window", id));
+        long version = window(id).getLong("version");
+        seed.db.getCollection(WindowChangeDocument.COLLECTION).insertOne(new Document("_id", id).append("version", version));
+        assertThat(mark(meter, "o-" + run, H1)).isEqualTo(version);
+
+        report();
+        assertThat(seed.stripeHourTotal(metered, customer, H1)).isEqualTo(9);
+        assertThat(mark(meter, "o-" + run, H1)).isNull();
+    }
+
+    @Test
     void aFullRunReadsEveryWindowAndAnUnknownScopeIsRefused() {
         seed.window("full-" + run, "f-" + run, null, H1, 1, Aggregation.SUM);
         var windows = seed.db.getCollection(UsageWindowDocument.COLLECTION);
@@ -153,9 +207,10 @@ class ChangedWindowsReportingIT extends StripeReportingFixture {
                 .body("errors[0].field", equalTo("scope"));
     }
 
-    private Document mark(String meter, String subject, Instant hour) {
-        return seed.db.getCollection(WindowChangeDocument.COLLECTION)
-                .find(Filters.eq("_id", UsageWindowDocument.idOf(meter, subject, "", hour.getEpochSecond()))).first();
+    /** The window's highest marked version, or null when it is not marked. */
+    private Long mark(String meter, String subject, Instant hour) {
+        return WindowChangeRepository.all(seed.db).versions()
+                .get(UsageWindowDocument.idOf(meter, subject, "", hour.getEpochSecond()));
     }
 
     private Document window(String id) {

@@ -159,7 +159,7 @@ final class StripeSeed {
         String id = UsageWindowDocument.idOf(meter, subject, "", start);
         long version = System.nanoTime();
         // as aggregation's writer does: the change mark first (reporting reads the marked windows), then the window
-        WindowChangeRepository.mark(db, List.of(new WindowChangeRepository.Mark(id, version, start * 1000)));
+        WindowChangeRepository.mark(db, List.of(new WindowChangeRepository.Mark(id, version)));
         Document document = new Document("_id", id).append("meter", meter).append("subject", subject)
                 .append("organization", organization).append("groupKey", "").append("group", new Document())
                 .append("windowStart", new Date(start * 1000)).append("windowEnd", new Date((start + 3600) * 1000))

@@ -68,6 +68,17 @@ final class AggregationProcessor implements Processor<byte[], byte[], byte[], by
     private final Map<String, WindowState> unpublished = new LinkedHashMap<>();
     /** Dedup keys first seen since the last commit (event time), written to the store right before the next one. */
     private final Map<String, Long> newKeys = new HashMap<>();
+    /** Where this task's window changes stand, for {@link RecentWindows}' count of tasks with uncommitted changes. */
+    private Changes changes = Changes.NONE;
+
+    private enum Changes {
+        /** every change is committed (or there was none) */
+        NONE,
+        /** windows changed since the last commit */
+        CHANGED,
+        /** written to the store before a commit: committed once the stream thread runs this task again */
+        FLUSHED
+    }
 
     AggregationProcessor(MeterLookup meters, AggregationMetrics metrics, AggregationConfig config, Clock clock,
             RecentWindows recent) {
@@ -110,6 +121,10 @@ final class AggregationProcessor implements Processor<byte[], byte[], byte[], by
         changed.clear();
         unpublished.clear();
         newKeys.clear();
+        if (changes != Changes.NONE) {
+            recent.settled();
+            changes = Changes.NONE;
+        }
     }
 
     @Override
@@ -212,6 +227,10 @@ final class AggregationProcessor implements Processor<byte[], byte[], byte[], by
     private void changed(String id, WindowState state) {
         changed.put(id, state);
         unpublished.put(id, state);
+        if (changes != Changes.CHANGED) {
+            recent.changing(changes == Changes.FLUSHED);
+            changes = Changes.CHANGED;
+        }
     }
 
     /**
@@ -235,12 +254,20 @@ final class AggregationProcessor implements Processor<byte[], byte[], byte[], by
         }
     }
 
-    /** Makes the windows changed since the last publication visible to usage queries before the commit. */
+    /**
+     * Makes the windows changed since the last publication visible to usage queries before the commit; after a
+     * commit, tells {@link RecentWindows} that this task's changes are committed (a punctuation runs after the commit
+     * that flushed them has completed).
+     */
     private void publishChanges() {
         for (Map.Entry<String, WindowState> entry : unpublished.entrySet()) {
             recent.publish(entry.getKey(), entry.getValue(), entry.getValue().toBytes());
         }
         unpublished.clear();
+        if (changes == Changes.FLUSHED) {
+            recent.settled();
+            changes = Changes.NONE;
+        }
     }
 
     /**
@@ -262,6 +289,7 @@ final class AggregationProcessor implements Processor<byte[], byte[], byte[], by
             recent.remove(changed);
             changed.clear();
             unpublished.clear();
+            changes = Changes.FLUSHED;
         }
     }
 

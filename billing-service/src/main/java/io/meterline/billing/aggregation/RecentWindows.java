@@ -5,6 +5,7 @@ import jakarta.inject.Singleton;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Windows this instance's stream threads changed since their task's last commit, in the window state's binary form:
@@ -15,6 +16,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Kept per meter and subject, the unit a usage query asks for. All windows of a subject belong to one task, so
  * only one stream thread ever writes a subject's entries; queries only read. A plain singleton: the stream threads
  * call it directly, not through a client proxy.
+ *
+ * <p>It also counts the tasks that hold changes no commit has made durable yet, so the MongoDB writer can tell a
+ * pause between two commits from an aggregation that has caught up (decision 0029).
  */
 @Singleton
 public class RecentWindows {
@@ -23,6 +27,36 @@ public class RecentWindows {
     }
 
     private final Map<Customer, Map<String, byte[]>> windows = new ConcurrentHashMap<>();
+    private final AtomicInteger uncommittedTasks = new AtomicInteger();
+    private volatile long lastCommitNanos = System.nanoTime();
+
+    /**
+     * A task changed windows while it held no uncommitted change. {@code afterCommit}: its previous changes were
+     * flushed into a commit that has completed since (the stream thread commits before it processes again).
+     */
+    void changing(boolean afterCommit) {
+        if (afterCommit) {
+            lastCommitNanos = System.nanoTime();
+        } else {
+            uncommittedTasks.incrementAndGet();
+        }
+    }
+
+    /** A task's changes were committed (or dropped with the task): it holds none now. */
+    void settled() {
+        lastCommitNanos = System.nanoTime();
+        uncommittedTasks.decrementAndGet();
+    }
+
+    /** Whether every change this instance's tasks made is committed (or dropped). */
+    public boolean allCommitted() {
+        return uncommittedTasks.get() <= 0;
+    }
+
+    /** When a task of this instance last had its changes committed ({@link System#nanoTime}). */
+    public long lastCommitNanos() {
+        return lastCommitNanos;
+    }
 
     void publish(String id, WindowState state, byte[] bytes) {
         windows.computeIfAbsent(new Customer(state.meter, state.subject), key -> new ConcurrentHashMap<>())

@@ -18,20 +18,23 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * Copies window totals into MongoDB from the changelog of the aggregation's {@code windows} store, where each
  * commit leaves every window it changed once (decision 0028). Reads only committed Kafka Streams output
  * ({@code read_committed}) and gathers every total that is there, keeping the highest version per window, before it
- * writes them in one unordered bulk write guarded by version; offsets are committed only after MongoDB accepted it.
+ * writes them in unordered bulk writes guarded by version; offsets are committed only after MongoDB accepted them.
  * While a write runs, new totals queue in the topic and the next write takes them all at once, so a window changed
  * fifty times meanwhile is written once: the writes adapt to what MongoDB can take instead of queueing behind it
  * (decision 0026). After a write it keeps gathering for as long as the write took ({@code writer-gather-factor}),
- * so in a backlog MongoDB spends at most about half its time on window writes (decision 0027), unless the changelog
- * went quiet for longer than a Streams commit interval and a half (decision 0028). A crash anywhere
+ * so in a backlog MongoDB spends at most about half its time on window writes (decision 0027), unless the
+ * aggregation has caught up ({@link #sourceQuiet}, decisions 0028 and 0029). A crash anywhere
  * replays from the last commit; the replayed writes are no-ops or rewrite the same totals.
  */
 @ApplicationScoped
@@ -39,6 +42,10 @@ public class WindowTotalsConsumer extends ConsumerLoop {
 
     private static final Logger LOG = Logger.getLogger(WindowTotalsConsumer.class);
     private static final int WRITTEN_REMEMBERED = 200_000;
+    /** How long after the local aggregation's last commit the changelog must stay quiet before the writer writes. */
+    private static final Duration AFTER_COMMIT = Duration.ofMillis(200);
+    /** Windows per bulk write: between two, a flush can take in newer totals (see {@link #flush}). */
+    private static final int WRITE_CHUNK = 2_000;
 
     private final UsageWindowRepository repository;
     private final UsageCharges usageCharges;
@@ -46,11 +53,12 @@ public class WindowTotalsConsumer extends ConsumerLoop {
     private final BillingConfig config;
     private final KafkaClientConfig kafka;
     private final String topic;
-    /** Kafka Streams commits (and so writes the changelog) this often: a longer silence means the source is quiet. */
-    private final Duration commitInterval;
+    /** One and a half Kafka Streams commit intervals: a longer silence of the changelog means its source stopped. */
+    private final Duration quietAfter;
+    private final RecentWindows recent;
 
     public WindowTotalsConsumer(UsageWindowRepository repository, AggregationMetrics metrics, MeterRegistry registry,
-            BillingConfig config, KafkaClientConfig kafka, UsageCharges usageCharges,
+            BillingConfig config, KafkaClientConfig kafka, UsageCharges usageCharges, RecentWindows recent,
             @ConfigProperty(name = "quarkus.kafka-streams.application-id") String applicationId,
             @ConfigProperty(name = "kafka-streams.commit.interval.ms", defaultValue = "1000") long commitIntervalMs) {
         super("window-totals-writer", registry);
@@ -60,7 +68,8 @@ public class WindowTotalsConsumer extends ConsumerLoop {
         this.config = config;
         this.kafka = kafka;
         this.topic = Topics.windowsChangelog(applicationId);
-        this.commitInterval = Duration.ofMillis(commitIntervalMs);
+        this.quietAfter = Duration.ofMillis(commitIntervalMs * 3 / 2);
+        this.recent = recent;
     }
 
     void onStart(@Observes StartupEvent event) {
@@ -124,22 +133,51 @@ public class WindowTotalsConsumer extends ConsumerLoop {
     }
 
     /**
-     * Gathering for the last write's duration leaves MongoDB room while the aggregation still runs; once nothing
-     * arrived for one and a half commit intervals it has stopped, and waiting longer only delays the last windows.
+     * Gathering for the last write's duration leaves MongoDB room while the aggregation still runs; once it has
+     * stopped, waiting longer only delays the last windows. It has stopped when this instance's stream tasks have
+     * committed every change and nothing arrived for {@link #AFTER_COMMIT} since (the commit's windows reach this
+     * consumer within milliseconds), or, whoever feeds the changelog, when nothing arrived for one and a half commit
+     * intervals (decision 0029).
      */
     @Override
-    protected Duration gatherIdle() {
-        return commitInterval.plus(commitInterval.dividedBy(2));
+    protected boolean sourceQuiet(long lastRecordsNanos) {
+        long now = System.nanoTime();
+        if (now - lastRecordsNanos >= quietAfter.toNanos()) {
+            return true;
+        }
+        return recent.allCommitted()
+                && now - Math.max(lastRecordsNanos, recent.lastCommitNanos()) >= AFTER_COMMIT.toNanos();
     }
 
+    /**
+     * Writes what was gathered, {@link #WRITE_CHUNK} windows at a time. Once the local aggregation has committed every
+     * change, newer totals waiting in the changelog are taken in between chunks (for at most
+     * {@code writer-max-gather}): the windows not written yet get their newest version, and windows already written
+     * that changed again are written again, instead of the last commit's totals waiting for the end of a write of
+     * older ones (decision 0029).
+     */
     @Override
     protected void flush() {
         long started = System.nanoTime();
+        long takeUntil = started + config.aggregation().writerMaxGather().toNanos();
+        long windows = 0;
+        long stale = 0;
         try {
-            long stale = writeWithRetry(latest);
-            metrics.windowWrites(latest.size() - stale, stale);
-            LOG.debugf("wrote %d windows (%d stale) in %d ms", latest.size(), stale,
-                    (System.nanoTime() - started) / 1_000_000);
+            while (!latest.isEmpty()) {
+                List<WindowTotal> chunk = new ArrayList<>(Math.min(WRITE_CHUNK, latest.size()));
+                for (Iterator<WindowTotal> iterator = latest.values().iterator(); iterator.hasNext()
+                        && chunk.size() < WRITE_CHUNK; ) {
+                    chunk.add(iterator.next());
+                    iterator.remove();
+                }
+                stale += writeWithRetry(chunk);
+                windows += chunk.size();
+                if (recent.allCommitted() && System.nanoTime() < takeUntil) {
+                    takeWaiting();
+                }
+            }
+            metrics.windowWrites(windows - stale, stale);
+            LOG.debugf("wrote %d windows (%d stale) in %d ms", windows, stale, (System.nanoTime() - started) / 1_000_000);
         } finally {
             // written, or the loop restarts from the last committed offsets and gathers these again
             latest.clear();
@@ -147,19 +185,19 @@ public class WindowTotalsConsumer extends ConsumerLoop {
         }
     }
 
-    private long writeWithRetry(Map<String, WindowTotal> latest) {
+    private long writeWithRetry(List<WindowTotal> totals) {
         Duration backoff = Duration.ofMillis(100);
         while (true) {
             try {
-                long stale = repository.upsertAll(latest.values(), written);
+                long stale = repository.upsertAll(totals, written);
                 // prepaid balances are drawn down before the offsets commit: a crash replays the batch here too
-                usageCharges.charge(latest.values());
+                usageCharges.charge(totals);
                 return stale;
             } catch (RuntimeException e) {
                 if (!isRunning()) {
                     throw e;
                 }
-                LOG.warnf("writing %d windows to MongoDB failed (%s); retrying in %s", latest.size(), e.getMessage(), backoff);
+                LOG.warnf("writing %d windows to MongoDB failed (%s); retrying in %s", totals.size(), e.getMessage(), backoff);
                 pause(backoff);
                 backoff = backoff.multipliedBy(2).compareTo(Duration.ofSeconds(5)) > 0 ? Duration.ofSeconds(5)
                         : backoff.multipliedBy(2);

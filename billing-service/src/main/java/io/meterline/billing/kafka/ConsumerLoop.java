@@ -30,6 +30,8 @@ public abstract class ConsumerLoop {
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(1);
     /** How long a gathering poll waits: one fetch round trip on a local broker, not a wait for new records. */
     private static final Duration GATHER_POLL = Duration.ofMillis(10);
+    /** How often a gathering that waits out {@link #gatherAtLeast()} asks {@link #sourceQuiet}. */
+    private static final long QUIET_CHECK_NANOS = Duration.ofMillis(50).toNanos();
 
     private final String name;
     private final MeterRegistry registry;
@@ -91,11 +93,11 @@ public abstract class ConsumerLoop {
     }
 
     /**
-     * With {@link #gatherAtLeast()}: the gathering ends early once no record arrived for this long (the source went
-     * quiet, so waiting longer gathers nothing more).
+     * With {@link #gatherAtLeast()}: whether the source has gone quiet, so waiting longer gathers nothing more and the
+     * gathering ends early. {@code lastRecordsNanos}: when records last arrived ({@link System#nanoTime}).
      */
-    protected Duration gatherIdle() {
-        return Duration.ofDays(1);
+    protected boolean sourceQuiet(long lastRecordsNanos) {
+        return false;
     }
 
     protected Duration pollTimeout() {
@@ -189,24 +191,37 @@ public abstract class ConsumerLoop {
     }
 
     /**
-     * Polls on while {@link #wantsMore()}: waiting until {@link #gatherAtLeast()} has passed (or nothing arrived for
-     * {@link #gatherIdle()}), then while records are there.
+     * Polls on while {@link #wantsMore()}: waiting until {@link #gatherAtLeast()} has passed (or the source went
+     * quiet, {@link #sourceQuiet}), then while records are there.
      */
     private void gather(KafkaConsumer<String, byte[]> consumer) {
         long holdUntil = System.nanoTime() + gatherAtLeast().toNanos();
-        long idle = gatherIdle().toNanos();
         long lastRecords = System.nanoTime();
         while (running && wantsMore()) {
             long remaining = holdUntil - System.nanoTime();
             ConsumerRecords<String, byte[]> records = consumer.poll(remaining > 0
-                    ? Duration.ofNanos(Math.min(remaining, idle)) : GATHER_POLL);
+                    ? Duration.ofNanos(Math.min(remaining, QUIET_CHECK_NANOS)) : GATHER_POLL);
             if (!records.isEmpty()) {
                 handle(records);
                 lastRecords = System.nanoTime();
-            } else if (remaining <= 0 || System.nanoTime() - lastRecords >= idle) {
+            } else if (remaining <= 0 || sourceQuiet(lastRecords)) {
                 return;
             }
         }
+    }
+
+    /**
+     * With {@link #coalescing()}, from {@link #flush()} only: hands the records already waiting to {@link #handle}
+     * without blocking, so a long flush can take in what arrived meanwhile; the offsets committed after the flush
+     * then cover them too. Returns whether there were any.
+     */
+    protected boolean takeWaiting() {
+        ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ZERO);
+        if (records.isEmpty()) {
+            return false;
+        }
+        handle(records);
+        return true;
     }
 
     /**

@@ -314,7 +314,8 @@ public class ReportingService {
         });
         CustomerDirectory directory = sources.directory();
         // the marks are read first: a window written after this point keeps its mark for the next run
-        Map<String, Long> marked = changes.all();
+        WindowChangeRepository.Marks marks = changes.all();
+        Map<String, Long> marked = marks.versions();
         Scope scope = asked == Scope.FULL || !changes.complete() ? Scope.FULL : Scope.CHANGED;
         run.scope = scope.code();
         run.changedWindows = marked.size();
@@ -420,26 +421,15 @@ public class ReportingService {
         });
         if (!run.dryRun) {
             deliver(run, toSend, active, true, null, settled, Set.of());
-            run.documentsWritten += settle(marked, settled, versions);
+            // a mark goes once its window is settled at a version at least the marked one; the others stay
+            run.documentsWritten += changes.settle(marks, (id, mark) -> settled.contains(id)
+                    && versions.getOrDefault(id, Long.MIN_VALUE) >= mark);
             // requests of earlier runs whose deltas are all confirmed, refused or dropped now
             run.documentsWritten += journal.removeResolved(recorded, entries);
             if (scope == Scope.FULL) {
                 changes.completed(java.util.Date.from(run.started));
             }
         }
-    }
-
-    /** Deletes the marks of windows settled at a version at least the marked one (others stay for the next run). */
-    private int settle(Map<String, Long> marked, Set<String> settled, Map<String, Long> versions) {
-        Map<String, Long> done = new HashMap<>();
-        for (String id : settled) {
-            Long mark = marked.get(id);
-            if (mark != null && mark <= versions.get(id)) {
-                done.put(id, mark);
-            }
-        }
-        changes.settle(done);
-        return done.size();
     }
 
     /**

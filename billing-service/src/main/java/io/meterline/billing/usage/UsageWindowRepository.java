@@ -77,12 +77,12 @@ public class UsageWindowRepository {
             }
         }
         stored.putAll(versions(unknown));
-        // ungrouped windows about to change are marked first, for reporting (see WindowChangeDocument)
+        // ungrouped windows about to change are marked first, in one document, for reporting (see WindowChangeDocument)
         List<WindowChangeRepository.Mark> marks = new ArrayList<>();
         for (WindowTotal total : pending.values()) {
             Long version = stored.get(total.id());
             if (total.groupKey().isEmpty() && (version == null || version < total.version())) {
-                marks.add(new WindowChangeRepository.Mark(total.id(), total.version(), total.windowStart()));
+                marks.add(new WindowChangeRepository.Mark(total.id(), total.version()));
             }
         }
         changes.mark(marks);

@@ -8,14 +8,12 @@ import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.IndexOptions;
 import com.mongodb.client.model.Indexes;
 import com.mongodb.client.model.ReplaceOptions;
-import com.mongodb.client.model.UpdateOneModel;
-import com.mongodb.client.model.UpdateOptions;
-import com.mongodb.client.model.Updates;
 import com.mongodb.client.model.WriteModel;
 import io.meterline.billing.config.MongoCollections;
 import io.meterline.model.usage.WindowChangeDocument;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.bson.Document;
+import org.bson.types.ObjectId;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -23,18 +21,24 @@ import java.util.Date;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiPredicate;
+
+import static io.meterline.model.usage.WindowChangeDocument.MARKS;
+import static io.meterline.model.usage.WindowChangeDocument.VERSION;
+import static io.meterline.model.usage.WindowChangeDocument.WINDOW;
 
 /**
- * Marks of ungrouped windows changed since a reporting run last settled them ({@link WindowChangeDocument}), and
- * whether the marks are complete: they are from the first completed full run on (before it, windows written by an
- * earlier version of Meterline have none). Every filter is {@code _id}-shaped or served by the unique
- * {@code (_id, version)} index, the only access paths the embedded dev server serves without a collection scan.
+ * Marks of ungrouped windows changed since a reporting run last settled them ({@link WindowChangeDocument}): one
+ * document per write, listing every window of it with the version written, and whether the marks are complete: they
+ * are from the first completed full run on (before it, windows written by an earlier version of Meterline have none).
+ * Documents are inserted whole and deleted by {@code _id} (those of the earlier shape, one per window, by the
+ * {@code (_id, version)} they were read with): the only access paths the embedded dev server serves without a
+ * collection scan.
  */
 @ApplicationScoped
 public class WindowChangeRepository {
 
     private static final BulkWriteOptions UNORDERED = new BulkWriteOptions().ordered(false);
-    private static final UpdateOptions UPSERT = new UpdateOptions().upsert(true);
     private static final String STATE = "report_state";
     private static final String TRACKING = "window_changes";
 
@@ -44,14 +48,38 @@ public class WindowChangeRepository {
     public WindowChangeRepository(MongoCollections collections) {
         this.changes = collections.collection(WindowChangeDocument.COLLECTION);
         this.state = collections.collection(STATE);
-        changes.createIndex(Indexes.ascending("_id", "version"), new IndexOptions().unique(true));
+        // serves the conditional delete of marks of the earlier shape (one document per window)
+        changes.createIndex(Indexes.ascending("_id", VERSION), new IndexOptions().unique(true));
     }
 
     /** A window about to be written at {@code version}. */
-    public record Mark(String windowId, long version, long windowStartMillis) {
+    public record Mark(String windowId, long version) {
     }
 
-    /** Marks windows before they are written. */
+    /**
+     * The marks a run read: each marked window's highest marked version, and the documents they came from (which
+     * {@link #settle} deletes or shortens).
+     */
+    public static final class Marks {
+        private final Map<String, Long> versions = new HashMap<>();
+        private final List<MarkDocument> documents = new ArrayList<>();
+
+        /** Window id → highest marked version. */
+        public Map<String, Long> versions() {
+            return versions;
+        }
+
+        private void add(MarkDocument document) {
+            documents.add(document);
+            document.marks().forEach((window, version) -> versions.merge(window, version, Math::max));
+        }
+    }
+
+    /** One mark document as read: its id, its marks, and whether it has the earlier one-window shape. */
+    private record MarkDocument(Object id, Map<String, Long> marks, boolean single) {
+    }
+
+    /** Marks windows before they are written: one document per {@link WindowChangeDocument#MARKS_PER_DOCUMENT}. */
     public void mark(Collection<Mark> marks) {
         mark(changes, marks);
     }
@@ -61,40 +89,91 @@ public class WindowChangeRepository {
         mark(database.getCollection(WindowChangeDocument.COLLECTION), marks);
     }
 
+    /** Every mark on a database (for tests that check what is marked). */
+    public static Marks all(MongoDatabase database) {
+        return all(database.getCollection(WindowChangeDocument.COLLECTION));
+    }
+
     private static void mark(MongoCollection<Document> changes, Collection<Mark> marks) {
         if (marks.isEmpty()) {
             return;
         }
-        List<WriteModel<Document>> writes = new ArrayList<>(marks.size());
+        List<Document> documents = new ArrayList<>();
+        List<Document> entries = new ArrayList<>();
         for (Mark mark : marks) {
-            writes.add(new UpdateOneModel<>(Filters.eq("_id", mark.windowId()), Updates.combine(
-                    Updates.max("version", mark.version()),
-                    Updates.setOnInsert("windowStart", new Date(mark.windowStartMillis()))), UPSERT));
+            entries.add(new Document(WINDOW, mark.windowId()).append(VERSION, mark.version()));
+            if (entries.size() == WindowChangeDocument.MARKS_PER_DOCUMENT) {
+                documents.add(new Document("_id", new ObjectId()).append(MARKS, entries));
+                entries = new ArrayList<>();
+            }
         }
-        changes.bulkWrite(writes, UNORDERED);
+        if (!entries.isEmpty()) {
+            documents.add(new Document("_id", new ObjectId()).append(MARKS, entries));
+        }
+        changes.insertMany(documents);
     }
 
-    /** Every mark: window id → marked version. */
-    public Map<String, Long> all() {
-        Map<String, Long> marks = new HashMap<>();
-        for (Document mark : changes.find().projection(new Document("version", 1)).batchSize(MongoCollections.READ_BATCH)) {
-            marks.put(mark.getString("_id"), ((Number) mark.get("version")).longValue());
+    /** Every mark: each marked window's highest version, and the documents to settle. */
+    public Marks all() {
+        return all(changes);
+    }
+
+    private static Marks all(MongoCollection<Document> changes) {
+        Marks marks = new Marks();
+        for (Document document : changes.find().batchSize(MongoCollections.READ_BATCH)) {
+            List<Document> entries = document.getList(MARKS, Document.class);
+            if (entries == null) {
+                // the earlier shape: one document per window, its id the window's
+                marks.add(new MarkDocument(document.get("_id"),
+                        Map.of(document.getString("_id"), ((Number) document.get(VERSION)).longValue()), true));
+                continue;
+            }
+            Map<String, Long> listed = new HashMap<>(entries.size() * 2);
+            for (Document entry : entries) {
+                listed.merge(entry.getString(WINDOW), ((Number) entry.get(VERSION)).longValue(), Math::max);
+            }
+            marks.add(new MarkDocument(document.get("_id"), listed, false));
         }
         return marks;
     }
 
     /**
-     * Deletes the marks of settled windows, each only if it still has the version read at the start of the run
-     * (a window written again meanwhile stays marked).
+     * Settles what a run read: a document whose every mark {@code settled} accepts (window id, marked version) is
+     * deleted; one with some accepted is replaced by a document holding the others (inserted before the old one is
+     * deleted, so a crash in between leaves marks twice, never none); one with none accepted stays. A document of the
+     * earlier shape is deleted only if it still has the version read. Returns how many documents were written.
      */
-    public void settle(Map<String, Long> markedVersions) {
-        if (markedVersions.isEmpty()) {
-            return;
+    public int settle(Marks marks, BiPredicate<String, Long> settled) {
+        List<Document> rest = new ArrayList<>();
+        List<WriteModel<Document>> deletes = new ArrayList<>();
+        for (MarkDocument document : marks.documents) {
+            List<Document> left = new ArrayList<>();
+            document.marks().forEach((window, version) -> {
+                if (!settled.test(window, version)) {
+                    left.add(new Document(WINDOW, window).append(VERSION, version));
+                }
+            });
+            if (left.size() == document.marks().size()) {
+                continue;
+            }
+            if (document.single()) {
+                // a plain {_id, version} document: the shape the unique (_id, version) index serves
+                deletes.add(new DeleteOneModel<>(new Document("_id", document.id())
+                        .append(VERSION, document.marks().values().iterator().next())));
+                continue;
+            }
+            if (!left.isEmpty()) {
+                rest.add(new Document("_id", new ObjectId()).append(MARKS, left));
+            }
+            deletes.add(new DeleteOneModel<>(new Document("_id", document.id())));
         }
-        List<WriteModel<Document>> deletes = new ArrayList<>(markedVersions.size());
-        // a plain {_id, version} document: the shape the unique (_id, version) index serves
-        markedVersions.forEach((id, version) -> deletes.add(new DeleteOneModel<>(new Document("_id", id).append("version", version))));
-        changes.bulkWrite(deletes, UNORDERED);
+        if (!rest.isEmpty()) {
+            changes.insertMany(rest);
+        }
+        if (!deletes.isEmpty()) {
+            changes.bulkWrite(deletes, UNORDERED);
+        }
+        return rest.size() + deletes.size();
     }
 
     /** Whether every window not settled by a run is marked (true once a full run has completed). */

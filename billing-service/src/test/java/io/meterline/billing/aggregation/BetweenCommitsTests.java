@@ -120,6 +120,29 @@ class BetweenCommitsTests {
     }
 
     @Test
+    void theWriterCanTellThatEveryChangeIsCommittedOnlyOnceTheCommitAfterTheFlushIsDone() {
+        assertThat(recent.allCommitted()).as("nothing changed yet").isTrue();
+        send("a1", "acme");
+        assertThat(recent.allCommitted()).as("a window changed in memory").isFalse();
+
+        beforeCommit.flushCache();
+        assertThat(recent.allCommitted()).as("flushed into a transaction not committed yet").isFalse();
+        long before = recent.lastCommitNanos();
+
+        // the stream thread punctuates only after the commit that followed the flush
+        publishLive();
+        assertThat(recent.allCommitted()).isTrue();
+        assertThat(recent.lastCommitNanos()).isGreaterThan(before);
+
+        send("a2", "acme");
+        beforeCommit.flushCache();
+        send("a3", "acme");
+        assertThat(recent.allCommitted()).as("changed again after a commit").isFalse();
+        processor.close();
+        assertThat(recent.allCommitted()).as("a task that closes drops what it had not committed").isTrue();
+    }
+
+    @Test
     void aRepeatBeforeTheCommitIsDroppedAsADuplicate() {
         send("a1", "acme");
         send("a1", "acme");

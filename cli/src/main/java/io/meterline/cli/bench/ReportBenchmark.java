@@ -13,7 +13,6 @@ import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.model.UpdateOneModel;
-import com.mongodb.client.model.UpdateOptions;
 import com.mongodb.client.model.Updates;
 import com.mongodb.client.model.WriteModel;
 import com.mongodb.client.model.Filters;
@@ -45,6 +44,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.bson.Document;
 import org.bson.codecs.configuration.CodecRegistries;
 import org.bson.codecs.pojo.PojoCodecProvider;
+import org.bson.types.ObjectId;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -312,9 +312,9 @@ public final class ReportBenchmark implements Benchmark {
     }
 
     /**
-     * Raises the value of a share of the windows as aggregation's writer would: the change mark first
-     * ({@link WindowChangeDocument}: {@code $max} of the version about to be written), then the window at that
-     * version. Returns the new values by window id.
+     * Raises the value of a share of the windows as aggregation's writer would: the change marks first
+     * ({@link WindowChangeDocument}: one document listing each window with the version about to be written), then the
+     * windows at those versions. Returns the new values by window id.
      */
     static Map<String, Double> changeSome(MongoDatabase db, Map<String, Double> local, double share, Random random) {
         List<String> ids = new ArrayList<>(local.keySet());
@@ -326,20 +326,19 @@ public final class ReportBenchmark implements Benchmark {
         Map<String, Double> changed = new HashMap<>();
         for (int from = 0; from < chosen.size(); from += 1000) {
             List<String> chunk = chosen.subList(from, Math.min(chosen.size(), from + 1000));
-            List<WriteModel<Document>> marks = new ArrayList<>();
+            List<Document> marks = new ArrayList<>();
             List<WriteModel<Document>> writes = new ArrayList<>();
             for (Document window : windows.find(Filters.in("_id", chunk))) {
                 String id = window.getString("_id");
                 long version = ((Number) window.get("version")).longValue() + 1;
                 double value = ((Number) window.get("value")).doubleValue() + 1 + random.nextInt(10);
                 changed.put(id, value);
-                marks.add(new UpdateOneModel<>(Filters.eq("_id", id), Updates.combine(Updates.max("version", version),
-                        Updates.setOnInsert("windowStart", window.get("windowStart"))), new UpdateOptions().upsert(true)));
+                marks.add(new Document(WindowChangeDocument.WINDOW, id).append(WindowChangeDocument.VERSION, version));
                 writes.add(new UpdateOneModel<>(Filters.eq("_id", id), Updates.combine(Updates.set("version", version),
                         Updates.set("value", value), Updates.set("sum", value), Updates.set("max", value),
                         Updates.set("lastValue", value))));
             }
-            changes.bulkWrite(marks);
+            changes.insertOne(new Document("_id", new ObjectId()).append(WindowChangeDocument.MARKS, marks));
             windows.bulkWrite(writes);
         }
         return changed;
