@@ -30,9 +30,15 @@ import java.util.concurrent.TimeUnit;
  * {@code --batch-size N} (1000, the service's {@code ingest.max-batch-size}), {@code --batch-connections N} (8),
  * {@code --batch-pipelining N} (requests in flight per batch connection, 1), {@code --single-connections N} (96; 0 skips the single phase),
  * {@code --ceiling-seconds S} (10; 0 skips the ceiling), {@code --linger-ms N} (5),
- * {@code --compression 0|1} (1 = lz4, the service default; 0 = none, for both service and ceiling).
- * The top-level {@code service_cpu_us_per_event} is the service process's CPU (all threads, JIT compiler included)
- * during the measured batch window divided by the events accepted in it.
+ * {@code --compression 0|1} (1 = lz4, the service default; 0 = none, for both service and ceiling),
+ * {@code --steady-warmup S} (60; 0 skips the steady window).
+ * The batch load is measured twice: after {@code --warmup} (the batch figures) and, with the same load going on, again
+ * after {@code --steady-warmup} more seconds ({@code steady_batch}), when the service's JIT compiler has settled: at 15 s
+ * it was still compiling per-request code at 10–15 C2 methods a second (decision 0158). The top-level
+ * {@code service_cpu_us_per_event} is the service process's CPU (all threads, JIT compiler included) during the steady
+ * window divided by the events accepted in it; {@code service_cpu_us_per_event_after_<warmup>s} is the same for the
+ * first window (the figure before decision 0158), and {@code service_cpu_batch_seconds_before} says how long the batch
+ * load had run before the window of the top-level figure.
  */
 public final class IngestBenchmark implements Benchmark {
 
@@ -80,6 +86,19 @@ public final class IngestBenchmark implements Benchmark {
             progress("batch: " + describe(batch) + "; CPU ms per 1000 events " + batchCpu.perThousand(
                     batch.okRequests() * options.batchSize));
 
+            // the same load goes on and is measured again once the service's JIT has settled (decision 0158)
+            CpuWindow steadyCpu = new CpuWindow(home, stack);
+            HttpLoad.Result steady = null;
+            if (options.steadyWarmupSeconds > 0) {
+                progress("batch phase, steady window: " + options.steadyWarmupSeconds + " s more warm-up + "
+                        + options.durationSeconds + " s");
+                steady = load.run(options.batchConnections, options.batchPipelining,
+                        Duration.ofSeconds(options.steadyWarmupSeconds), duration,
+                        () -> bodies.batch(options.batchSize), 202, steadyCpu::start, steadyCpu::end);
+                progress("steady batch: " + describe(steady) + "; CPU ms per 1000 events " + steadyCpu.perThousand(
+                        steady.okRequests() * options.batchSize));
+            }
+
             CpuWindow singleCpu = new CpuWindow(home, stack);
             HttpLoad.Result single = null;
             if (options.singleConnections > 0) {
@@ -103,7 +122,25 @@ public final class IngestBenchmark implements Benchmark {
 
             long batchEventCount = batch.okRequests() * options.batchSize;
             double batchEvents = batch.okPerSecond() * options.batchSize;
-            result.put("service_cpu_us_per_event", batchCpu.serviceMicrosPer(batchEventCount));
+            Object afterWarmup = batchCpu.serviceMicrosPer(batchEventCount);
+            if (steady == null) {
+                result.put("service_cpu_us_per_event", afterWarmup);
+                result.put("service_cpu_batch_seconds_before", options.warmupSeconds);
+            } else {
+                long steadyEventCount = steady.okRequests() * options.batchSize;
+                result.put("service_cpu_us_per_event", steadyCpu.serviceMicrosPer(steadyEventCount));
+                result.put("service_cpu_batch_seconds_before", options.warmupSeconds + options.durationSeconds
+                        + options.steadyWarmupSeconds);
+                result.put("service_cpu_us_per_event_after_" + options.warmupSeconds + "s", afterWarmup);
+                Map<String, Object> steadyFigures = new LinkedHashMap<>();
+                steadyFigures.put("batch_events_per_s", Math.round(steady.okPerSecond() * options.batchSize));
+                steadyFigures.put("batch_p50_ms", round(steady.percentileMillis(50)));
+                steadyFigures.put("batch_p99_ms", round(steady.percentileMillis(99)));
+                steadyFigures.put("cpu_busy_pct", steadyCpu.busyPercent());
+                steadyFigures.put("cpu_ms_per_1k_events", steadyCpu.perThousand(steadyEventCount));
+                steadyFigures.put("non_202_answers", steady.requests() - steady.okRequests());
+                result.put("steady_batch", steadyFigures);
+            }
             result.put("batch_events_per_s", Math.round(batchEvents));
             result.put("cpu_busy_pct", batchCpu.busyPercent());
             result.put("batch_req_per_s", Math.round(batch.okPerSecond()));
@@ -123,6 +160,7 @@ public final class IngestBenchmark implements Benchmark {
                     ceiling == null ? null : ceilingCpu.perThousand(ceiling.acknowledged()));
             result.put("ceiling_cpu_busy_pct", ceiling == null ? null : ceilingCpu.busyPercent());
             result.put("non_202_answers", (batch.requests() - batch.okRequests())
+                    + (steady == null ? 0 : steady.requests() - steady.okRequests())
                     + (single == null ? 0 : single.requests() - single.okRequests()));
             result.put("batch_size", options.batchSize);
             result.put("batch_connections", options.batchConnections);
@@ -130,6 +168,7 @@ public final class IngestBenchmark implements Benchmark {
             result.put("single_connections", options.singleConnections);
             result.put("phase_seconds", options.durationSeconds);
             result.put("warmup_seconds", options.warmupSeconds);
+            result.put("steady_warmup_seconds", options.steadyWarmupSeconds);
             result.put("linger_ms", options.lingerMs);
             result.put("compression", compression);
             result.put("note", "Kafka broker, ingest-service and load generator share the same "
@@ -267,12 +306,14 @@ public final class IngestBenchmark implements Benchmark {
     }
 
     private record Options(int durationSeconds, int warmupSeconds, int batchSize, int batchConnections,
-            int batchPipelining, int singleConnections, int ceilingSeconds, int lingerMs, int compression) {
+            int batchPipelining, int singleConnections, int ceilingSeconds, int lingerMs, int compression,
+            int steadyWarmupSeconds) {
 
         static Options parse(List<String> args) {
             Map<String, Integer> values = new HashMap<>(Map.of("--duration", 20, "--warmup", 15,
                     "--batch-size", 1000, "--batch-connections", 8, "--batch-pipelining", 1,
-                    "--single-connections", 96, "--ceiling-seconds", 10, "--linger-ms", 5, "--compression", 1));
+                    "--single-connections", 96, "--ceiling-seconds", 10, "--linger-ms", 5, "--compression", 1,
+                    "--steady-warmup", 60));
             for (int i = 0; i < args.size(); i++) {
                 String name = args.get(i);
                 if (!values.containsKey(name) || i + 1 >= args.size()) {
@@ -284,7 +325,7 @@ public final class IngestBenchmark implements Benchmark {
             return new Options(values.get("--duration"), values.get("--warmup"), values.get("--batch-size"),
                     values.get("--batch-connections"), values.get("--batch-pipelining"),
                     values.get("--single-connections"), values.get("--ceiling-seconds"), values.get("--linger-ms"),
-                    values.get("--compression"));
+                    values.get("--compression"), values.get("--steady-warmup"));
         }
     }
 }
