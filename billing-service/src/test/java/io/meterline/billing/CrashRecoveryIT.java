@@ -32,7 +32,10 @@ class CrashRecoveryIT {
         // 40,000 events (~1,200 windows) put each kill thousands of events into the backlog; 100,000 only made the
         // run longer (a third of billing's IT time), the assertion is the same
         Backlog backlog = new Backlog(run, 40_000, 40, 0.05, 42).produce();
-        billing = new BillingProcess(run, BillingProcess.isolatedConfig(run, backlog.topic, Backlog.meterConfig()));
+        billing = new BillingProcess(run, BillingProcess.isolatedConfig(run, backlog.topic, Backlog.meterConfig()))
+                // commits every 100 ms: with the default second, one commit after a restart could take the rest of
+                // the backlog, and the next kill landed after it was done (the assertion on killedAt below)
+                .configure("kafka-streams.commit.interval.ms", "100");
         String applicationId = "billing-" + run;
 
         List<Long> killedAt = new ArrayList<>();
