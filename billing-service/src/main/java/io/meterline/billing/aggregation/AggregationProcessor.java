@@ -227,10 +227,11 @@ final class AggregationProcessor implements Processor<byte[], byte[], byte[], by
     private void changed(String id, WindowState state) {
         changed.put(id, state);
         unpublished.put(id, state);
-        if (changes != Changes.CHANGED) {
-            recent.changing(changes == Changes.FLUSHED);
-            changes = Changes.CHANGED;
+        if (changes == Changes.NONE) {
+            recent.changing();
         }
+        // a FLUSHED task changing again stays counted: its next flush and punctuation settle it
+        changes = Changes.CHANGED;
     }
 
     /**

@@ -33,16 +33,9 @@ public class RecentWindows {
     private final AtomicInteger uncommittedTasks = new AtomicInteger();
     private volatile long lastCommitNanos = System.nanoTime();
 
-    /**
-     * A task changed windows while it held no uncommitted change. {@code afterCommit}: its previous changes were
-     * flushed into a commit that has completed since (the stream thread commits before it processes again).
-     */
-    void changing(boolean afterCommit) {
-        if (afterCommit) {
-            lastCommitNanos = System.nanoTime();
-        } else {
-            uncommittedTasks.incrementAndGet();
-        }
+    /** A task that held no uncommitted change changed windows. */
+    void changing() {
+        uncommittedTasks.incrementAndGet();
     }
 
     /** A task's changes were committed (or dropped with the task): it holds none now. */

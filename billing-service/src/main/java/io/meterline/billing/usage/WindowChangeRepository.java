@@ -98,19 +98,21 @@ public class WindowChangeRepository {
         if (marks.isEmpty()) {
             return;
         }
+        List<Document> entries = marks.stream().map(mark -> entry(mark.windowId(), mark.version())).toList();
         List<Document> documents = new ArrayList<>();
-        List<Document> entries = new ArrayList<>();
-        for (Mark mark : marks) {
-            entries.add(new Document(WINDOW, mark.windowId()).append(VERSION, mark.version()));
-            if (entries.size() == WindowChangeDocument.MARKS_PER_DOCUMENT) {
-                documents.add(new Document("_id", new ObjectId()).append(MARKS, entries));
-                entries = new ArrayList<>();
-            }
-        }
-        if (!entries.isEmpty()) {
-            documents.add(new Document("_id", new ObjectId()).append(MARKS, entries));
+        for (int from = 0; from < entries.size(); from += WindowChangeDocument.MARKS_PER_DOCUMENT) {
+            documents.add(markDocument(entries.subList(from,
+                    Math.min(entries.size(), from + WindowChangeDocument.MARKS_PER_DOCUMENT))));
         }
         changes.insertMany(documents);
+    }
+
+    private static Document entry(String window, long version) {
+        return new Document(WINDOW, window).append(VERSION, version);
+    }
+
+    private static Document markDocument(List<Document> entries) {
+        return new Document("_id", new ObjectId()).append(MARKS, entries);
     }
 
     /** Every mark: each marked window's highest version, and the documents to settle. */
@@ -150,7 +152,7 @@ public class WindowChangeRepository {
             List<Document> left = new ArrayList<>();
             document.marks().forEach((window, version) -> {
                 if (!settled.test(window, version)) {
-                    left.add(new Document(WINDOW, window).append(VERSION, version));
+                    left.add(entry(window, version));
                 }
             });
             if (left.size() == document.marks().size()) {
@@ -163,7 +165,7 @@ public class WindowChangeRepository {
                 continue;
             }
             if (!left.isEmpty()) {
-                rest.add(new Document("_id", new ObjectId()).append(MARKS, left));
+                rest.add(markDocument(left));
             }
             deletes.add(new DeleteOneModel<>(new Document("_id", document.id())));
         }
