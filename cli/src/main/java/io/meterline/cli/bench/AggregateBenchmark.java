@@ -65,7 +65,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * </ol>
  *
  * <p>Options: {@code --events N} (1000000), {@code --customers N} (1000), {@code --hours N} (3),
- * {@code --steady-seconds S} (20), {@code --steady-rate N} (5000), {@code --probes-per-s N} (10),
+ * {@code --steady-seconds S} (60, the steady phase issue 14 measures), {@code --steady-rate N} (5000), {@code --probes-per-s N} (10),
  * {@code --stream-threads N} (2), {@code --partitions N} (twice the stream threads), {@code --warmup-events N} (0).
  *
  * <p>{@code --warmup-events N} measures against infrastructure that has been running, as production's Kafka and
@@ -187,6 +187,8 @@ public final class AggregateBenchmark implements Benchmark {
                 result.put("e2e_p99_ms", latency.getValueAtPercentile(99));
                 result.put("e2e_max_ms", latency.getMaxValue());
                 result.put("probes", latency.getTotalCount());
+                result.put("steady_seconds", options.steadySeconds);
+                result.put("steady_rate", options.steadyRate);
                 result.put("mongo_writes_per_event",
                         round((double) writes / (warmupRecords + records + steadyRecords)));
                 result.put("mongo_writes_per_event_backlog",
@@ -476,7 +478,7 @@ public final class AggregateBenchmark implements Benchmark {
             int probesPerSecond, int streamThreads, int partitions, int warmupEvents) {
         static Options parse(List<String> args) {
             return new Options(intOption(args, "--events", 1_000_000), intOption(args, "--customers", 1000),
-                    intOption(args, "--hours", 3), intOption(args, "--steady-seconds", 20),
+                    intOption(args, "--hours", 3), intOption(args, "--steady-seconds", 60),
                     intOption(args, "--steady-rate", 5000), intOption(args, "--probes-per-s", 10),
                     intOption(args, "--stream-threads", 2), intOption(args, "--partitions", 0),
                     intOption(args, "--warmup-events", 0));
