@@ -260,7 +260,7 @@ public final class Stack implements AutoCloseable {
         // what the dev stack keeps (the broker's state, the Mongo-wire server's documents) lives long: promoted after one
         // young collection instead of copied between survivor spaces up to 15 times, its young pauses went from
         // 22–40 ms to 9–13 ms at the median, and the webhook benchmark's ack p99, which waits on this process's MongoDB
-        // for every acknowledgement, from 20–54 ms to 17–19 ms (docs/benchmarks.md, webhook, 2026-11-30)
+        // for every acknowledgement, from 20–59 ms to 17–21 ms (decision 0159; docs/benchmarks.md, webhook, 2026-11-30)
         List<String> command = new ArrayList<>(List.of(javaBin(), "-Xmx" + devStackHeap, "-XX:MaxTenuringThreshold=1",
                 "-cp", classpath,
                 "io.meterline.devstack.DevStackMain", "--state-dir", stateDir.toString(),
