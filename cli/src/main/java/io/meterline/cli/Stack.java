@@ -270,7 +270,7 @@ public final class Stack implements AutoCloseable {
         // the ones above, so that where both set one, the given option wins
         String devStackOptions = System.getProperty("meterline.devstack-jvm-options", "").trim();
         if (!devStackOptions.isEmpty()) {
-            command.addAll(3, List.of(devStackOptions.split("\\s+")));
+            command.addAll(command.indexOf("-cp"), List.of(devStackOptions.split("\\s+")));
         }
         if (!devStackArgs.contains("--webhook-url")) {
             // the stand-in sends its events, signed, to webhook-service (which may start later: it retries)
