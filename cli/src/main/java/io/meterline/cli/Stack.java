@@ -258,9 +258,8 @@ public final class Stack implements AutoCloseable {
         String classpath = home.resolve("dev-stack/target/dev-stack-0.1.0-SNAPSHOT.jar") + java.io.File.pathSeparator
                 + home.resolve("dev-stack/target/lib/*");
         // what the dev stack keeps (the broker's state, the Mongo-wire server's documents) lives long: promoted after one
-        // young collection instead of copied between survivor spaces up to 15 times, its young pauses went from
-        // 22–40 ms to 9–13 ms at the median, and the webhook benchmark's ack p99, which waits on this process's MongoDB
-        // for every acknowledgement, from 20–59 ms to 17–21 ms (decision 0159; docs/benchmarks.md, webhook, 2026-11-30)
+        // young collection, not copied between survivor spaces up to 15 times, which shortens its young pauses and with
+        // them every webhook acknowledgement that waits on its MongoDB (decision 0159 has the measurements)
         List<String> command = new ArrayList<>(List.of(javaBin(), "-Xmx" + devStackHeap, "-XX:MaxTenuringThreshold=1",
                 "-cp", classpath,
                 "io.meterline.devstack.DevStackMain", "--state-dir", stateDir.toString(),

@@ -65,8 +65,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * </ol>
  *
  * <p>Options: {@code --events N} (1000000), {@code --customers N} (1000), {@code --hours N} (3),
- * {@code --steady-seconds S} (60, the steady phase issue 14 measures), {@code --steady-rate N} (5000), {@code --probes-per-s N} (10),
- * {@code --stream-threads N} (2), {@code --partitions N} (twice the stream threads), {@code --warmup-events N} (0).
+ * {@code --steady-seconds S} (60, the steady phase issue 14 measures), {@code --steady-rate N} (5000),
+ * {@code --probes-per-s N} (10), {@code --stream-threads N} (2), {@code --partitions N} (twice the stream threads),
+ * {@code --warmup-events N} (0).
  *
  * <p>{@code --warmup-events N} measures against infrastructure that has been running, as production's Kafka and
  * MongoDB have: N events for other customers (same meters and hours, 5 % repeats) are aggregated to the end by a
